@@ -1,0 +1,69 @@
+"""The `nhacviec` command. Sub-commands live in small modules, one per area."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from engine.errors import NhacviecError
+
+app = typer.Typer(
+    name="nhacviec",
+    help="Nhắc việc CCHC: nhập kế hoạch cải cách hành chính, tính thời hạn theo lịch làm việc, "
+    "nhắc việc và đôn đốc các cơ quan qua email và Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Each module adds its commands to `app` when imported.
+    from engine.cli import (  # noqa: F401
+        agency_cmds,
+        engine_cmds,
+        plan_cmds,
+        rules_cmds,
+        telegram_cmds,
+    )
+
+
+def run() -> None:
+    """Console entry point: user errors become one Vietnamese line and an exit status."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except NhacviecError as exc:
+        typer.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("Đã dừng.", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last net: never a traceback to a user
+        import click
+
+        if isinstance(exc, click.exceptions.UsageError):
+            exc.show()
+            sys.exit(2)
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("NHACVIEC_DEBUG"):
+            raise
+        typer.echo(
+            f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. "
+            "Chạy lại với NHACVIEC_DEBUG=1 để xem chi tiết.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    run()

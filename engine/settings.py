@@ -1,0 +1,90 @@
+"""Settings, validated once, from the environment (prefix NHACVIEC_) and an optional TOML file.
+
+Contract section 6 names the environment variables; secrets (SMTP password, bot token) are
+`SecretStr` and are never logged or printed. The time zone is Asia/Ho_Chi_Minh.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "nhacviec"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def bundled(name: str) -> Path:
+    """A file shipped in the `config` package (agency directory, demo plan, policy)."""
+    from importlib.resources import files
+
+    return Path(str(files("config") / name))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NHACVIEC_", extra="ignore")
+
+    database_url: str | None = None
+    agencies: Path | None = None
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_tls: Literal["none", "starttls", "implicit"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Nhắc việc CCHC <nhacviec@example.org>"
+    smtp_timeout: float = 30.0
+    outbox_dir: Path | None = None
+
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_monitor_chat: int | None = None
+    telegram_steering_chat: int | None = None
+
+    # Reminder/escalation policy file replacing the bundled config/policy.toml.
+    policy: Path | None = None
+    # 24/11 Ngày Văn hóa Việt Nam as a day off (from 2026; see config/calendar_overrides.yaml).
+    calendar_culture_day: bool = True
+    calendar_overrides: Path | None = None
+    timezone: str = TIMEZONE
+
+    @field_validator("smtp_host", "database_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        path = data_dir() / "nhacviec.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+
+    def resolved_outbox(self) -> Path:
+        return self.outbox_dir or (data_dir() / "outbox")
+
+    def agencies_path(self) -> Path:
+        return self.agencies or bundled("agencies.yaml")
+
+    def policy_path(self) -> Path:
+        return self.policy or bundled("policy.toml")
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+__all__ = ["Settings", "load_settings", "data_dir", "bundled", "Field"]

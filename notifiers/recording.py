@@ -1,0 +1,21 @@
+"""A notifier that records instead of sending: the simulation's channel and the tests' fake."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from notifiers.base import DeliveryResult, OutgoingMessage
+
+
+@dataclass
+class RecordingNotifier:
+    channel: str = "record"
+    sent: list[OutgoingMessage] = field(default_factory=list)
+
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        self.sent.extend(messages)
+        return [DeliveryResult(m.key, True, provider_id=m.key) for m in messages]
+
+    async def aclose(self) -> None:
+        return None

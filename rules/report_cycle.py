@@ -1,0 +1,109 @@
+"""The reporting regime: which periods are reported, by which day, with which data cut-off.
+
+Nghị định 09/2019/NĐ-CP Art. 12 and the Ministry of Home Affairs' CCHC guidance: data is cut off
+from the 15th of the month before the period to the 14th of the period's last month; each province
+sets its sending day (the seed plan: "chậm nhất vào ngày 18 của tháng cuối kỳ báo cáo"). The day
+is an input, never a constant of the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rules.calendar import WorkingCalendar, month_end
+
+ROMAN = ("", "I", "II", "III", "IV")
+
+# How often a periodic task or report recurs, as the last months of its periods.
+FREQUENCY_MONTHS: dict[str, tuple[int, ...]] = {
+    "month": tuple(range(1, 13)),
+    "quarter": (3, 6, 9, 12),
+    "half": (6, 12),
+    "nine_months": (9,),
+    "year": (12,),
+}
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    """A reported period of the year: its name and its first and last month."""
+
+    name: str
+    first_month: int
+    last_month: int
+
+
+# "Báo cáo định kỳ quý, 6 tháng và năm": Quý I, 6 tháng, Quý III, Năm.
+DEFAULT_PERIODS = (
+    PeriodSpec("Quý I", 1, 3),
+    PeriodSpec("6 tháng", 1, 6),
+    PeriodSpec("Quý III", 7, 9),
+    PeriodSpec("Năm", 1, 12),
+)
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    name: str
+    year: int
+    cutoff_from: dt.date
+    cutoff_to: dt.date
+    deadline: dt.date  # the report day as the plan states it
+    due: dt.date  # the deadline moved to the next working day when it is not one
+
+
+@dataclass(frozen=True)
+class ReportCycle:
+    day: int = 18
+    periods: tuple[PeriodSpec, ...] = DEFAULT_PERIODS
+    cutoff_from_day: int = 15
+    cutoff_to_day: int = 14
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.day <= 28:
+            raise ValueError(f"ngày báo cáo {self.day} không hợp lệ (1-28)")
+
+    def report_periods(self, year: int, calendar: WorkingCalendar) -> list[ReportPeriod]:
+        out = []
+        for spec in self.periods:
+            if spec.first_month == 1:
+                start = dt.date(year - 1, 12, self.cutoff_from_day)
+            else:
+                start = dt.date(year, spec.first_month - 1, self.cutoff_from_day)
+            end = dt.date(year, spec.last_month, self.cutoff_to_day)
+            deadline = dt.date(year, spec.last_month, self.day)
+            out.append(
+                ReportPeriod(spec.name, year, start, end, deadline, calendar.next_working_day(deadline))
+            )
+        return out
+
+    def frequency_dates(
+        self, frequency: str, year: int, calendar: WorkingCalendar, *, day: int | None = None,
+        before: bool = False,
+    ) -> list[tuple[dt.date, str]]:
+        """Due dates of a recurring obligation within ``year``: ``day`` (the cycle's report day
+        unless given) of the last month of each period, moved to the next working day; with
+        ``before``, the last working day strictly before that day ("trước ngày 15 hàng tháng")."""
+        out = []
+        for month in FREQUENCY_MONTHS[frequency]:
+            raw = _clamp_day(year, month, day if day is not None else self.day)
+            due = calendar.previous_working_day(raw) if before else calendar.next_working_day(raw)
+            out.append((due, period_label(frequency, month, year)))
+        return out
+
+
+def _clamp_day(year: int, month: int, day: int) -> dt.date:
+    return min(dt.date(year, month, 1) + dt.timedelta(days=day - 1), month_end(year, month))
+
+
+def period_label(frequency: str, last_month: int, year: int) -> str:
+    if frequency == "month":
+        return f"Tháng {last_month:02d}/{year}"
+    if frequency == "quarter":
+        return f"Quý {ROMAN[last_month // 3]}/{year}"
+    if frequency == "half":
+        return f"6 tháng {'đầu' if last_month == 6 else 'cuối'} năm {year}"
+    if frequency == "nine_months":
+        return f"9 tháng năm {year}"
+    return f"Năm {year}"
