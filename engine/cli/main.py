@@ -20,6 +20,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """Nhắc việc CCHC."""
+
+
 def _register() -> None:
     # Each module adds its commands to `app` when imported.
     from engine.cli import (  # noqa: F401
@@ -35,26 +40,14 @@ def run() -> None:
     """Console entry point: user errors become one Vietnamese line and an exit status."""
     _register()
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors and exit codes are handled by Typer itself
     except NhacviecError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         typer.echo("Đã dừng.", err=True)
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
     except Exception as exc:  # the last net: never a traceback to a user
-        import click
-
-        if isinstance(exc, click.exceptions.UsageError):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
         if os.environ.get("NHACVIEC_DEBUG"):
             raise
         typer.echo(
