@@ -88,3 +88,16 @@ def load_settings(**overrides: object) -> Settings:
 
 
 __all__ = ["Settings", "load_settings", "data_dir", "bundled", "Field"]
+
+
+def working_calendar(settings: Settings | None = None):  # -> rules.WorkingCalendar
+    """The calendar these settings describe: `holidays` + the override file + the 24/11 switch."""
+    from rules.calendar import Overrides, WorkingCalendar
+
+    settings = settings or Settings()
+    overrides = (
+        Overrides.load(settings.calendar_overrides)
+        if settings.calendar_overrides
+        else Overrides.bundled()
+    )
+    return WorkingCalendar(overrides=overrides, culture_day=settings.calendar_culture_day)

@@ -130,7 +130,11 @@ class WorkingCalendar:
                     self._off.setdefault(day, entry)
         for day in lib.weekend_workdays:
             if day.year in wanted:
-                self._worked[day] = DayOff(day, "Ngày làm việc bù", "holidays")
+                # The library names the day off "Ngày nghỉ (thay cho ngày 26/04/2025)".
+                swapped = [d for d, n in lib.items() if day.strftime("%d/%m/%Y") in n]
+                name = (f"Làm bù cho ngày nghỉ {swapped[0]:%d/%m/%Y}" if swapped
+                        else "Ngày làm việc bù")
+                self._worked[day] = DayOff(day, name, "holidays")
         for o in self.overrides.not_days_off:
             if o.date.year in wanted:
                 self._off.pop(o.date, None)

@@ -1,8 +1,140 @@
-"""(placeholder: commands of this area are added here)"""
+"""`nhacviec timing` (contract section 3) and `nhacviec calendar YEAR`."""
 
 from __future__ import annotations
 
-from engine.cli.main import app  # noqa: F401
+import datetime as dt
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.cli.main import app
+from engine.errors import ConfigError, InputError
+from engine.settings import Settings, working_calendar
+from rules import Context, ReportCycle, evaluate
+from rules.calendar import MAX_YEAR, MIN_YEAR
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+KIND_VI = {
+    "fixed": "cố định", "periodic": "định kỳ", "ongoing": "thường xuyên",
+    "event": "theo sự kiện", "reference": "theo văn bản khác", "unknown": "chưa hiểu",
+}
+
+
+def _calendar(culture_day: bool | None):
+    settings = Settings()
+    if culture_day is not None:
+        settings = settings.model_copy(update={"calendar_culture_day": culture_day})
+    try:
+        return working_calendar(settings)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"không đọc được tệp điều chỉnh lịch: {exc}") from exc
+
+
+def _this_year(settings: Settings) -> int:
+    return dt.datetime.now(settings.tz).year  # the CLI boundary may read the clock
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(f"năm {year} nằm ngoài khoảng {MIN_YEAR}-{MAX_YEAR}")
+
+
+@app.command("timing", help="Tính thời hạn của cụm từ thời gian (mỗi cụm một dòng JSON với "
+             "--json). Không có PHRASE: đọc mỗi dòng một cụm từ từ đầu vào chuẩn.")
+def timing(
+    phrases: Annotated[list[str] | None, typer.Argument(help="Cụm từ thời gian.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Năm của kế hoạch (mặc định: "
+                                             "năm hiện tại).")] = None,
+    report_day: Annotated[int, typer.Option("--report-day", min=1, max=28,
+                                            help="Ngày gửi báo cáo định kỳ trong tháng cuối kỳ.")] = 18,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON, mỗi cụm từ một dòng.")] = False,
+    culture_day: Annotated[bool | None, typer.Option(
+        "--culture-day/--no-culture-day", help="Tính 24/11 là ngày nghỉ (mặc định theo cấu hình)."
+    )] = None,
+) -> None:
+    year = year if year is not None else _this_year(Settings())
+    _check_year(year)
+    ctx = Context(year=year, calendar=_calendar(culture_day), cycle=ReportCycle(day=report_day))
+    items = phrases if phrases else [line.rstrip("\r\n") for line in sys.stdin]
+    results = [evaluate(p, ctx) for p in items]
+    if as_json:
+        for r in results:
+            sys.stdout.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"Thời hạn (năm kế hoạch {year}, báo cáo ngày {report_day})")
+    table.add_column("Cụm từ")
+    table.add_column("Loại")
+    table.add_column("Hạn")
+    table.add_column("Giải thích")
+    for r in results:
+        table.add_row(r.phrase, KIND_VI[str(r.kind)],
+                      "\n".join(d.strftime("%d/%m/%Y") for d in r.due) or "—", r.explanation)
+    Console().print(table)
+
+
+@app.command("calendar", help="Lịch làm việc của cơ quan hành chính trong năm: ngày nghỉ, ngày "
+             "làm bù, ngày làm việc cuối cùng của mỗi tháng.")
+def calendar(
+    year: Annotated[int, typer.Argument(help="Năm, ví dụ 2026.")],
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+    culture_day: Annotated[bool | None, typer.Option(
+        "--culture-day/--no-culture-day", help="Tính 24/11 là ngày nghỉ (mặc định theo cấu hình)."
+    )] = None,
+) -> None:
+    _check_year(year)
+    cal = _calendar(culture_day)
+    off = cal.days_off(year)
+    worked = cal.worked_weekend_days(year)
+    weekend_holidays = [h for h in cal.holidays(year) if h.date.weekday() >= 5]
+    last_days = [cal.last_working_day_of_month(year, m) for m in range(1, 13)]
+    if as_json:
+        print(json.dumps({
+            "year": year,
+            "days_off": [{"date": d.date.isoformat(), "name": d.name, "source": d.source}
+                         for d in off],
+            "weekend_holidays": [{"date": d.date.isoformat(), "name": d.name} for d in
+                                 weekend_holidays],
+            "working_weekend_days": [{"date": d.date.isoformat(), "name": d.name,
+                                      "source": d.source} for d in worked],
+            "last_working_day_of_month": {f"{m:02d}": d.isoformat()
+                                          for m, d in enumerate(last_days, 1)},
+            "working_days": cal.count_working_days(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        }, ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    t = Table(title=f"Ngày nghỉ của cơ quan hành chính năm {year} (ngoài thứ Bảy, Chủ nhật)")
+    t.add_column("Ngày")
+    t.add_column("Thứ")
+    t.add_column("Tên")
+    t.add_column("Căn cứ")
+    for d in off:
+        t.add_row(d.date.strftime("%d/%m/%Y"), WEEKDAYS[d.date.weekday()], d.name,
+                  "thư viện holidays" if d.source == "holidays" else d.source)
+    console.print(t)
+    if weekend_holidays:
+        console.print("Ngày lễ rơi vào cuối tuần: " + "; ".join(
+            f"{d.date:%d/%m} {d.name}" for d in weekend_holidays))
+    w = Table(title="Ngày cuối tuần đi làm bù")
+    w.add_column("Ngày")
+    w.add_column("Thứ")
+    w.add_column("Ghi chú")
+    for d in worked:
+        w.add_row(d.date.strftime("%d/%m/%Y"), WEEKDAYS[d.date.weekday()],
+                  d.name if d.source == "holidays" else f"{d.name} ({d.source})")
+    console.print(w if worked else "Không có ngày cuối tuần đi làm bù.")
+    m = Table(title="Ngày làm việc cuối cùng của mỗi tháng")
+    m.add_column("Tháng")
+    m.add_column("Ngày")
+    m.add_column("Thứ")
+    for month, d in enumerate(last_days, 1):
+        m.add_row(f"{month:02d}/{year}", d.strftime("%d/%m/%Y"), WEEKDAYS[d.weekday()])
+    console.print(m)
+    total = cal.count_working_days(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    console.print(f"Tổng số ngày làm việc trong năm {year}: {total}")
 
 
 @app.command("version", help="In phiên bản nhacviec.")

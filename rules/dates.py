@@ -1,0 +1,116 @@
+"""Dates: "Chậm nhất ngày 24/11/2026", "Ngày 20/02/2026", "Trước ngày 15/3/2026" ...
+
+By a date: that date; a day off moves it to the next working day (Bộ luật Dân sự 2015, Điều 148
+khoản 5). Before a date: the last working day strictly before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rules.base import (
+    DATE, YEAR_QUALIFIER, Example, Rule, ddmmyyyy, fixed, make_date, qualified_year,
+)
+from rules.types import Context, Due, Timing
+
+_DONE = r"(?:(?:hoàn thành|xong|thực hiện|gửi|báo cáo|nộp)(?: xong)? )?"
+
+
+def _date(m: re.Match[str], ctx: Context):
+    year = int(m.group("y")) if m.group("y") else qualified_year(m.group("yq"), ctx)
+    return make_date(m.group("d"), m.group("m"), year)
+
+
+def _yearly_note(m: re.Match[str]) -> str:
+    return " (hằng năm: năm của kế hoạch)" if (m.group("yq") or "") in ("hàng năm", "mỗi năm") \
+        else ""
+
+
+class ByDateRule(Rule):
+    name = "by_date"
+    pattern = re.compile(
+        rf"{_DONE}(?:(?:chậm nhất|muộn nhất|không muộn hơn|hạn chót|hạn cuối|hạn|đến hết|"
+        rf"kết thúc|đến)(?: là| vào| trong)?(?: ngày)? |ngày |vào ngày )?{DATE}{YEAR_QUALIFIER}"
+    )
+    examples = (
+        Example("Chậm nhất ngày 24/11/2026", "fixed", ("2026-11-25",), 2026,
+                source="contract (24/11/2026 Ngày Văn hóa Việt Nam is a day off)"),
+        Example("Ngày 20/02/2026", "fixed", ("2026-02-23",), 2026,
+                source="contract (16-20/02/2026 Tết)"),
+        Example("Chậm nhất ngày 06 (sáu) tháng 06 (sáu)", "fixed", ("2025-06-06",),
+                source="thuvienphapluat.vn"),
+        Example("chậm nhất vào ngày 15 tháng 6 hằng năm", "fixed", ("2025-06-16",),
+                source="thukyluat.vn (15/6/2025 is a Sunday)"),
+        Example("ngày 15-3-2026", "fixed", ("2026-03-16",), 2026, source="format variant"),
+    )
+
+    def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
+        day = _date(m, ctx)
+        due = ctx.calendar.next_working_day(day)
+        if due == day:
+            explanation = f"Hạn ngày {ddmmyyyy(day)}{_yearly_note(m)}"
+        else:
+            why = ctx.calendar.day_off_name(day) or ("thứ Bảy" if day.weekday() == 5 else
+                                                      "Chủ nhật")
+            explanation = (
+                f"Ngày {ddmmyyyy(day)} là ngày nghỉ ({why}): hạn chuyển sang ngày làm việc tiếp "
+                f"theo {ddmmyyyy(due)} (Bộ luật Dân sự 2015, Điều 148 khoản 5){_yearly_note(m)}"
+            )
+        return fixed(phrase, self.name, [Due(due)], explanation)
+
+
+class BeforeDateRule(Rule):
+    name = "before_date"
+    pattern = re.compile(rf"{_DONE}trước(?: ngày)? {DATE}{YEAR_QUALIFIER}")
+    examples = (
+        Example("Trước ngày 15/3/2026", "fixed", ("2026-03-13",), 2026, source="contract"),
+        Example("Trước 30/6/2026", "fixed", ("2026-06-29",), 2026, source="contract"),
+        Example("trước ngày 20/11 hàng năm", "fixed", ("2025-11-19",),
+                source="cchc.baria-vungtau.gov.vn"),
+        Example("trước ngày 10/01 của năm liền kề năm báo cáo", "fixed", ("2026-01-09",),
+                source="ppdvn.gov.vn"),
+        Example("Hoàn thành trước ngày 30/10/2025", "fixed", ("2025-10-29",),
+                source="medioq.com (QH quốc gia)"),
+    )
+
+    def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
+        day = _date(m, ctx)
+        due = ctx.calendar.previous_working_day(day)
+        return fixed(phrase, self.name, [Due(due)],
+                     f"Ngày làm việc cuối cùng trước ngày {ddmmyyyy(day)}{_yearly_note(m)}")
+
+
+class EndsOnRule(Rule):
+    """A sentence whose last clause names the end: "...; kết thúc vào 31/12/2025"."""
+
+    name = "ends_on"
+    pattern = re.compile(
+        rf".*?(?:kết thúc|hoàn thành) (?:vào )?(?:lúc [^/]*? )?(?:ngày )?{DATE}{YEAR_QUALIFIER}"
+    )
+    examples = (
+        Example("Thực hiện trong 4 tháng, bắt đầu từ tháng 9/2025; kết thúc vào 31/12/2025",
+                "fixed", ("2025-12-31",), source="medioq.com (QH quốc gia)"),
+        Example("kết thúc vào lúc 22 giờ 00 phút ngày 15/10/2022", "fixed", ("2022-10-17",),
+                2022, source="cchc.soctrang.gov.vn (15/10/2022 is a Saturday)"),
+    )
+
+    def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
+        return replace(ByDateRule().resolve(m, ctx, phrase), rule=self.name)
+
+
+class ParentheticalBeforeRule(Rule):
+    """An event with its hard limit in parentheses: "... (trước 7h00 sáng ngày 01/7/2025)"."""
+
+    name = "parenthetical_before"
+    pattern = re.compile(
+        rf".*?\((?:chậm nhất |hạn )?trước (?:\d{{1,2}} ?(?:h|giờ) ?\d{{0,2}}(?: phút)?"
+        rf"(?: sáng| chiều| tối)? )?(?:ngày )?{DATE}{YEAR_QUALIFIER}\)"
+    )
+    examples = (
+        Example("hoàn thành ngay sau UBND xã đi vào hoạt động (trước 7h00 sáng ngày 01/7/2025)",
+                "fixed", ("2025-06-30",), source="haithinh.ninhbinh.gov.vn"),
+    )
+
+    def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
+        return replace(BeforeDateRule().resolve(m, ctx, phrase), rule=self.name)
