@@ -57,6 +57,3 @@ def run() -> None:
         )
         sys.exit(1)
 
-
-if __name__ == "__main__":
-    run()

@@ -126,7 +126,7 @@ def calendar(
         w.add_row(d.date.strftime("%d/%m/%Y"), WEEKDAYS[d.date.weekday()],
                   d.name if d.source == "holidays" else f"{d.name} ({d.source})")
     console.print(w if worked else "Không có ngày cuối tuần đi làm bù.")
-    m = Table(title="Ngày làm việc cuối cùng của mỗi tháng")
+    m = Table(title="Ngày làm việc cuối cùng của mỗi tháng", min_width=50)
     m.add_column("Tháng")
     m.add_column("Ngày")
     m.add_column("Thứ")
