@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -33,8 +34,13 @@ class Rule:
     name: ClassVar[str]
     pattern: ClassVar[re.Pattern[str]]
     examples: ClassVar[tuple[Example, ...]]
+    # Words one of which the phrase must contain for the pattern to have a chance: a substring
+    # test is far cheaper than a failed regex match, and most phrases reach only two rules.
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def match(self, text: str) -> re.Match[str] | None:
+        if self.requires and not any(word in text for word in self.requires):
+            return None
         return self.pattern.fullmatch(text)
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
@@ -70,20 +76,22 @@ def make_date(day: int | str, month: int | str, year: int | str) -> dt.date:
 
 
 def ddmm(day: dt.date) -> str:
-    return day.strftime("%d/%m")
+    return f"{day.day:02d}/{day.month:02d}"  # f-strings: 3x faster than strftime here
 
 
 def ddmmyyyy(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 # ----------------------------------------------------------------------------- results
-def fixed(phrase: str, rule: str, deadlines: list[Due], explanation: str,
+def fixed(phrase: str, rule: str, deadlines: list[Due], explanation: str | Callable[[], str],
           warnings: tuple[str, ...] = ()) -> Timing:
-    unique: dict[dt.date, Due] = {}
-    for d in sorted(deadlines, key=lambda d: d.date):
-        unique.setdefault(d.date, d)
-    return Timing(phrase, Kind.FIXED, tuple(unique.values()), explanation, rule, warnings)
+    if len(deadlines) > 1:
+        unique: dict[dt.date, Due] = {}
+        for d in sorted(deadlines, key=lambda d: d.date):
+            unique.setdefault(d.date, d)
+        deadlines = list(unique.values())
+    return Timing(phrase, Kind.FIXED, tuple(deadlines), explanation, rule, warnings)
 
 
 def unknown(phrase: str, reason: str, rule: str = "unknown") -> Timing:
@@ -98,6 +106,8 @@ def moved_note(cal: WorkingCalendar, intended: dt.date, actual: dt.date) -> str:
 
     "(27–31/01 nghỉ Tết)" for the last working day of January 2025; "" when only a weekend
     is in between (that needs no explaining)."""
+    if actual == intended:
+        return ""
     lo, hi = (actual, intended) if actual < intended else (intended, actual)
     day, runs = lo, []
     while day <= hi:

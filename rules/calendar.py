@@ -182,8 +182,12 @@ class WorkingCalendar:
     # ----------------------------------------------------------------- the table
     def _ensure(self, *days: dt.date) -> _Table:
         table = self._table
-        if table is not None and all(table.first <= d <= table.last for d in days):
-            return table
+        if table is not None:
+            if len(days) == 1:
+                if table.first <= days[0] <= table.last:
+                    return table
+            elif all(table.first <= d <= table.last for d in days):
+                return table
         years = {d.year for d in days}
         if table is not None:
             years |= {table.first.year, table.last.year}
@@ -240,11 +244,19 @@ class WorkingCalendar:
     def subtract_working_days(self, day: dt.date, n: int) -> dt.date:
         return self.add_working_days(day, -n)
 
+    def _upto(self, day: dt.date) -> tuple[_Table, int]:
+        """The table and the number of working days on or before ``day``."""
+        table = self._table
+        try:
+            return table, table.upto[day]  # type: ignore[union-attr]
+        except (AttributeError, KeyError):
+            table = self._ensure(day)
+            return table, table.upto[day]
+
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` if it is a working day, else the first working day after it (Bộ luật Dân sự
         2015, Điều 148 khoản 5: a deadline on a day off ends on the next working day)."""
-        table = self._ensure(day)
-        k = table.upto[day]
+        table, k = self._upto(day)
         if k and table.work[k - 1] == day:
             return day
         if k < len(table.work):
@@ -254,15 +266,20 @@ class WorkingCalendar:
 
     def previous_working_day(self, day: dt.date) -> dt.date:
         """The last working day strictly before ``day`` ("trước ngày X")."""
-        table = self._ensure(day)
-        k = table.upto[day] - (1 if self._is_working(day) else 0)
+        table, k = self._upto(day)
+        if k and table.work[k - 1] == day:
+            k -= 1
         if k > 0:
             return table.work[k - 1]
         self._grow_for(day, 2)
         return self.previous_working_day(day)
 
     def last_working_day_on_or_before(self, day: dt.date) -> dt.date:
-        return day if self.is_working_day(day) else self.previous_working_day(day)
+        table, k = self._upto(day)
+        if k > 0:
+            return table.work[k - 1]
+        self._grow_for(day, 2)
+        return self.last_working_day_on_or_before(day)
 
     def count_working_days(self, start: dt.date, end: dt.date) -> int:
         """Working days in [start, end], both ends included (0 when end < start)."""

@@ -29,6 +29,7 @@ def _yearly_note(m: re.Match[str]) -> str:
 
 class ByDateRule(Rule):
     name = "by_date"
+    requires = ('/',)
     pattern = re.compile(
         rf"{_DONE}(?:(?:chậm nhất|muộn nhất|không muộn hơn|hạn chót|hạn cuối|hạn|đến hết|"
         rf"kết thúc|đến)(?: là| vào| trong)?(?: ngày)? |ngày |vào ngày )?{DATE}{YEAR_QUALIFIER}"
@@ -48,20 +49,24 @@ class ByDateRule(Rule):
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
         day = _date(m, ctx)
         due = ctx.calendar.next_working_day(day)
-        if due == day:
-            explanation = f"Hạn ngày {ddmmyyyy(day)}{_yearly_note(m)}"
-        else:
+        yearly = _yearly_note(m)
+
+        def explanation() -> str:
+            if due == day:
+                return f"Hạn ngày {ddmmyyyy(day)}{yearly}"
             why = ctx.calendar.day_off_name(day) or ("thứ Bảy" if day.weekday() == 5 else
                                                       "Chủ nhật")
-            explanation = (
+            return (
                 f"Ngày {ddmmyyyy(day)} là ngày nghỉ ({why}): hạn chuyển sang ngày làm việc tiếp "
-                f"theo {ddmmyyyy(due)} (Bộ luật Dân sự 2015, Điều 148 khoản 5){_yearly_note(m)}"
+                f"theo {ddmmyyyy(due)} (Bộ luật Dân sự 2015, Điều 148 khoản 5){yearly}"
             )
+
         return fixed(phrase, self.name, [Due(due)], explanation)
 
 
 class BeforeDateRule(Rule):
     name = "before_date"
+    requires = ('trước',)
     pattern = re.compile(rf"{_DONE}trước(?: ngày)? {DATE}{YEAR_QUALIFIER}")
     examples = (
         Example("Trước ngày 15/3/2026", "fixed", ("2026-03-13",), 2026, source="contract"),
@@ -77,14 +82,16 @@ class BeforeDateRule(Rule):
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
         day = _date(m, ctx)
         due = ctx.calendar.previous_working_day(day)
+        yearly = _yearly_note(m)
         return fixed(phrase, self.name, [Due(due)],
-                     f"Ngày làm việc cuối cùng trước ngày {ddmmyyyy(day)}{_yearly_note(m)}")
+                     lambda: f"Ngày làm việc cuối cùng trước ngày {ddmmyyyy(day)}{yearly}")
 
 
 class EndsOnRule(Rule):
     """A sentence whose last clause names the end: "...; kết thúc vào 31/12/2025"."""
 
     name = "ends_on"
+    requires = ('kết thúc', 'hoàn thành')
     pattern = re.compile(
         rf".*?(?:kết thúc|hoàn thành) (?:vào )?(?:lúc [^/]*? )?(?:ngày )?{DATE}{YEAR_QUALIFIER}"
     )
@@ -103,6 +110,7 @@ class ParentheticalBeforeRule(Rule):
     """An event with its hard limit in parentheses: "... (trước 7h00 sáng ngày 01/7/2025)"."""
 
     name = "parenthetical_before"
+    requires = ('(',)
     pattern = re.compile(
         rf".*?\((?:chậm nhất |hạn )?trước (?:\d{{1,2}} ?(?:h|giờ) ?\d{{0,2}}(?: phút)?"
         rf"(?: sáng| chiều| tối)? )?(?:ngày )?{DATE}{YEAR_QUALIFIER}\)"

@@ -9,6 +9,8 @@ that quotes the phrase: never a guess.
 
 from __future__ import annotations
 
+import re
+
 from rules.base import ImpossibleDate, Rule, unknown
 from rules.calendar import CalendarRangeError
 from rules.dates import BeforeDateRule, ByDateRule, EndsOnRule, ParentheticalBeforeRule
@@ -34,6 +36,15 @@ RULES: tuple[Rule, ...] = (
     EndsOnRule(),
 )
 
+# The hot loop of `_match`, with each rule's word filter compiled into one regex search:
+# (filter or None, the pattern's fullmatch, the rule). A failed filter costs ~0.1 µs, a generator
+# over the words five times that, and a national-scale import evaluates phrases by the 100,000.
+_DISPATCH = tuple(
+    (re.compile("|".join(map(re.escape, r.requires))).search if r.requires else None,
+     r.pattern.fullmatch, r)
+    for r in RULES
+)
+
 MAX_PHRASE = 500  # a timing cell longer than this is a paragraph, not a phrase
 
 
@@ -57,8 +68,10 @@ def evaluate(phrase: str, ctx: Context) -> Timing:
 
 
 def _match(text: str, ctx: Context, phrase: str) -> Timing | None:
-    for rule in RULES:
-        m = rule.match(text)
+    for needs, fullmatch, rule in _DISPATCH:
+        if needs is not None and needs(text) is None:
+            continue
+        m = fullmatch(text)
         if m is None:
             continue
         try:
@@ -71,4 +84,4 @@ def _match(text: str, ctx: Context, phrase: str) -> Timing | None:
 def _with_note(t: Timing, note: str) -> Timing:
     from dataclasses import replace
 
-    return replace(t, explanation=t.explanation + note)
+    return replace(t, explain=lambda: t.explanation + note)

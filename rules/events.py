@@ -20,6 +20,7 @@ _EVENT_TAIL = re.compile(rf"\(?\s*\b{_LINK}\b\s*(?P<event>.*?)\)?\s*$", re.IGNOR
 
 class EventRule(Rule):
     name = "event"
+    requires = (' ngày',)
     pattern = re.compile(
         r"(?:(?:hoàn thành|thực hiện|báo cáo|gửi) )?"
         r"(?:tối đa|trong vòng|trong thời hạn|trong|chậm nhất|muộn nhất|không quá|sau)? ?"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rules.base import (
     DATE, YEAR_QUALIFIER, Example, ImpossibleDate, Rule, fixed, make_date, moved_note,
@@ -37,9 +37,8 @@ _ITEM_UNNAMED = re.sub(r"\?P<\w+>", "?:", ITEM)
 LIST = rf"(?:- )?{_ITEM_UNNAMED}(?:{SEP}(?:- )?{_ITEM_UNNAMED})*"
 
 
-@dataclass(frozen=True)
-class Period:
-    label: str
+class Period(NamedTuple):
+    label: str  # "Quý I/2025", "Tháng 01/2025", "6 tháng đầu năm 2026", "Năm 2025"
     first: dt.date
     last: dt.date  # the last calendar day of the period
 
@@ -49,21 +48,23 @@ def parse_items(text: str, ctx: Context) -> list[Period]:
     raw: list[tuple[str, int, int | None]] = []  # (type, number, year)
     last_type = None
     for m in ITEM_RE.finditer(text):
-        g = m.groupdict()
-        if g["month"]:
-            raw.append(("month", int(g["month"]), _int(g["month_y"])))
-        elif g["quarter"]:
-            raw.append(("quarter", int(g["quarter"]), _int(g["quarter_y"])))
-        elif g["half"]:
-            raw.append(("half", 1 if g["half"] == "đầu" else 2, _int(g["half_y"])))
-        elif g["months"]:
-            raw.append(("months", int(g["months"]), _int(g["months_y"])))
-        elif g["year"]:
-            raw.append(("year", 0, int(g["year"])))
-        elif g["bare"]:
+        # groups() in pattern order: a tuple is several times cheaper than groupdict().
+        month, month_y, quarter, quarter_y, half, half_y, months, months_y, year, bare, bare_y \
+            = m.groups()
+        if month:
+            raw.append(("month", int(month), _int(month_y)))
+        elif quarter:
+            raw.append(("quarter", int(quarter), _int(quarter_y)))
+        elif half:
+            raw.append(("half", 1 if half == "đầu" else 2, _int(half_y)))
+        elif months:
+            raw.append(("months", int(months), _int(months_y)))
+        elif year:
+            raw.append(("year", 0, int(year)))
+        elif bare:
             if last_type not in ("month", "quarter"):
                 raise ImpossibleDate(f"không rõ «{m.group(0)}» là tháng hay quý")
-            raw.append((last_type, int(g["bare"]), _int(g["bare_y"])))
+            raw.append((last_type, int(bare), _int(bare_y)))
         last_type = raw[-1][0]
     # A period without a year takes the next stated year ("tháng 6 và tháng 12/2026").
     periods, next_year = [], ctx.year
@@ -82,11 +83,11 @@ def _period(kind: str, n: int, year: int) -> Period:
     if kind == "month":
         if not 1 <= n <= 12:
             raise ImpossibleDate(f"tháng {n} không tồn tại")
-        return Period(f"tháng {n:02d}/{year}", dt.date(year, n, 1), month_end(year, n))
+        return Period(f"Tháng {n:02d}/{year}", dt.date(year, n, 1), month_end(year, n))
     if kind == "quarter":
         if not 1 <= n <= 4:
             raise ImpossibleDate(f"quý {n} không tồn tại")
-        return Period(f"quý {ROMAN[n]}/{year}", dt.date(year, 3 * n - 2, 1),
+        return Period(f"Quý {ROMAN[n]}/{year}", dt.date(year, 3 * n - 2, 1),
                       month_end(year, 3 * n))
     if kind == "half":
         label = f"6 tháng {'đầu' if n == 1 else 'cuối'} năm {year}"
@@ -95,18 +96,24 @@ def _period(kind: str, n: int, year: int) -> Period:
         if not 1 <= n <= 12:
             raise ImpossibleDate(f"{n} tháng đầu năm không tồn tại")
         return Period(f"{n} tháng đầu năm {year}", dt.date(year, 1, 1), month_end(year, n))
-    return Period(f"năm {year}", dt.date(year, 1, 1), dt.date(year, 12, 31))
+    return Period(f"Năm {year}", dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-def period_deadline(period: Period, ctx: Context) -> tuple[Due, str]:
+def period_deadline(period: Period, ctx: Context) -> Due:
     due = ctx.calendar.last_working_day_on_or_before(period.last)
-    note = moved_note(ctx.calendar, period.last, due)
-    return Due(due, period.label[0].upper() + period.label[1:]), \
-        f"ngày làm việc cuối cùng của {period.label}{note}"
+    return Due(due, period.label)
+
+
+def _period_text(period: Period, due: Due, ctx: Context) -> str:
+    note = moved_note(ctx.calendar, period.last, due.date)
+    label = period.label if period.label[0].isdigit() else period.label[0].lower() + \
+        period.label[1:]
+    return f"ngày làm việc cuối cùng của {label}{note}"
 
 
 class PeriodRule(Rule):
     name = "period"
+    requires = ('tháng', 'quý', 'năm', 'nửa')
     pattern = re.compile(rf"{PREFIX}(?P<list>{LIST})")
     examples = (
         Example("Quý I/2025", "fixed", ("2025-03-31",), source="seed 196/KH-UBND"),
@@ -128,12 +135,14 @@ class PeriodRule(Rule):
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
         periods = parse_items(m.group("list"), ctx)
-        results = [period_deadline(p, ctx) for p in periods]
-        deadlines = [d for d, _ in results]
-        if len(results) == 1:
-            explanation = results[0][1][0].upper() + results[0][1][1:]
-        else:
-            explanation = "Mỗi kỳ một hạn: " + "; ".join(text for _, text in results)
+        deadlines = [period_deadline(p, ctx) for p in periods]
+
+        def explanation() -> str:
+            texts = [_period_text(p, d, ctx) for p, d in zip(periods, deadlines, strict=True)]
+            if len(texts) == 1:
+                return texts[0][0].upper() + texts[0][1:]
+            return "Mỗi kỳ một hạn: " + "; ".join(texts)
+
         return fixed(phrase, self.name, deadlines, explanation)
 
 
@@ -150,6 +159,7 @@ START = (
 
 class RangeRule(Rule):
     name = "range"
+    requires = ('từ ', 'giai đoạn')
     pattern = re.compile(
         rf"{PREFIX}(?:(?:dự kiến )?(?:diễn ra )?từ {START} đến (?:hết )?(?:ngày )?"
         rf"(?:{DATE}{YEAR_QUALIFIER}|(?P<end_list>{_ITEM_UNNAMED})|cuối năm (?P<end_year>\d{{4}}))"
@@ -177,15 +187,15 @@ class RangeRule(Rule):
             end, label = dt.date(int(g["end_year"]), 12, 31), f"năm {g['end_year']}"
         elif g["end_list"]:
             period = parse_items(g["end_list"], ctx)[-1]
-            end, label = period.last, period.label
+            end, label = period.last, period.label[0].lower() + period.label[1:]
         else:
             year = int(g["y"]) if g["y"] else qualified_year(g["yq"], ctx)
             end = make_date(g["d"], g["m"], year)
             label = f"ngày {end:%d/%m/%Y}"
         due = ctx.calendar.last_working_day_on_or_before(end)
-        note = moved_note(ctx.calendar, end, due)
-        return fixed(phrase, self.name, [Due(due, None)],
-                     f"Ngày làm việc cuối cùng của khoảng thời gian (đến hết {label}){note}")
+        return fixed(phrase, self.name, [Due(due, None)], lambda: (
+            f"Ngày làm việc cuối cùng của khoảng thời gian (đến hết {label})"
+            f"{moved_note(ctx.calendar, end, due)}"))
 
 
 def _backwards(phrase: str) -> Timing:

@@ -44,23 +44,31 @@ def periodic(phrase: str, rule: str, ctx: Context, frequencies: list[str], *,
                 deadlines.setdefault(due, Due(due, f"{spec.name}/{year}"))
             continue
         for due, label in cycle.frequency_dates(freq, year, cal, day=day, before=before):
-            deadlines.setdefault(due, Due(due, label))
-    names = [_FREQ_VI[f] for f in frequencies]
-    which = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
-    rel = "trước" if before else "chậm nhất"
-    of = "mỗi tháng" if frequencies == ["month"] else "tháng cuối mỗi kỳ"
-    when = f"{rel} ngày {day or cycle.day} của {of}"
-    moved = "ngày làm việc cuối cùng trước đó" if before else \
-        "ngày nghỉ chuyển sang ngày làm việc tiếp theo"
+            if due not in deadlines:
+                deadlines[due] = Due(due, label)
+
+    def explanation() -> str:
+        names = [_FREQ_VI[f] for f in frequencies]
+        which = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
+        rel = "trước" if before else "chậm nhất"
+        of = "mỗi tháng" if frequencies == ["month"] else "tháng cuối mỗi kỳ"
+        moved = "ngày làm việc cuối cùng trước đó" if before else \
+            "ngày nghỉ chuyển sang ngày làm việc tiếp theo"
+        return (f"Định kỳ {which} trong năm {year}: {rel} ngày {day or cycle.day} của {of} "
+                f"({moved})")
+
     return Timing(
-        phrase, Kind.PERIODIC, tuple(sorted(deadlines.values(), key=lambda d: d.date)),
-        f"Định kỳ {which} trong năm {year}: {when} ({moved})", rule, frequencies=tuple(frequencies),
+        phrase, Kind.PERIODIC, tuple(sorted(deadlines.values())),
+        explanation, rule, frequencies=tuple(frequencies),
     )
 
 
 class FrequencyRule(Rule):
     name = "frequency"
+    requires = ('định kỳ', 'hàng ', 'mỗi ')
+    # Must start with "định kỳ", "hàng" or "mỗi": "năm 2025" and "tháng 5" alone are periods.
     pattern = re.compile(
+        r"(?=(?:thực hiện |báo cáo )?(?:định kỳ|hàng|mỗi) )"
         rf"(?:(?:thực hiện|báo cáo) )?(?:định kỳ )?(?P<list>{_FREQ}(?:\s*(?:,|và)\s*{_FREQ})*)"
         r"(?: (?:năm )?(?P<year>\d{4}))?"
     )
@@ -77,14 +85,6 @@ class FrequencyRule(Rule):
         Example("Hằng năm", "periodic", ("2026-12-18",), 2026, source="contract"),
     )
 
-    def match(self, text: str) -> re.Match[str] | None:
-        m = self.pattern.fullmatch(text)
-        # "năm 2025" and "tháng 5" alone are periods, not frequencies.
-        if m and not (text.startswith(("định kỳ", "hàng", "mỗi", "thực hiện định kỳ",
-                                       "báo cáo định kỳ"))):
-            return None
-        return m
-
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
         year = int(m.group("year")) if m.group("year") else None
         return periodic(phrase, self.name, ctx, _frequencies(m.group("list")), year=year)
@@ -95,6 +95,7 @@ _WHEN = r"(?P<rel>chậm nhất|trước|muộn nhất|không muộn hơn)(?: l�
 
 class MonthlyDayRule(Rule):
     name = "monthly_day"
+    requires = ('tháng',)
     pattern = re.compile(
         rf"{_WHEN}(?: hàng tháng| của (?:mỗi )?tháng(?: báo cáo)?| tháng báo cáo| mỗi tháng)"
     )
@@ -112,6 +113,7 @@ class MonthlyDayRule(Rule):
 
 class QuarterDayRule(Rule):
     name = "quarter_day"
+    requires = ('tháng',)
     pattern = re.compile(
         rf"{_WHEN}(?: của)? tháng (?:cuối (?:cùng )?(?:của )?(?:mỗi )?(?P<q>quý)"
         r"|của cuối (?P<q2>quý)|cuối (?:cùng )?(?:của )?(?P<cycle>kỳ báo cáo))"

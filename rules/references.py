@@ -17,6 +17,7 @@ ON_REQUEST = re.compile(
 
 class ReferenceRule(Rule):
     name = "reference"
+    requires = ('theo ', 'khi có yêu cầu', 'đột xuất', 'khi cần thiết')
     pattern = re.compile(
         r"(?:(?:thực hiện|hoàn thành|triển khai|thời gian) )?theo (?P<what>kế hoạch|công văn|văn bản|"
         r"quyết định|thông báo|hướng dẫn|yêu cầu|chỉ đạo|lộ trình|tiến độ|quy định|chương trình|"
@@ -43,6 +44,7 @@ class ReferenceRule(Rule):
 
 class OngoingRule(Rule):
     name = "ongoing"
+    requires = ('thường xuyên', 'liên tục', 'hàng ngày')
     pattern = re.compile(
         r"(?:thực hiện |triển khai )?(?:thường xuyên(?:,? liên tục)?|liên tục|hàng ngày)"
         r"(?: trong (?:cả )?năm(?: \d{4})?)?"

@@ -85,15 +85,15 @@ class ReportCycle:
         """Due dates of a recurring obligation within ``year``: ``day`` (the cycle's report day
         unless given) of the last month of each period, moved to the next working day; with
         ``before``, the last working day strictly before that day ("trước ngày 15 hàng tháng")."""
-        out = []
-        for month in FREQUENCY_MONTHS[frequency]:
-            raw = _clamp_day(year, month, day if day is not None else self.day)
-            due = calendar.previous_working_day(raw) if before else calendar.next_working_day(raw)
-            out.append((due, period_label(frequency, month, year)))
-        return out
+        day = self.day if day is None else day
+        move = calendar.previous_working_day if before else calendar.next_working_day
+        return [(move(_clamp_day(year, month, day)), period_label(frequency, month, year))
+                for month in FREQUENCY_MONTHS[frequency]]
 
 
 def _clamp_day(year: int, month: int, day: int) -> dt.date:
+    if day <= 28:
+        return dt.date(year, month, day)
     return min(dt.date(year, month, 1) + dt.timedelta(days=day - 1), month_end(year, month))
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, Literal, NamedTuple
 
 from rules.calendar import WorkingCalendar
 from rules.report_cycle import ReportCycle
@@ -23,26 +25,36 @@ class Kind(StrEnum):
 EventUnit = Literal["working", "calendar"]
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     """One due date, with the period or product it belongs to where there is one."""
 
     date: dt.date
     label: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Timing:
+    """The result of a timing phrase. A value: nothing changes it after it is built (it is not
+    frozen only because frozen dataclasses cost 5x more to build, and the rules build one for
+    every task of a national-scale plan)."""
+
     phrase: str
     kind: Kind
     deadlines: tuple[Due, ...] = ()
-    explanation: str = ""
+    # The one-line Vietnamese explanation, or a function that builds it: it is text for a person,
+    # built on first use, because a national-scale import evaluates phrases by the hundred
+    # thousand and reads no explanation.
+    explain: str | Callable[[], str] = field(default="", compare=False, repr=False)
     rule: str = ""
     warnings: tuple[str, ...] = ()
     event_offset: int | None = None
     event_unit: EventUnit | None = None
     event_description: str | None = None
     frequencies: tuple[str, ...] = ()
+
+    @cached_property
+    def explanation(self) -> str:
+        return self.explain() if callable(self.explain) else self.explain
 
     @property
     def due(self) -> tuple[dt.date, ...]:
