@@ -6,8 +6,16 @@ import os
 import sys
 
 import typer
+import typer.rich_utils as _rich_help
 
 from engine.errors import NhacviecError
+
+# Help panels in Vietnamese (Typer reads these module constants when it renders help).
+_rich_help.ARGUMENTS_PANEL_TITLE = "Tham số"
+_rich_help.OPTIONS_PANEL_TITLE = "Tùy chọn"
+_rich_help.COMMANDS_PANEL_TITLE = "Lệnh"
+_rich_help.DEFAULT_STRING = "[mặc định: {}]"
+_rich_help.REQUIRED_LONG_STRING = "[bắt buộc]"
 
 app = typer.Typer(
     name="nhacviec",
