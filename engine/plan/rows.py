@@ -25,6 +25,8 @@ class RawRow:
     # Cells this row shares with the row above through a vertical merge (docx/xlsx): the
     # builder treats them as written in this row too, not as inherited.
     merged_from_above: frozenset[str] = frozenset()
+    # What the reader repaired in this row that a person should check; becomes task warnings.
+    warnings: list[str] = field(default_factory=list)
 
     def get(self, key: str) -> str:
         return self.cells.get(key, "") or ""
@@ -36,3 +38,4 @@ class RawDocument:
     rows: list[RawRow]
     source: str  # file name, for messages
     warnings: list[str] = field(default_factory=list)  # what the reader repaired or doubted
+    footnotes: dict[str, str] = field(default_factory=dict)  # marker ("2") -> footnote text

@@ -1,0 +1,379 @@
+"""Split an agency cell into mentions and resolve each against the directory.
+
+Plans write agency cells freely: "Sở Tư pháp Văn phòng UBND tỉnh" (two agencies, no separator),
+"UBND cấp huyện, cấp xã" (the second elliptic), "Sở, ban, ngành" (one group with commas inside),
+"UBND cấp huyện đề xuất qua kết quả ..." (a role after the name). So the cell is not split on
+punctuation first: it is scanned left to right for the longest known name (names compared on
+accent-free words, commas, dots and dashes inside a name ignored), and only the text no known
+name covers is split on separators and matched approximately. Nothing is dropped: what cannot be
+resolved is kept verbatim as an "unresolved" mention.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from rules.normalize import fold
+
+if TYPE_CHECKING:
+    from engine.agencies import Directory
+
+MentionKind = Literal["agency", "group", "unspecific", "unresolved"]
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str  # as written (an elliptic "cấp xã" is written out: "UBND cấp xã")
+    ids: tuple[str, ...]  # single agencies it stands for, groups expanded; () if nobody
+    kind: MentionKind
+    note: str | None = None  # role or qualifier written after the name, or how it was matched
+    ref: str | None = None  # the directory entry it matched
+    fuzzy: bool = False  # matched approximately: a person should check
+
+
+_UNIT = re.compile(
+    r"(?P<hard>[;\n\r•●▪◦]|(?<!\S)\+(?!\S))|(?P<lp>\()|(?P<rp>\))"
+    r"|(?P<soft>[,:]|(?<!\S)[-–—](?!\S))|(?P<dot>\.)|(?P<word>[^\s,;:().•●▪◦]+)"
+)
+# Words that become one unit on both sides of the comparison.
+_SYNONYMS = ((("uy", "ban", "nhan", "dan"), "ubnd"), (("thanh", "pho"), "tp"),
+             (("thi", "xa"), "tx"), (("trung", "uong"), "tw"))
+_ROLE_WORDS = ("de xuat", "tham dinh", "chu tri", "phoi hop", "huong dan", "thuc hien",
+               "tham muu", "bao cao", "tong hop", "theo doi", "kiem tra", "trinh", "cung cap",
+               "ho tro", "to chuc", "xay dung")
+_ELSEWHERE = re.compile(r"\b(?:duoc neu tai|neu tai|quy dinh tai|theo danh sach|tai phu luc"
+                        r"|theo phu luc)\b")
+FUZZY_CUTOFF = 0.88
+
+
+@dataclass
+class _Unit:
+    kind: str  # hard, lp, rp, soft, dot, word
+    key: str
+    start: int
+    end: int
+
+
+def units(text: str) -> list[_Unit]:
+    out: list[_Unit] = []
+    for m in _UNIT.finditer(text):
+        kind = m.lastgroup or "word"
+        key = fold(m.group(0)) if kind == "word" else m.group(0)
+        out.append(_Unit(kind, key, m.start(), m.end()))
+    # Collapse synonyms ("Ủy ban nhân dân" = "UBND") so both spellings give the same keys.
+    i, merged = 0, []
+    while i < len(out):
+        for seq, rep in _SYNONYMS:
+            n = len(seq)
+            if tuple(u.key for u in out[i:i + n]) == seq and all(
+                u.kind == "word" for u in out[i:i + n]
+            ):
+                merged.append(_Unit("word", rep, out[i].start, out[i + n - 1].end))
+                i += n
+                break
+        else:
+            merged.append(out[i])
+            i += 1
+    return merged
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    return tuple(u.key for u in units(name) if u.kind == "word")
+
+
+def variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Spellings a name is also written in: with or without a leading "các" and a trailing
+    "tỉnh" ("Sở Nội vụ tỉnh", "các Sở, ban, ngành")."""
+    base = key[1:] if key and key[0] in ("cac", "nhung") and len(key) > 1 else key
+    forms = [base, ("cac", *base)]
+    if len(base) >= 3 and base[-1] == "tinh":
+        forms += [base[:-1], ("cac", *base[:-1])]
+    elif len(base) >= 2:
+        forms += [(*base, "tinh"), ("cac", *base, "tinh")]
+    return forms
+
+
+@dataclass
+class _Open:
+    """A mention being built while scanning."""
+
+    start: int
+    end: int
+    ref: str
+    ids: list[str]
+    text_prefix: str = ""  # an elliptic head ("UBND ") the text does not repeat
+    note_start: int | None = None
+    note_end: int | None = None
+    paren_notes: list[str] = field(default_factory=list)
+    prefix_note: str | None = None
+    fuzzy: bool = False
+
+
+class Matcher:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.index: dict[tuple[str, ...], str] = {}
+        explicit: dict[tuple[str, ...], str] = {}
+        for a in directory:
+            for name in (a.name, *a.aliases):
+                key = name_keys(name)
+                base = key[1:] if key and key[0] in ("cac", "nhung") and len(key) > 1 else key
+                owner = explicit.get(base)
+                if owner is not None and owner != a.id:
+                    directory._fail(a.id, f"tên «{name}» trùng với một tên của «{owner}»")
+                explicit[base] = a.id
+        for base, owner in explicit.items():
+            for form in variants(base):
+                # A generated spelling never overrides a name the file wrote explicitly.
+                if form in explicit and explicit[form] != owner:
+                    continue
+                self.index.setdefault(form, owner)
+        self.longest = max(len(k) for k in self.index)
+        self._joined = {" ".join(k): v for k, v in self.index.items()}
+
+    # --- matching ------------------------------------------------------------------------
+    def match_at(self, us: list[_Unit], i: int, head: tuple[str, ...] = ()) -> tuple[int, str] | None:
+        """Longest known name starting at unit i (after `head` words): (last unit, entry id)."""
+        keys, best, j = list(head), None, i
+        while j < len(us) and len(keys) < self.longest:
+            u = us[j]
+            if u.kind == "word":
+                keys.append(u.key)
+                ref = self.index.get(tuple(keys))
+                if ref is not None:
+                    best = (j, ref)
+            elif u.kind not in ("soft", "dot") or not keys:
+                break
+            j += 1
+        return best
+
+    def fuzzy(self, text: str) -> str | None:
+        key = " ".join(name_keys(text))
+        if len(key) < 6:
+            return None
+        scored = sorted(
+            ((difflib.SequenceMatcher(None, key, k).ratio(), v) for k, v in self._joined.items()),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < FUZZY_CUTOFF:
+            return None
+        best_ratio, best = scored[0]
+        best_key = next(k for k, v in self._joined.items() if v == best and
+                        difflib.SequenceMatcher(None, key, k).ratio() == best_ratio)
+        if not _words_align(key.split(), best_key.split()):
+            return None
+        for ratio, other in scored[1:]:
+            if best_ratio - ratio > 0.02:
+                break
+            if other != best:
+                return None  # two entries equally close: do not guess
+        return best
+
+    # --- splitting -----------------------------------------------------------------------
+    def split_and_resolve(self, cell: str) -> list[Mention]:
+        text = cell or ""
+        us = units(text)
+        out: list[Mention] = []
+        chunk: list[_Unit] = []
+        last: _Open | None = None
+        for u in [*us, _Unit("hard", "", len(text), len(text))]:
+            if u.kind != "hard":
+                chunk.append(u)
+                continue
+            if chunk:
+                if _ELSEWHERE.search(fold(text[chunk[0].start:chunk[-1].end])):
+                    # "Các cơ quan, đơn vị được nêu tại Phụ lục III, Công văn số ...": a list
+                    # kept in another document, not names to split.
+                    whole = _strip(text[chunk[0].start:chunk[-1].end])
+                    out.append(Mention(whole, (), "unspecific", "danh sách theo văn bản khác"))
+                else:
+                    last = self._scan(text, chunk, out, last)
+            chunk = []
+        return out
+
+    def _scan(self, text: str, us: list[_Unit], out: list[Mention],
+              last: _Open | None) -> _Open | None:
+        current: _Open | None = None
+        pending: list[_Unit] = []
+        sep = False
+        j = 0
+        while j < len(us):
+            u = us[j]
+            if u.kind in ("soft", "dot") or (u.kind == "word" and u.key == "va"
+                                              and self.match_at(us, j) is None):
+                sep = True
+                if pending:
+                    pending.append(u)
+                j += 1
+                continue
+            if u.kind == "rp":
+                j += 1
+                continue
+            if u.kind == "lp":
+                k = _closing(us, j)
+                inner = us[j + 1:k]
+                if current is not None and not sep and not pending:
+                    self._attach_paren(text, inner, current)
+                    current.end = us[k].end if k < len(us) else us[-1].end
+                else:
+                    pending.extend(us[j:k + 1])
+                j = k + 1
+                continue
+            found = self.match_at(us, j)
+            head_text = ""
+            if found is None and last is not None and sep and not pending:
+                found, head_text = self._elliptic(text, us, j, last)
+            if found is not None:
+                end_unit, ref = found
+                prefix = self._take_prefix(text, pending, out) if pending and not sep else None
+                if pending:
+                    self._flush(text, pending, out)
+                    pending = []
+                if current is not None:
+                    out.append(self._close(text, current))
+                start = prefix[0] if prefix else u.start
+                current = _Open(start, us[end_unit].end, ref, list(self.directory.members(ref)),
+                                text_prefix=head_text, prefix_note=prefix[1] if prefix else None)
+                last, sep, j = current, False, end_unit + 1
+                continue
+            # An unknown word: a role or qualifier after a name, or part of an unknown name.
+            if current is not None and (not sep or current.note_start is not None):
+                if current.note_start is None:
+                    current.note_start = u.start
+                current.note_end = u.end
+                sep = False
+            else:
+                if current is not None:
+                    out.append(self._close(text, current))
+                    current = None
+                pending.append(u)
+                sep = False
+            j += 1
+        if current is not None:
+            out.append(self._close(text, current))
+        if pending:
+            self._flush(text, pending, out)
+        return last
+
+    def _elliptic(self, text: str, us: list[_Unit], j: int,
+                  last: _Open) -> tuple[tuple[int, str] | None, str]:
+        """"UBND cấp huyện, cấp xã": try the head words of the previous mention in front."""
+        head_units = [u for u in units(text[last.start:last.end]) if u.kind == "word"]
+        for n in range(len(head_units) - 1, 0, -1):
+            head = tuple(u.key for u in head_units[:n])
+            found = self.match_at(us, j, head)
+            # Repeating the previous name adds nothing: that is a qualifier, not an ellipsis.
+            if found is not None and found[1] != last.ref:
+                written = text[last.start:last.end]
+                head_text = written[:head_units[n - 1].end].strip()
+                return found, last.text_prefix + head_text + " "
+        return None, ""
+
+    def _take_prefix(self, text: str, pending: list[_Unit],
+                     out: list[Mention]) -> tuple[int, str] | None:
+        """Unknown words right before a name ("trực thuộc các sở ban ngành") qualify it: the
+        words after the last separator become the mention's start and note."""
+        cut = max((i for i, u in enumerate(pending) if u.kind != "word" or u.key == "va"),
+                  default=-1)
+        words = pending[cut + 1:]
+        del pending[cut + 1:]
+        if not words:
+            return None
+        return words[0].start, text[words[0].start:words[-1].end]
+
+    def _attach_paren(self, text: str, inner: list[_Unit], current: _Open) -> None:
+        if not inner:
+            return
+        note = _strip(text[inner[0].start:inner[-1].end])
+        sub: list[Mention] = []
+        self._scan(text, inner, sub, current)
+        for m in sub:
+            current.ids.extend(i for i in m.ids if i not in current.ids)
+        current.paren_notes.append(note)
+
+    def _close(self, text: str, o: _Open) -> Mention:
+        a = self.directory.get(o.ref)
+        written = o.text_prefix + text[o.start:o.end]
+        notes = [n for n in (o.prefix_note, *o.paren_notes) if n]
+        role = _strip(text[o.note_start:o.note_end]) if o.note_start is not None else None
+        if role:
+            notes.append(role)
+        ids: tuple[str, ...] = tuple(o.ids)
+        kind: MentionKind = "agency" if a.is_single else "group"
+        if a.kind == "unspecific":
+            kind, ids = "unspecific", ()
+        # A name qualified after it ("... đang tham gia hệ thống ISO") means only part of the
+        # group; a relation before it ("trực thuộc các sở") still points at the group.
+        if kind == "group" and role and not _is_role(role):
+            kind, ids = "unspecific", ()
+            notes.append(f"chỉ một phần của «{a.name}»")
+        if a.unspecific and kind == "group":
+            notes.append("gồm cả các cơ quan có liên quan (không cụ thể)")
+        if o.fuzzy:
+            notes.append(f"khớp gần đúng với «{a.name}»")
+        return Mention(_strip(written), ids, kind, "; ".join(notes) or None, a.id, o.fuzzy)
+
+    def _flush(self, text: str, pending: list[_Unit], out: list[Mention]) -> None:
+        """Text no known name covered: try it whole, then part by part, approximately."""
+        words = [u for u in pending if u.kind == "word"]
+        if not words:
+            return
+        whole = _strip(text[words[0].start:words[-1].end])
+        ref = self.fuzzy(whole)
+        if ref is not None:
+            out.append(self._fuzzy_mention(whole, ref))
+            return
+        part: list[_Unit] = []
+        for u in [*pending, _Unit("soft", ",", 0, 0)]:
+            if u.kind == "word" and u.key != "va":
+                part.append(u)
+                continue
+            if part:
+                piece = _strip(text[part[0].start:part[-1].end])
+                ref = self.fuzzy(piece)
+                out.append(self._fuzzy_mention(piece, ref) if ref else
+                           Mention(piece, (), "unresolved", "không có trong danh bạ"))
+            part = []
+
+    def _fuzzy_mention(self, written: str, ref: str) -> Mention:
+        o = _Open(0, 0, ref, list(self.directory.members(ref)), fuzzy=True)
+        m = self._close("", o)
+        return Mention(written, m.ids, m.kind, m.note, ref, True)
+
+
+def _words_align(a: list[str], b: list[str]) -> bool:
+    """Every significant word on each side has a close counterpart on the other: "Công nhệ"
+    is a typo of "Công nghệ", but "Ngoại vụ" is not "Nội vụ"."""
+    stop = {"va", "cac", "tinh"}
+
+    def covered(xs: list[str], ys: list[str]) -> bool:
+        return all(
+            any(difflib.SequenceMatcher(None, x, y).ratio() >= 0.8 for y in ys)
+            for x in xs if x not in stop
+        )
+
+    return covered(a, b) and covered(b, a)
+
+
+def _is_role(note: str) -> bool:
+    key = fold(note)
+    return key.startswith(_ROLE_WORDS)
+
+
+def _closing(us: list[_Unit], j: int) -> int:
+    depth = 0
+    for k in range(j, len(us)):
+        if us[k].kind == "lp":
+            depth += 1
+        elif us[k].kind == "rp":
+            depth -= 1
+            if depth == 0:
+                return k
+    return len(us) - 1
+
+
+def _strip(s: str) -> str:
+    return s.strip(" \t,;:.-–—+•")

@@ -1,0 +1,59 @@
+"""Task numbers as plans write them: "4", "4.2", "4.2.1", with or without a trailing dot.
+
+Shared by the text reader (is this line a new task or the rest of the one above?) and the
+builder (parent, restarts). A number has at most 4 levels of 1-2 digits, so that "2025 ..." or
+"14/5/2016 ..." at the start of a continued cell is not taken for a task number.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "1.", "1.1", "1.1.", "4.2.1." followed by the title; "1)" is not a plan numbering style.
+_LEADING = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})(?:\.(?=\D|$)|(?=\s|$))\s*(.*)$", re.S)
+_ALONE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s*$")
+_ROMAN = re.compile(r"^\s*([IVXLC]{1,6})\.?\s*$")
+ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def split_number(text: str) -> tuple[str | None, str]:
+    """("4.2.1", "Cập nhật ...") from "4.2.1. Cập nhật ..."; (None, text) without a number."""
+    m = _LEADING.match(text or "")
+    if not m:
+        return None, (text or "").strip()
+    return m.group(1), m.group(2).strip()
+
+
+def parse_code(cell: str) -> str | None:
+    """A code from an STT cell ("1", "1.1.", "2.1"); None for anything else."""
+    m = _ALONE.match(cell or "")
+    return m.group(1) if m else None
+
+
+def is_roman(cell: str) -> bool:
+    return bool(_ROMAN.match(cell or ""))
+
+
+def parent_code(code: str) -> str | None:
+    return code.rsplit(".", 1)[0] if "." in code else None
+
+
+def parts(code: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in code.split("."))
+
+
+def plausible_next(prev: str | None, code: str, *, max_step: int = 3) -> bool:
+    """Could `code` follow `prev` in a plan? A first child ("4.2" -> "4.2.1"), a later sibling
+    of `prev` or of one of its ancestors (a step of at most `max_step`), or a restart at "1"."""
+    new = parts(code)
+    if prev is None or new == (1,):
+        return True
+    old = parts(prev)
+    if new == (*old, 1):
+        return True
+    for depth in range(1, len(old) + 1):
+        if len(new) == depth and new[:-1] == old[:depth - 1]:
+            step = new[-1] - old[depth - 1]
+            if 1 <= step <= max_step:
+                return True
+    return False
