@@ -90,8 +90,10 @@ class Directory:
         path = Path(path)
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"không có tệp danh bạ cơ quan {path}") from exc
         except OSError as exc:
-            raise ConfigError(f"không đọc được danh bạ cơ quan {path}: {exc.strerror}") from exc
+            raise ConfigError(f"không đọc được tệp danh bạ cơ quan {path}") from exc
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigError(f"danh bạ cơ quan {path} không phải YAML hợp lệ: {first}") from exc
@@ -243,7 +245,13 @@ class Directory:
         return self.matcher.split_and_resolve(cell)
 
     def to_json(self) -> list[dict]:
-        return [a.model_dump(mode="json", exclude_defaults=False) for a in self._by_id.values()]
+        out = []
+        for a in self._by_id.values():
+            item = a.model_dump(mode="json")
+            if not a.is_single:
+                item["member_ids"] = list(self._expanded[a.id])
+            out.append(item)
+        return out
 
 
 def _first_error(exc: ValidationError) -> str:

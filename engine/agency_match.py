@@ -310,10 +310,6 @@ class Matcher:
         if kind == "group" and role and not _is_role(role):
             kind, ids = "unspecific", ()
             notes.append(f"chỉ một phần của «{a.name}»")
-        if a.unspecific and kind == "group":
-            notes.append("gồm cả các cơ quan có liên quan (không cụ thể)")
-        if o.fuzzy:
-            notes.append(f"khớp gần đúng với «{a.name}»")
         return Mention(_strip(written), ids, kind, "; ".join(notes) or None, a.id, o.fuzzy)
 
     def _flush(self, text: str, pending: list[_Unit], out: list[Mention]) -> None:

@@ -69,6 +69,8 @@ class TaskOut(_Model):
     deadlines: list[DeadlineOut] = []
     warnings: list[str] = []
     targets: list[Target] = []
+    # Roles or qualifiers written after an agency name ("UBND cấp huyện: đề xuất qua ...").
+    agency_notes: list[str] = []
     # Event-relative tasks ("Tối đa 05 ngày làm việc kể từ khi ..."): offset and unit.
     event_offset: int | None = None
     event_unit: str | None = None

@@ -1,0 +1,249 @@
+"""Turn a reader's rows into the parsed plan: groups, numbering, hierarchy, inheritance,
+agencies, timing, targets. Contract section 2 is the output.
+
+Groups follow the numbering, not where a label happens to be printed: a restart at "1" starts a
+new group, and a label printed beside a task that does not restart the numbering belongs to the
+next group that has none (the seed prints "Cải cách tài chính công" beside task 6 of "Cải cách
+công vụ"). A child task inherits an empty lead, support, product or timing from its nearest
+ancestor that has one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from engine.agencies import Directory
+from engine.agency_match import Mention
+from engine.plan.metadata import read_metadata
+from engine.plan.model import DeadlineOut, ParsedPlan, Target, TaskOut
+from engine.plan.numbering import is_roman, parse_code, parent_code, split_number
+from engine.plan.rows import RawDocument, RawRow
+from rules import Context, Due, Kind, WorkingCalendar, evaluate
+
+INHERITED = ("product", "lead", "support", "timing")
+_BULLET = re.compile(r"(?:^|\s)[-–•+]\s+")
+_TARGET = re.compile(
+    r"(?<!\w)(?P<scope>[^\W\d][^:;\-–•\n]{0,40}?)\s*:\s*(?:đạt\s+)?"
+    r"(?:tối thiểu\s+|ít nhất\s+|trên\s+|từ\s+)?(?P<value>\d+(?:[.,]\d+)?)\s*(?P<unit>%)"
+)
+
+
+@dataclass
+class _Group:
+    label: str | None
+    line: int | None
+    tasks: list[_Draft] = field(default_factory=list)
+
+
+@dataclass
+class _Draft:
+    group: _Group
+    code: str
+    title: str
+    row: RawRow
+    cells: dict[str, str]
+    parent: _Draft | None = None
+    children: list[_Draft] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_plan(doc: RawDocument, *, directory: Directory, calendar: WorkingCalendar,
+               year: int | None = None, default_report_day: int = 18) -> ParsedPlan:
+    meta = read_metadata(doc.body, calendar=calendar, year=year,
+                         default_report_day=default_report_day)
+    ctx = Context(year=meta.info.year, calendar=calendar, cycle=meta.rules_cycle)
+    warnings = [*doc.warnings, *meta.warnings]
+    groups = _groups(doc.rows, warnings)
+    drafts = [d for g in groups for d in g.tasks]
+    for g in groups:
+        _link(g)
+    for d in drafts:  # document order: a parent's cells are final before its children's
+        for col in INHERITED:
+            if not d.cells.get(col) and d.parent is not None:
+                d.cells[col] = d.parent.cells.get(col, "")
+    tasks = [_task(d, directory, ctx) for d in drafts]
+    return ParsedPlan(plan=meta.info, report_cycle=meta.cycle, tasks=tasks, warnings=warnings,
+                      source=doc.source)
+
+
+# --- groups and hierarchy ------------------------------------------------------------------
+def _groups(rows: list[RawRow], warnings: list[str]) -> list[_Group]:
+    groups: list[_Group] = []
+    waiting: list[tuple[str, RawRow, str, str | None]] = []  # misplaced labels
+    current: _Group | None = None
+    for row in rows:
+        label = row.get("group").strip()
+        if row.is_group_row or (is_roman(row.get("number")) and not row.get("lead")):
+            current = _Group(label or row.get("title").strip() or None, row.line)
+            groups.append(current)
+            continue
+        code = parse_code(row.get("number"))
+        title = row.get("title").strip()
+        if code is None:
+            code, title = split_number(title)
+        if code is None:
+            _orphan(row, current, warnings)
+            continue
+        if current is None or (code == "1" and current.tasks):
+            current = _Group(None, row.line)
+            groups.append(current)
+            if label:
+                current.label, label = label, ""
+            elif waiting:
+                text, at, beside, old = waiting.pop(0)
+                current.label = text
+                warnings.append(
+                    f"Nhãn nhóm «{text}» in ở dòng {at.line}, cạnh nhiệm vụ {beside} của nhóm "
+                    f"«{old}»; đánh số bắt đầu lại từ 1 ở dòng {row.line} nên nhãn được gán "
+                    "cho nhóm bắt đầu từ đó: cần kiểm tra."
+                )
+        if label:
+            if current.label is None:
+                current.label = label
+                warnings.append(f"Nhãn nhóm «{label}» in ở dòng {row.line}, không ở nhiệm vụ "
+                                "đầu tiên của nhóm: cần kiểm tra.")
+            elif label != current.label:
+                waiting.append((label, row, code, current.label))
+        draft = _Draft(current, code, title, row, {c: row.get(c).strip() for c in INHERITED},
+                       warnings=list(row.warnings))
+        if not title:
+            draft.warnings.append(f"Nhiệm vụ {code} không có nội dung.")
+        current.tasks.append(draft)
+    for text, at, beside, old in waiting:
+        warnings.append(f"Nhãn nhóm «{text}» ở dòng {at.line} (cạnh nhiệm vụ {beside} của nhóm "
+                        f"«{old}») không thuộc nhóm nào: cần kiểm tra.")
+    for i, g in enumerate(groups, 1):
+        if g.label is None:
+            g.label = f"Nhóm {i}"
+            warnings.append(f"Nhóm nhiệm vụ bắt đầu ở dòng {g.line} không có tên; tạm gọi "
+                            f"«{g.label}».")
+    return [g for g in groups if g.tasks]
+
+
+def _orphan(row: RawRow, current: _Group | None, warnings: list[str]) -> None:
+    """A row without a number the reader did not join: its cells go to the task above."""
+    text = " | ".join(v for v in row.cells.values() if v)
+    if current is None or not current.tasks:
+        warnings.append(f"Dòng {row.line}: nội dung không thuộc nhiệm vụ nào: «{text}».")
+        return
+    prev = current.tasks[-1]
+    for col, value in row.cells.items():
+        if value and col in (*INHERITED, "title"):
+            if col == "title":
+                prev.title = f"{prev.title} {value}".strip()
+            else:
+                prev.cells[col] = f"{prev.cells.get(col, '')} {value}".strip()
+    prev.warnings.append(f"Dòng {row.line} không có số thứ tự; đã nối vào nhiệm vụ {prev.code}:"
+                         " cần kiểm tra.")
+
+
+def _link(group: _Group) -> None:
+    by_code: dict[str, _Draft] = {}
+    for d in group.tasks:
+        if d.code in by_code:
+            d.warnings.append(f"Mã nhiệm vụ {d.code} lặp lại trong nhóm «{group.label}».")
+        else:
+            by_code[d.code] = d
+        up = parent_code(d.code)
+        while up is not None and up not in by_code:
+            up = parent_code(up)
+        if up is not None:
+            d.parent = by_code[up]
+            d.parent.children.append(d)
+            if up != parent_code(d.code):
+                d.warnings.append(f"Không có nhiệm vụ {parent_code(d.code)}; xếp nhiệm vụ "
+                                  f"{d.code} dưới nhiệm vụ {up}.")
+        elif "." in d.code:
+            d.warnings.append(f"Không có nhiệm vụ cha của nhiệm vụ {d.code}.")
+
+
+def _leaves(d: _Draft) -> list[_Draft]:
+    return [d] if not d.children else [x for c in d.children for x in _leaves(c)]
+
+
+# --- one task --------------------------------------------------------------------------------
+def _task(d: _Draft, directory: Directory, ctx: Context) -> TaskOut:
+    leaf = not d.children
+    warnings = list(d.warnings)
+    notes: list[str] = []
+    lead = _mentions(d.cells["lead"], "chủ trì", directory, warnings, notes)
+    support = _mentions(d.cells["support"], "phối hợp", directory, warnings, notes)
+    lead_ids = _ids(lead)
+    if not lead and (leaf or any(not x.cells["lead"] for x in _leaves(d))):
+        warnings.append("Kế hoạch không ghi cơ quan chủ trì (cả ở nhiệm vụ cha): để trống, "
+                        "cần người bổ sung.")
+    elif lead and not lead_ids and leaf:
+        warnings.append(f"Cơ quan chủ trì «{d.cells['lead']}» không chỉ rõ cơ quan nào: cần "
+                        "người xác định.")
+    phrase = d.cells["timing"]
+    timing = evaluate(phrase, ctx)
+    deadlines = _deadlines(d, timing, ctx, warnings)
+    if phrase and (leaf or timing.kind is Kind.UNKNOWN):
+        warnings.extend(timing.warnings)
+    elif leaf:
+        warnings.append("Không có thời gian thực hiện (ô trống, nhiệm vụ cha cũng không ghi): "
+                        "cần người bổ sung.")
+    return TaskOut(
+        group=d.group.label or "", code=d.code, parent=d.parent.code if d.parent else None,
+        leaf=leaf, title=d.title, product=d.cells["product"] or None,
+        lead=[m.text for m in lead], support=[m.text for m in support],
+        lead_agencies=lead_ids, support_agencies=_ids(support),
+        timing=phrase or None, kind=str(timing.kind) if phrase else str(Kind.UNKNOWN),
+        due=sorted({x.date for x in deadlines}),
+        deadlines=[DeadlineOut(due=x.date, label=x.label) for x in deadlines],
+        warnings=list(dict.fromkeys(warnings)), targets=_targets(d.title),
+        agency_notes=notes, event_offset=timing.event_offset, event_unit=timing.event_unit,
+        explanation=str(timing.explanation) or None, source_line=d.row.line,
+    )
+
+
+def _mentions(cell: str, role: str, directory: Directory, warnings: list[str],
+              notes: list[str]) -> list[Mention]:
+    mentions = directory.split_and_resolve(cell) if cell else []
+    for m in mentions:
+        if m.kind == "unresolved":
+            warnings.append(f"Không nhận ra cơ quan {role} «{m.text}»: giữ nguyên, cần sửa hoặc "
+                            "bổ sung vào danh bạ.")
+        elif m.fuzzy and m.ref:
+            warnings.append(f"Cơ quan {role} «{m.text}» được hiểu là «{directory.get(m.ref).name}»"
+                            " (khớp gần đúng): cần kiểm tra.")
+        if m.note and m.kind != "unresolved":
+            notes.append(f"{m.text}: {m.note}")
+    return mentions
+
+
+def _ids(mentions: list[Mention]) -> list[str]:
+    return list(dict.fromkeys(i for m in mentions for i in m.ids))
+
+
+def _items(text: str) -> list[str]:
+    """"- Kế hoạch - Báo cáo kết quả" -> ["Kế hoạch", "Báo cáo kết quả"]; other text: itself."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    if text[0] not in "-–•+":
+        return [text]
+    return [p.strip() for p in _BULLET.split(text) if p.strip()]
+
+
+def _deadlines(d: _Draft, timing, ctx: Context, warnings: list[str]) -> list[Due]:  # noqa: ANN001
+    products, timings = _items(d.cells["product"]), _items(d.cells["timing"])
+    if len(timings) >= 2 and len(products) == len(timings):
+        out: list[Due] = []
+        for product, phrase in zip(products, timings, strict=True):
+            part = evaluate(phrase, ctx)
+            out.extend(Due(x.date, product) for x in part.deadlines)
+        return sorted(out, key=lambda x: x.date)
+    if len(timings) >= 2 and len(products) >= 2:
+        warnings.append(f"Có {len(products)} sản phẩm nhưng {len(timings)} mốc thời gian: không "
+                        "ghép được từng sản phẩm với thời hạn, cần kiểm tra.")
+    return sorted(timing.deadlines, key=lambda x: x.date)
+
+
+def _targets(title: str) -> list[Target]:
+    out = []
+    for m in _TARGET.finditer(title):
+        out.append(Target(scope=m.group("scope").strip(), value=float(
+            m.group("value").replace(",", ".")), unit=m.group("unit"), text=m.group(0).strip()))
+    return out
