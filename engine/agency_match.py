@@ -224,7 +224,7 @@ class Matcher:
                 continue
             found = self.match_at(us, j)
             head_text = ""
-            if found is None and last is not None and sep and not pending:
+            if found is None and last is not None:
                 found, head_text = self._elliptic(text, us, j, last)
             if found is not None:
                 end_unit, ref = found

@@ -220,8 +220,8 @@ class _TableReader:
         prev = self.rows[-1]
         for k in range(len(self.rows) - 2, max(-1, len(self.rows) - 2 - _MERGE_LOOKBACK), -1):
             row = self.rows[k]
-            if row.is_group_row:
-                break
+            if _starts_group(self.rows[k + 1]):
+                break  # the merge cannot reach above the first row of a group
             if row.get(col):
                 joined = _join(row.get(col), frag)
                 row.cells[col] = joined
@@ -233,9 +233,11 @@ class _TableReader:
                         f"«{frag}» nằm dưới nhiệm vụ này, dòng {no}): cần kiểm tra."
                     )
                 return
-            if row.get("group"):
-                break  # the merge cannot reach above the first row of a group
         prev.cells[col] = frag
+
+
+def _starts_group(row: RawRow) -> bool:
+    return row.is_group_row or bool(row.get("group")) or _code(row) == "1"
 
 
 def _code(row: RawRow) -> str:
