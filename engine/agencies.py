@@ -161,7 +161,7 @@ class Directory:
                     self._fail(a.id, "chuỗi cơ quan kế nhiệm bị vòng lặp")
                 seen.add(cur.successor)
                 cur = self._by_id[cur.successor]
-        self.matcher  # builds the name index, which rejects names shared by two entries
+        _ = self.matcher  # builds the name index, which rejects names shared by two entries
 
     def _expand(self, agency_id: str, path: tuple[str, ...]) -> tuple[str, ...]:
         a = self._by_id[agency_id]

@@ -16,6 +16,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from engine.agency_text import (
+    Unit,
+    closing,
+    name_keys,
+    strip_edges,
+    units,
+    variants,
+    words_align,
+)
 from rules.normalize import fold
 
 if TYPE_CHECKING:
@@ -34,13 +43,6 @@ class Mention:
     fuzzy: bool = False  # matched approximately: a person should check
 
 
-_UNIT = re.compile(
-    r"(?P<hard>[;\n\r•●▪◦]|(?<!\S)\+(?!\S))|(?P<lp>\()|(?P<rp>\))"
-    r"|(?P<soft>[,:]|(?<!\S)[-–—](?!\S))|(?P<dot>\.)|(?P<word>[^\s,;:().•●▪◦]+)"
-)
-# Words that become one unit on both sides of the comparison.
-_SYNONYMS = ((("uy", "ban", "nhan", "dan"), "ubnd"), (("thanh", "pho"), "tp"),
-             (("thi", "xa"), "tx"), (("trung", "uong"), "tw"))
 _ROLE_WORDS = ("de xuat", "tham dinh", "chu tri", "phoi hop", "huong dan", "thuc hien",
                "tham muu", "bao cao", "tong hop", "theo doi", "kiem tra", "trinh", "cung cap",
                "ho tro", "to chuc", "xay dung")
@@ -48,52 +50,6 @@ _ELSEWHERE = re.compile(r"\b(?:duoc neu tai|neu tai|quy dinh tai|theo danh sach|
                         r"|theo phu luc)\b")
 FUZZY_CUTOFF = 0.88
 
-
-@dataclass
-class _Unit:
-    kind: str  # hard, lp, rp, soft, dot, word
-    key: str
-    start: int
-    end: int
-
-
-def units(text: str) -> list[_Unit]:
-    out: list[_Unit] = []
-    for m in _UNIT.finditer(text):
-        kind = m.lastgroup or "word"
-        key = fold(m.group(0)) if kind == "word" else m.group(0)
-        out.append(_Unit(kind, key, m.start(), m.end()))
-    # Collapse synonyms ("Ủy ban nhân dân" = "UBND") so both spellings give the same keys.
-    i, merged = 0, []
-    while i < len(out):
-        for seq, rep in _SYNONYMS:
-            n = len(seq)
-            if tuple(u.key for u in out[i:i + n]) == seq and all(
-                u.kind == "word" for u in out[i:i + n]
-            ):
-                merged.append(_Unit("word", rep, out[i].start, out[i + n - 1].end))
-                i += n
-                break
-        else:
-            merged.append(out[i])
-            i += 1
-    return merged
-
-
-def name_keys(name: str) -> tuple[str, ...]:
-    return tuple(u.key for u in units(name) if u.kind == "word")
-
-
-def variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """Spellings a name is also written in: with or without a leading "các" and a trailing
-    "tỉnh" ("Sở Nội vụ tỉnh", "các Sở, ban, ngành")."""
-    base = key[1:] if key and key[0] in ("cac", "nhung") and len(key) > 1 else key
-    forms = [base, ("cac", *base)]
-    if len(base) >= 3 and base[-1] == "tinh":
-        forms += [base[:-1], ("cac", *base[:-1])]
-    elif len(base) >= 2:
-        forms += [(*base, "tinh"), ("cac", *base, "tinh")]
-    return forms
 
 
 @dataclass
@@ -135,7 +91,8 @@ class Matcher:
         self._joined = {" ".join(k): v for k, v in self.index.items()}
 
     # --- matching ------------------------------------------------------------------------
-    def match_at(self, us: list[_Unit], i: int, head: tuple[str, ...] = ()) -> tuple[int, str] | None:
+    def match_at(self, us: list[Unit], i: int,
+                 head: tuple[str, ...] = ()) -> tuple[int, str] | None:
         """Longest known name starting at unit i (after `head` words): (last unit, entry id)."""
         keys, best, j = list(head), None, i
         while j < len(us) and len(keys) < self.longest:
@@ -155,17 +112,16 @@ class Matcher:
         if len(key) < 6:
             return None
         scored = sorted(
-            ((difflib.SequenceMatcher(None, key, k).ratio(), v) for k, v in self._joined.items()),
+            ((difflib.SequenceMatcher(None, key, k).ratio(), k, v)
+             for k, v in self._joined.items()),
             reverse=True,
         )
         if not scored or scored[0][0] < FUZZY_CUTOFF:
             return None
-        best_ratio, best = scored[0]
-        best_key = next(k for k, v in self._joined.items() if v == best and
-                        difflib.SequenceMatcher(None, key, k).ratio() == best_ratio)
-        if not _words_align(key.split(), best_key.split()):
+        best_ratio, best_key, best = scored[0]
+        if not words_align(key.split(), best_key.split()):
             return None
-        for ratio, other in scored[1:]:
+        for ratio, _, other in scored[1:]:
             if best_ratio - ratio > 0.02:
                 break
             if other != best:
@@ -177,9 +133,9 @@ class Matcher:
         text = cell or ""
         us = units(text)
         out: list[Mention] = []
-        chunk: list[_Unit] = []
+        chunk: list[Unit] = []
         last: _Open | None = None
-        for u in [*us, _Unit("hard", "", len(text), len(text))]:
+        for u in [*us, Unit("hard", "", len(text), len(text))]:
             if u.kind != "hard":
                 chunk.append(u)
                 continue
@@ -187,17 +143,17 @@ class Matcher:
                 if _ELSEWHERE.search(fold(text[chunk[0].start:chunk[-1].end])):
                     # "Các cơ quan, đơn vị được nêu tại Phụ lục III, Công văn số ...": a list
                     # kept in another document, not names to split.
-                    whole = _strip(text[chunk[0].start:chunk[-1].end])
+                    whole = strip_edges(text[chunk[0].start:chunk[-1].end])
                     out.append(Mention(whole, (), "unspecific", "danh sách theo văn bản khác"))
                 else:
                     last = self._scan(text, chunk, out, last)
             chunk = []
         return out
 
-    def _scan(self, text: str, us: list[_Unit], out: list[Mention],
+    def _scan(self, text: str, us: list[Unit], out: list[Mention],
               last: _Open | None) -> _Open | None:
         current: _Open | None = None
-        pending: list[_Unit] = []
+        pending: list[Unit] = []
         sep = False
         j = 0
         while j < len(us):
@@ -213,7 +169,7 @@ class Matcher:
                 j += 1
                 continue
             if u.kind == "lp":
-                k = _closing(us, j)
+                k = closing(us, j)
                 inner = us[j + 1:k]
                 if current is not None and not sep and not pending:
                     self._attach_paren(text, inner, current)
@@ -258,7 +214,7 @@ class Matcher:
             self._flush(text, pending, out)
         return last
 
-    def _elliptic(self, text: str, us: list[_Unit], j: int,
+    def _elliptic(self, text: str, us: list[Unit], j: int,
                   last: _Open) -> tuple[tuple[int, str] | None, str]:
         """"UBND cấp huyện, cấp xã": try the head words of the previous mention in front."""
         head_units = [u for u in units(text[last.start:last.end]) if u.kind == "word"]
@@ -272,7 +228,7 @@ class Matcher:
                 return found, last.text_prefix + head_text + " "
         return None, ""
 
-    def _take_prefix(self, text: str, pending: list[_Unit],
+    def _take_prefix(self, text: str, pending: list[Unit],
                      out: list[Mention]) -> tuple[int, str] | None:
         """Unknown words right before a name ("trực thuộc các sở ban ngành") qualify it: the
         words after the last separator become the mention's start and note."""
@@ -284,10 +240,10 @@ class Matcher:
             return None
         return words[0].start, text[words[0].start:words[-1].end]
 
-    def _attach_paren(self, text: str, inner: list[_Unit], current: _Open) -> None:
+    def _attach_paren(self, text: str, inner: list[Unit], current: _Open) -> None:
         if not inner:
             return
-        note = _strip(text[inner[0].start:inner[-1].end])
+        note = strip_edges(text[inner[0].start:inner[-1].end])
         sub: list[Mention] = []
         self._scan(text, inner, sub, current)
         for m in sub:
@@ -298,7 +254,7 @@ class Matcher:
         a = self.directory.get(o.ref)
         written = o.text_prefix + text[o.start:o.end]
         notes = [n for n in (o.prefix_note, *o.paren_notes) if n]
-        role = _strip(text[o.note_start:o.note_end]) if o.note_start is not None else None
+        role = strip_edges(text[o.note_start:o.note_end]) if o.note_start is not None else None
         if role:
             notes.append(role)
         ids: tuple[str, ...] = tuple(o.ids)
@@ -310,25 +266,25 @@ class Matcher:
         if kind == "group" and role and not _is_role(role):
             kind, ids = "unspecific", ()
             notes.append(f"chỉ một phần của «{a.name}»")
-        return Mention(_strip(written), ids, kind, "; ".join(notes) or None, a.id, o.fuzzy)
+        return Mention(strip_edges(written), ids, kind, "; ".join(notes) or None, a.id, o.fuzzy)
 
-    def _flush(self, text: str, pending: list[_Unit], out: list[Mention]) -> None:
+    def _flush(self, text: str, pending: list[Unit], out: list[Mention]) -> None:
         """Text no known name covered: try it whole, then part by part, approximately."""
         words = [u for u in pending if u.kind == "word"]
         if not words:
             return
-        whole = _strip(text[words[0].start:words[-1].end])
+        whole = strip_edges(text[words[0].start:words[-1].end])
         ref = self.fuzzy(whole)
         if ref is not None:
             out.append(self._fuzzy_mention(whole, ref))
             return
-        part: list[_Unit] = []
-        for u in [*pending, _Unit("soft", ",", 0, 0)]:
+        part: list[Unit] = []
+        for u in [*pending, Unit("soft", ",", 0, 0)]:
             if u.kind == "word" and u.key != "va":
                 part.append(u)
                 continue
             if part:
-                piece = _strip(text[part[0].start:part[-1].end])
+                piece = strip_edges(text[part[0].start:part[-1].end])
                 ref = self.fuzzy(piece)
                 out.append(self._fuzzy_mention(piece, ref) if ref else
                            Mention(piece, (), "unresolved", "không có trong danh bạ"))
@@ -340,36 +296,6 @@ class Matcher:
         return Mention(written, m.ids, m.kind, m.note, ref, True)
 
 
-def _words_align(a: list[str], b: list[str]) -> bool:
-    """Every significant word on each side has a close counterpart on the other: "Công nhệ"
-    is a typo of "Công nghệ", but "Ngoại vụ" is not "Nội vụ"."""
-    stop = {"va", "cac", "tinh"}
-
-    def covered(xs: list[str], ys: list[str]) -> bool:
-        return all(
-            any(difflib.SequenceMatcher(None, x, y).ratio() >= 0.8 for y in ys)
-            for x in xs if x not in stop
-        )
-
-    return covered(a, b) and covered(b, a)
-
-
 def _is_role(note: str) -> bool:
     key = fold(note)
     return key.startswith(_ROLE_WORDS)
-
-
-def _closing(us: list[_Unit], j: int) -> int:
-    depth = 0
-    for k in range(j, len(us)):
-        if us[k].kind == "lp":
-            depth += 1
-        elif us[k].kind == "rp":
-            depth -= 1
-            if depth == 0:
-                return k
-    return len(us) - 1
-
-
-def _strip(s: str) -> str:
-    return s.strip(" \t,;:.-–—+•")

@@ -138,7 +138,8 @@ def test_inherited_cells(by_key):
     assert t.lead_agencies == ["so-tu-phap"]
     assert t.product == "Kế hoạch của UBND tỉnh"
     t = by_key[("Cải cách TTHC", "4.2")]  # a parent inherits from its own parent too
-    assert t.lead == ["Văn phòng UBND tỉnh"] and t.product == "Báo cáo kết quả thực hiện của UBND tỉnh"
+    assert t.lead == ["Văn phòng UBND tỉnh"]
+    assert t.product == "Báo cáo kết quả thực hiện của UBND tỉnh"
 
 
 def test_every_agency_mention_resolves(plan):

@@ -17,7 +17,7 @@ from engine.agencies import Directory
 from engine.agency_match import Mention
 from engine.plan.metadata import read_metadata
 from engine.plan.model import DeadlineOut, ParsedPlan, Target, TaskOut
-from engine.plan.numbering import is_roman, parse_code, parent_code, split_number
+from engine.plan.numbering import is_roman, parent_code, parse_code, split_number
 from engine.plan.rows import RawDocument, RawRow
 from rules import Context, Due, Kind, WorkingCalendar, evaluate
 
