@@ -89,6 +89,8 @@ class Matcher:
                 self.index.setdefault(form, owner)
         self.longest = max(len(k) for k in self.index)
         self._joined = {" ".join(k): v for k, v in self.index.items()}
+        self._fuzzy_cache: dict[str, str | None] = {}
+        self._split_cache: dict[str, tuple[Mention, ...]] = {}
 
     # --- matching ------------------------------------------------------------------------
     def match_at(self, us: list[Unit], i: int,
@@ -109,13 +111,22 @@ class Matcher:
 
     def fuzzy(self, text: str) -> str | None:
         key = " ".join(name_keys(text))
-        if len(key) < 6:
-            return None
-        scored = sorted(
-            ((difflib.SequenceMatcher(None, key, k).ratio(), k, v)
-             for k, v in self._joined.items()),
-            reverse=True,
-        )
+        if key not in self._fuzzy_cache:
+            self._fuzzy_cache[key] = self._fuzzy(key) if len(key) >= 6 else None
+        return self._fuzzy_cache[key]
+
+    def _fuzzy(self, key: str) -> str | None:
+        matcher = difflib.SequenceMatcher(None, b=key, autojunk=False)
+        scored = []
+        for k, v in self._joined.items():
+            # The cheap upper bounds first, as difflib.get_close_matches does.
+            if 2 * min(len(k), len(key)) / (len(k) + len(key)) < FUZZY_CUTOFF:
+                continue
+            matcher.set_seq1(k)
+            if matcher.real_quick_ratio() < FUZZY_CUTOFF or matcher.quick_ratio() < FUZZY_CUTOFF:
+                continue
+            scored.append((matcher.ratio(), k, v))
+        scored.sort(reverse=True)
         if not scored or scored[0][0] < FUZZY_CUTOFF:
             return None
         best_ratio, best_key, best = scored[0]
@@ -131,6 +142,14 @@ class Matcher:
     # --- splitting -----------------------------------------------------------------------
     def split_and_resolve(self, cell: str) -> list[Mention]:
         text = cell or ""
+        cached = self._split_cache.get(text)
+        if cached is None:
+            cached = tuple(self._split(text))
+            if len(self._split_cache) < 20_000:  # plans repeat the same cells many times
+                self._split_cache[text] = cached
+        return list(cached)
+
+    def _split(self, text: str) -> list[Mention]:
         us = units(text)
         out: list[Mention] = []
         chunk: list[Unit] = []
@@ -217,7 +236,8 @@ class Matcher:
     def _elliptic(self, text: str, us: list[Unit], j: int,
                   last: _Open) -> tuple[tuple[int, str] | None, str]:
         """"UBND cấp huyện, cấp xã": try the head words of the previous mention in front."""
-        head_units = [u for u in units(text[last.start:last.end]) if u.kind == "word"]
+        head_units = [u for u in units(text[last.start:last.end], cached=True)
+                      if u.kind == "word"]
         for n in range(len(head_units) - 1, 0, -1):
             head = tuple(u.key for u in head_units[:n])
             found = self.match_at(us, j, head)

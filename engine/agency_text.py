@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rules.normalize import fold
 
@@ -29,7 +30,17 @@ class Unit:
     end: int
 
 
-def units(text: str) -> list[Unit]:
+def units(text: str, *, cached: bool = False) -> list[Unit] | tuple[Unit, ...]:
+    """The units of `text`; with `cached`, a shared tuple (do not modify its units)."""
+    return _units_cached(text) if cached else _units(text)
+
+
+@lru_cache(maxsize=4096)
+def _units_cached(text: str) -> tuple[Unit, ...]:
+    return tuple(_units(text))
+
+
+def _units(text: str) -> list[Unit]:
     out: list[Unit] = []
     for m in _UNIT.finditer(text):
         kind = m.lastgroup or "word"
@@ -53,7 +64,7 @@ def units(text: str) -> list[Unit]:
 
 
 def name_keys(name: str) -> tuple[str, ...]:
-    return tuple(u.key for u in units(name) if u.kind == "word")
+    return tuple(u.key for u in units(name, cached=True) if u.kind == "word")
 
 
 def variants(key: tuple[str, ...]) -> list[tuple[str, ...]]:

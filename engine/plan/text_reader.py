@@ -80,7 +80,7 @@ def read_text(text: str, source: str) -> RawDocument:
         m = _FOOTNOTE.match(line)
         if m and "\t" not in line:
             footnotes[m.group(1).translate(_SUP_TO_DIGIT)] = m.group(2).strip()
-    reader = _TableReader(columns, footnotes)
+    reader = _TableReader(columns, footnotes, [c.strip() for c in lines[start].split("\t")])
     for no, line in enumerate(lines[start + 1:], start + 2):
         reader.feed(no, line)
     body = _repair_body(lines[:start] + reader.after, footnotes)
@@ -118,8 +118,10 @@ def _join(a: str, b: str) -> str:
 
 
 class _TableReader:
-    def __init__(self, columns: list[str | None], footnotes: dict[str, str]) -> None:
+    def __init__(self, columns: list[str | None], footnotes: dict[str, str],
+                 header: list[str]) -> None:
         self.columns = columns
+        self.header = header
         self.footnotes = footnotes
         self.rows: list[RawRow] = []
         self.after: list[str] = []  # text lines outside the table (after it)
@@ -145,7 +147,7 @@ class _TableReader:
         if "\t" not in line and split_number(raw[0])[0] is None:
             self.after.append(line)
             return
-        if "\t" in line and header_columns(line.split("\t")) == self.columns:
+        if "\t" in line and raw[:1] == self.header[:1] and raw == self.header:
             return  # the header repeated at the top of a page
         cells = self._place(no, raw)
         code = cells.get("number") and parse_code(cells["number"])
