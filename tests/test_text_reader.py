@@ -5,9 +5,14 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from engine.agencies import Directory
 from engine.errors import InputError
+from engine.plan.build import build_plan
 from engine.plan.text_reader import column_for_header, read_text
+from rules import WorkingCalendar
 
 HEADER = "Nhiệm vụ chung\tNhiệm vụ cụ thể\tSản phẩm\tCơ quan chủ trì\tCơ quan phối hợp\t" \
          "Thời gian thực hiện"
@@ -176,3 +181,22 @@ def test_text_after_the_table_goes_to_the_body():
     doc = read_text(extract("A\t1. Việc một\t\tSở Nội vụ\t\tQuý I/2025", "Nơi nhận: như trên"),
                     "x")
     assert len(doc.rows) == 1 and "Nơi nhận: như trên" in doc.body
+
+
+
+# --- the reader and builder never crash on odd tables --------------------------------------
+CELLS = ["", "1.", "1.1", "2.1.3.", "10 ngày", "I", "Cải cách TTHC", "Sở Tư pháp", "(kể cả",
+         "cấp xã)", "Sở, ban, ngành; UBND cấp huyện, cấp xã", "Quý I/2025", "Thường xuyên",
+         "- Tháng 02/2025 - Tháng 12/2025", "- Kế hoạch - Báo cáo", "²", "Hội ABC", ")", "(",
+         "3.1. Việc", "Theo Công văn số 1/UBND", "UBND tỉnh Sóc Trăng", "Cấp tỉnh: đạt 90%"]
+DIRECTORY = Directory.bundled()
+CALENDAR = WorkingCalendar.default()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(CELLS), min_size=1, max_size=8), max_size=25))
+def test_reader_and_builder_never_raise_on_odd_rows(rows):
+    doc = read_text(extract(*("\t".join(cells) for cells in rows)), "x")
+    plan = build_plan(doc, directory=DIRECTORY, calendar=CALENDAR)
+    assert all(t.code and t.group for t in plan.tasks)
+    assert all(t.parent is None or t.code.startswith(t.parent + ".") for t in plan.tasks)
