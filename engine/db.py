@@ -1,0 +1,142 @@
+"""The one engine factory, and schema upgrades.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy timeout, so the
+service, the CLI and the Telegram bot can share the file. PostgreSQL is reached by URL through
+psycopg 3 (``postgresql://`` is read as ``postgresql+psycopg://``). Every connection is checked
+before use, so a restarted server does not break a long-running service.
+
+The schema belongs to Alembic (`engine/migrations`): `upgrade()` brings any database to the head
+revision; `create_all()` exists for throw-away databases (simulation, tests of other modules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine
+
+from engine.errors import ConfigError
+
+BUSY_TIMEOUT_MS = 30_000
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def normalize_url(url: str) -> str:
+    """The SQLAlchemy URL to use; plain ``postgresql://`` means psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"địa chỉ cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if not (parsed.drivername.startswith("sqlite") or parsed.drivername.startswith("postgresql")):
+        raise ConfigError(
+            f"chỉ hỗ trợ SQLite và PostgreSQL, không hỗ trợ «{parsed.drivername}»"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """A new engine for `url` (no schema changes)."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
+                                          "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    # WAL + NORMAL is durable across application crashes; a power cut may lose the last commit.
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def get_engine(url: str, *, upgrade_schema: bool = True) -> Engine:
+    """The process's engine for `url`, created once; the schema is upgraded on first use."""
+    url = normalize_url(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = make_engine(url)
+            if upgrade_schema:
+                upgrade(engine)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_all() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def alembic_config(engine: Engine):  # noqa: ANN201 - alembic.config.Config
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (Alembic). Safe to run on every start."""
+    from alembic import command
+
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except OperationalError as exc:
+        raise ConfigError(f"không kết nối được cơ sở dữ liệu: {_first_line(exc)}") from exc
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def create_all(engine: Engine) -> None:
+    """Create every table directly (throw-away databases only; real ones go through Alembic)."""
+    import engine.models  # noqa: F401 - registers the tables
+
+    SQLModel.metadata.create_all(engine)
+
+
+def has_schema(engine: Engine) -> bool:
+    return inspect(engine).has_table("plan")
+
+
+def session(engine: Engine) -> Session:
+    return Session(engine, expire_on_commit=False)
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored datetime as an aware UTC value (SQLite returns them naive)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc)) or type(exc).__name__
+    return text.strip().splitlines()[0]

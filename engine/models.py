@@ -1,0 +1,323 @@
+"""The database tables (SQLModel). Only models live here; behaviour lives where they are used.
+
+    Agency ─┬─ Assignment ── Task ── Deadline ── Duty ── Completion
+            │                 │         └──────────────── ExplanationRequest ── ExplanationAnswer
+            │                 └── Event
+            ├─ ReportObligation ── ReportPeriod ── Plan
+            ├─ ChatLink, LinkCode                  (Telegram)
+            └─ PlannedItem ── NotificationItem ── Notification ── DeliveryAttempt
+
+A *duty* is one agency's share of one deadline (lead or support); statuses and completions are
+per duty (lead) or per report obligation. A *planned item* is one thing to say to one recipient
+on one working day (a reminder, a late notice, a line of the Sở Nội vụ list ...), held unique by
+its key; a *notification* is the message that carried items on one channel, held unique by its key
+(``agency_digest/vp-ubnd/email/2025-01-17``) so two dispatchers never both send it.
+
+Datetimes are stored timezone-aware (UTC); SQLite hands them back naive, `engine.db.utc` fixes
+that on read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+_TZ = DateTime(timezone=True)
+
+
+def _now() -> dt.datetime:
+    # Only a default for audit columns ("recorded_at"); nothing decides anything from it.
+    return dt.datetime.now(dt.UTC)
+
+
+def _json(default: Any = None) -> Any:
+    return Field(default_factory=list if default is None else default, sa_column=Column(JSON))
+
+
+# --- who ----------------------------------------------------------------------------------------
+class Agency(SQLModel, table=True):
+    """A copy of a directory entry (single agencies only), refreshed on every plan import."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    kind: str = Field(max_length=32)
+    reports: bool = False
+    role: str | None = Field(default=None, max_length=16)  # monitor | steering
+    emails: list[str] = _json()
+    telegram_chat_ids: list[int] = _json()
+    successor_id: str | None = Field(default=None, max_length=64)
+    successor_from: dt.date | None = None
+    valid_from: dt.date | None = None
+    parent_id: str | None = Field(default=None, max_length=64)
+
+
+# --- what ---------------------------------------------------------------------------------------
+class Plan(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("number", "year", name="uq_plan_number_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=64)  # "196/KH-UBND" (the file name when the plan has none)
+    year: int
+    issued_on: dt.date | None = None
+    issuer: str | None = None
+    title: str | None = None
+    source: str | None = None
+    report_day: int = 18
+    data_entry_url: str | None = None
+    imported_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+    updated_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "group_name", "code", name="uq_task_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")
+    group_name: str
+    code: str = Field(max_length=32)
+    parent_id: int | None = Field(default=None, foreign_key="task.id", ondelete="SET NULL")
+    parent_code: str | None = Field(default=None, max_length=32)
+    leaf: bool = True
+    position: int = 0  # order in the plan
+    title: str
+    product: str | None = None
+    lead: list[str] = _json()  # mentions as written
+    support: list[str] = _json()
+    timing: str | None = None
+    kind: str = Field(default="unknown", max_length=16)  # rules.Kind
+    event_offset: int | None = None
+    event_unit: str | None = Field(default=None, max_length=16)
+    warnings: list[str] = _json()
+    removed: bool = False  # no longer in the plan after a re-import (kept: it has history)
+
+
+class Assignment(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("task_id", "agency_id", "role", name="uq_assignment"),
+        Index("ix_assignment_agency", "agency_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
+    agency_id: str = Field(foreign_key="agency.id", max_length=64)
+    role: str = Field(max_length=8)  # lead | support
+
+
+class Deadline(SQLModel, table=True):
+    """One due date of a task, labelled with the product it is for where the plan pairs them."""
+
+    __table_args__ = (UniqueConstraint("task_id", "due", name="uq_deadline_due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    due: dt.date
+    label: str | None = None
+    source: str = Field(default="plan", max_length=8)  # plan | event | manual
+    active: bool = True  # False once the plan no longer has it (kept for its completions)
+
+
+class Duty(SQLModel, table=True):
+    """An agency's share of a deadline. `agency_id` is the agency holding the task on the due day
+    (mergers follow the directory's successor links)."""
+
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "agency_id", "role", name="uq_duty"),
+        Index("ix_duty_agency", "agency_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", ondelete="CASCADE")
+    agency_id: str = Field(foreign_key="agency.id", max_length=64)
+    role: str = Field(max_length=8)  # lead | support
+
+
+class Event(SQLModel, table=True):
+    """The date of the event an event-relative task counts from ("kể từ khi ...")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", unique=True, ondelete="CASCADE")
+    occurred_on: dt.date
+    note: str | None = None
+    recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+
+
+class ReportPeriod(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "name", name="uq_report_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=32)  # "Quý I", "6 tháng", "Quý III", "Năm"
+    cutoff_from: dt.date
+    cutoff_to: dt.date
+    deadline: dt.date
+    position: int = 0
+
+
+class ReportObligation(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("period_id", "agency_id", name="uq_obligation"),
+        Index("ix_obligation_agency", "agency_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="reportperiod.id", ondelete="CASCADE")
+    agency_id: str = Field(foreign_key="agency.id", max_length=64)
+
+
+class Completion(SQLModel, table=True):
+    """A recorded completion of a deadline (by one agency) or of a report obligation. Undo sets
+    `undone_at`; at most one live completion per duty / obligation."""
+
+    __table_args__ = (
+        Index("uq_completion_deadline_live", "deadline_id", "agency_id", unique=True,
+              sqlite_where=text("undone_at IS NULL AND deadline_id IS NOT NULL"),
+              postgresql_where=text("undone_at IS NULL AND deadline_id IS NOT NULL")),
+        Index("uq_completion_obligation_live", "obligation_id", unique=True,
+              sqlite_where=text("undone_at IS NULL AND obligation_id IS NOT NULL"),
+              postgresql_where=text("undone_at IS NULL AND obligation_id IS NOT NULL")),
+        Index("ix_completion_agency", "agency_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", ondelete="CASCADE")
+    obligation_id: int | None = Field(
+        default=None, foreign_key="reportobligation.id", ondelete="CASCADE"
+    )
+    agency_id: str = Field(foreign_key="agency.id", max_length=64)
+    completed_on: dt.date
+    document_no: str | None = None  # "123/BC-STP": how officials prove completion
+    note: str | None = None
+    recorded_by: str | None = None  # "cli", "telegram:<chat id>"
+    recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+    undone_at: dt.datetime | None = Field(default=None, sa_type=_TZ)
+
+
+class ExplanationRequest(SQLModel, table=True):
+    """A request to explain a deadline late by more than the policy's working days (giải trình)."""
+
+    __table_args__ = (UniqueConstraint("deadline_id", "agency_id", name="uq_explanation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int = Field(foreign_key="deadline.id", ondelete="CASCADE")
+    agency_id: str = Field(foreign_key="agency.id", max_length=64)
+    requested_on: dt.date
+    recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+
+
+class ExplanationAnswer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="explanationrequest.id", index=True, ondelete="CASCADE")
+    answered_on: dt.date
+    text: str
+    document_no: str | None = None
+    answered_by: str | None = None
+    recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+
+
+# --- Telegram -----------------------------------------------------------------------------------
+class ChatLink(SQLModel, table=True):
+    chat_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    agency_id: str = Field(foreign_key="agency.id", index=True, max_length=64)
+    title: str | None = None
+    linked_at: dt.datetime = Field(sa_type=_TZ)
+    linked_by: str | None = None  # "code", "admin"
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code binding a chat to an agency. Only its SHA-256 is stored."""
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id", max_length=64)
+    created_at: dt.datetime = Field(sa_type=_TZ)
+    expires_at: dt.datetime = Field(sa_type=_TZ)
+    used_at: dt.datetime | None = Field(default=None, sa_type=_TZ)
+    used_by_chat: int | None = Field(default=None, sa_type=BigInteger)
+
+
+# --- what to say, what was said -----------------------------------------------------------------
+class PlannedItem(SQLModel, table=True):
+    """One thing to tell one recipient on one working day. `key` is its idempotency key:
+    ``<reason>/<duty or obligation id>/<recipient>/<send day>`` and the like.
+
+    state: pending -> done (went on every channel the recipient has) | cancelled (completed,
+    re-planned away) | missed (older than the grace when a dispatcher got to it).
+    """
+
+    __table_args__ = (
+        # The dispatcher's one query: pending items up to today. Only today's rows match.
+        Index("ix_planned_due", "state", "send_on"),
+        Index("ix_planned_duty", "duty_id"),
+        Index("ix_planned_obligation", "obligation_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=24)  # message kind: agency_digest | monitor_list | ...
+    reason: str = Field(max_length=24)  # reminder | late | report_reminder | needs_due | ...
+    recipient_id: str = Field(foreign_key="agency.id", max_length=64)
+    send_on: dt.date
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", ondelete="CASCADE")
+    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="CASCADE")
+    duty_id: int | None = Field(default=None, foreign_key="duty.id", ondelete="CASCADE")
+    obligation_id: int | None = Field(
+        default=None, foreign_key="reportobligation.id", ondelete="CASCADE"
+    )
+    role: str | None = Field(default=None, max_length=8)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    state: str = Field(default="pending", max_length=12)
+    settled_at: dt.datetime | None = Field(default=None, sa_type=_TZ)
+
+
+class Notification(SQLModel, table=True):
+    """A message on one channel. Inserting it is the claim: the unique key makes a second
+    dispatcher's insert fail, so it never sends the same message.
+
+    state: claimed -> sent | failed (permanent) | retry (transient, tried again next wake-up).
+    """
+
+    __table_args__ = (Index("ix_notification_state", "state", "slot_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=24)
+    channel: str = Field(max_length=16)
+    recipient_id: str = Field(foreign_key="agency.id", max_length=64)
+    slot_on: dt.date  # the working day whose 08:00 it belongs to
+    at: dt.datetime = Field(sa_type=_TZ)  # planned instant (08:00 local)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    state: str = Field(default="claimed", max_length=12)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=_TZ)
+    provider_id: str | None = None
+    attempts: int = 0
+
+
+class NotificationItem(SQLModel, table=True):
+    """Which item went in which message. Unique per (item, channel): an item never goes twice on
+    one channel, whatever happens to the dispatcher."""
+
+    __table_args__ = (UniqueConstraint("item_id", "channel", name="uq_item_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True, ondelete="CASCADE")
+    item_id: int = Field(foreign_key="planneditem.id", ondelete="CASCADE")
+    channel: str = Field(max_length=16)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True, ondelete="CASCADE")
+    attempted_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+    ok: bool
+    permanent: bool = False
+    detail: str = ""
+    provider_id: str | None = None
+
+
+ALL_TABLES = SQLModel.metadata
