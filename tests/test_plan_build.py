@@ -212,3 +212,20 @@ def test_report_day_written_as_before_a_day():
     plan = build([row("1. Báo cáo", group="A", lead="Sở Nội vụ", timing="Hàng quý")], body=body)
     assert plan.report_cycle.day == 14 and plan.report_cycle.stated
     assert any("trước ngày 15" in w for w in plan.warnings)
+
+
+def test_word_letterhead_over_two_lines_beside_the_motto():
+    body = ("ỦY BAN NHÂN DÂN\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "TỈNH SÓC TRĂNG\tĐộc lập - Tự do - Hạnh phúc\n"
+            "Số: 196/KH-UBND\tSóc Trăng, ngày 23 tháng 12 năm 2024\n"
+            "KẾ HOẠCH\nThực hiện cải cách hành chính năm 2025\n")
+    info = build([row("1. Việc", group="A", lead="Sở Nội vụ", timing="Quý I")], body=body).plan
+    assert (info.number, info.date, info.issuer) == (
+        "196/KH-UBND", dt.date(2024, 12, 23), "UBND tỉnh Sóc Trăng")
+
+
+def test_two_groups_with_the_same_label_are_told_apart():
+    plan = build([row("1. Việc", group="A", lead="Sở Nội vụ", timing="Quý I"),
+                  row("1. Việc", group="A", lead="Sở Y tế", timing="Quý I", line=5)])
+    assert [t.group for t in plan.tasks] == ["A", "A (2)"]
+    assert any("Hai nhóm cùng tên «A»" in w for w in plan.warnings)

@@ -113,11 +113,18 @@ def _groups(rows: list[RawRow], warnings: list[str]) -> list[_Group]:
     for text, at, beside, old in waiting:
         warnings.append(f"Nhãn nhóm «{text}» ở dòng {at.line} (cạnh nhiệm vụ {beside} của nhóm "
                         f"«{old}») không thuộc nhóm nào: cần kiểm tra.")
+    seen: set[str] = set()
     for i, g in enumerate(groups, 1):
         if g.label is None:
             g.label = f"Nhóm {i}"
             warnings.append(f"Nhóm nhiệm vụ bắt đầu ở dòng {g.line} không có tên; tạm gọi "
                             f"«{g.label}».")
+        if g.label in seen:
+            # A task is identified by (group, code): two groups must not share a name.
+            old, g.label = g.label, f"{g.label} ({i})"
+            warnings.append(f"Hai nhóm cùng tên «{old}»; nhóm bắt đầu ở dòng {g.line} được gọi "
+                            f"«{g.label}»: cần kiểm tra.")
+        seen.add(g.label)
     return [g for g in groups if g.tasks]
 
 

@@ -25,8 +25,11 @@ _LETTERHEAD_NUMBER = re.compile(r"^\s*Số\s*:\s*(\d+\s*/\s*[\w./-]+)", re.I | r
 _LETTERHEAD_DATE = re.compile(
     r"^[^\n,]{2,40},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I | re.M
 )
-_LETTERHEAD_ISSUER = re.compile(r"^\s*(?:ỦY|UỶ) BAN NHÂN DÂN\s+(TỈNH|THÀNH PHỐ)\s+(.+?)\s*$",
-                                re.M)
+# "ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG", or over two lines beside the national motto (Word tables).
+_LETTERHEAD_ISSUER = re.compile(
+    r"^\s*(?:ỦY|UỶ) BAN NHÂN DÂN(?:[ \t]*\t[^\n]*)?\s+(TỈNH|THÀNH PHỐ)\s+([^\t\n]+?)\s*(?:\t|$)",
+    re.M,
+)
 _BODY_ISSUER = re.compile(r"\b(UBND (?:tỉnh|thành phố) [A-ZĐ][^\s,]*(?: [A-ZĐ][^\s,]*)*)"
                           r" ban hành Kế hoạch")
 _YEAR = re.compile(r"\bnăm\s+(\d{4})\b", re.I)
