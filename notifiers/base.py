@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 # Message kinds (contract section 5).
 AGENCY_DIGEST = "agency_digest"
@@ -57,6 +57,8 @@ class Item:
     agency_name: str | None = None
     status: str | None = None
     deadline_id: int | None = None  # for buttons ("Đã hoàn thành") and completions
+    # explanation requests: the date the agency's explanation is expected by
+    reply_by: dt.date | None = None
 
     def to_json(self) -> dict[str, Any]:
         if self.reason == REPORT_REMINDER:
@@ -100,6 +102,15 @@ class OutgoingMessage:
         }
 
 
+class DeliveryAttempt(NamedTuple):
+    """One try at delivering a message, as the engine stores it in the delivery log."""
+
+    number: int  # 1, 2, ... within one send_batch call
+    outcome: str  # "delivered" | "partial" | "transient" | "permanent" | "written" | "skipped"
+    code: int | None = None  # SMTP reply code, HTTP status; None when there was no reply
+    detail: str = ""  # the server's words or the error, shortened; never a secret or the body
+
+
 @dataclass(frozen=True)
 class DeliveryResult:
     key: str
@@ -108,6 +119,7 @@ class DeliveryResult:
     attempts: int = 1
     detail: str = ""
     provider_id: str | None = None  # Message-ID, Telegram message_id, outbox file name
+    attempt_log: tuple[DeliveryAttempt, ...] = ()  # every try, in order
 
 
 @runtime_checkable
