@@ -253,6 +253,7 @@ class PlannedItem(SQLModel, table=True):
         Index("ix_planned_due", "state", "send_on"),
         Index("ix_planned_duty", "duty_id"),
         Index("ix_planned_obligation", "obligation_id"),
+        Index("ix_planned_plan", "plan_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
