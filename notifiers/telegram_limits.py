@@ -58,6 +58,13 @@ class Limits:
     max_retries: int = 3  # times a request refused with 429 is sent again
 
 
+@dataclass
+class RateLimitArgs:
+    """Passed as `rate_limit_args` to a bot method: the limiter counts 429 retries into it."""
+
+    retries: int = 0
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     """`retry_after` in seconds, whichever type this PTB version hands out."""
     with warnings.catch_warnings():
@@ -92,7 +99,7 @@ class _ChatState:
     group_sends: deque[_Mark] = field(default_factory=deque)
 
 
-class TelegramRateLimiter(BaseRateLimiter[None]):
+class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self._overall: deque[_Slot] = deque()
@@ -106,7 +113,9 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
         return None
 
     async def shutdown(self) -> None:
-        if self._timer is not None:
+        # Two bots may share this limiter (the bot's replies and the notifier): stop the timer
+        # only when nobody waits for it.
+        if self._timer is not None and not any(s.waiting for s in self._chats.values()):
             self._timer.cancel()
             self._timer = None
 
@@ -117,7 +126,7 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: None,
+        rate_limit_args: RateLimitArgs | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat = data.get("chat_id")
         limited = chat is not None
@@ -132,6 +141,8 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.retries += 1
+                if rate_limit_args is not None:
+                    rate_limit_args.retries += 1
                 delay = retry_after_seconds(exc)
                 log.warning("Telegram yêu cầu chờ %.0f giây (%s, lần %d)", delay, endpoint,
                             attempt + 1)

@@ -431,3 +431,87 @@ def _check_text(p: dict[str, Any]) -> str:
 
 _PHRASES = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
             404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+
+
+# --- Telegram test data ---------------------------------------------------------------------
+# A small plan written by hand for the bot's tests: two departments, one task of each kind of
+# interest. Today (for these tests) is Monday 10/02/2025, 09:00 in Sóc Trăng.
+TODAY_TEXT = "2025-02-10T09:00:00+07:00"
+
+
+def seed_plan(engine: Any, tasks: list[dict[str, Any]] | None = None,
+              plan_number: str = "196/KH-UBND") -> dict[tuple[str, str, str], int]:
+    """Insert a plan, its tasks, deadlines and duties; return {(code, due ISO, agency): deadline
+    id}. Each task: code, title, group, lead (ids), support (ids), due (ISO dates), labels."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from engine.agencies import Directory
+    from engine.models import (
+        Agency,
+        Assignment,
+        Deadline,
+        Duty,
+        Plan,
+        ReportObligation,
+        ReportPeriod,
+        Task,
+    )
+
+    directory = Directory.bundled()
+    tasks = tasks if tasks is not None else DEFAULT_TASKS
+    out: dict[tuple[str, str, str], int] = {}
+    with Session(engine) as s:
+        for a in directory:
+            if a.is_single and s.get(Agency, a.id) is None:
+                s.add(Agency(id=a.id, name=a.name, kind=a.kind, reports=a.reports, role=a.role))
+        plan = Plan(number=plan_number, year=2025, data_entry_url="https://cchc.example.org/nhap")
+        s.add(plan)
+        s.flush()
+        for pos, t in enumerate(tasks):
+            task = Task(plan_id=plan.id, group_name=t.get("group", "Cải cách TTHC"),
+                        code=t["code"], title=t["title"], position=pos, kind="fixed")
+            s.add(task)
+            s.flush()
+            roles = [(a, "lead") for a in t.get("lead", ())] + \
+                    [(a, "support") for a in t.get("support", ())]
+            for agency, role in roles:
+                s.add(Assignment(task_id=task.id, agency_id=agency, role=role))
+            for i, due in enumerate(t["due"]):
+                labels = t.get("labels", ())
+                d = Deadline(task_id=task.id, due=dt.date.fromisoformat(due),
+                             label=labels[i] if i < len(labels) else None)
+                s.add(d)
+                s.flush()
+                for agency, role in roles:
+                    s.add(Duty(deadline_id=d.id, agency_id=agency, role=role))
+                    out[(t["code"], due, agency)] = d.id  # type: ignore[assignment]
+        for pos, (name, frm, to, due) in enumerate(REPORT_PERIODS):
+            period = ReportPeriod(plan_id=plan.id, name=name, position=pos,
+                                  cutoff_from=dt.date.fromisoformat(frm),
+                                  cutoff_to=dt.date.fromisoformat(to),
+                                  deadline=dt.date.fromisoformat(due))
+            s.add(period)
+            s.flush()
+            for agency in ("so-tu-phap", "so-tai-chinh"):
+                s.add(ReportObligation(period_id=period.id, agency_id=agency))
+        s.commit()
+    return out
+
+
+DEFAULT_TASKS: list[dict[str, Any]] = [
+    {"code": "1.1", "title": "Rà soát thủ tục <nội bộ> & đơn giản hóa", "lead": ["so-tu-phap"],
+     "due": ["2025-01-24"]},  # late: Tết 2025 ran 25/01-02/02
+    {"code": "1.2", "title": "Công bố danh mục TTHC", "lead": ["so-tu-phap"],
+     "support": ["so-tai-chinh"], "due": ["2025-02-14"]},
+    {"code": "1.3", "title": "Báo cáo kết quả kiểm soát TTHC", "lead": ["so-tu-phap"],
+     "due": ["2025-06-18", "2025-12-18"], "labels": ["Báo cáo 6 tháng", "Báo cáo năm"]},
+    {"code": "2.1", "title": "Xây dựng kế hoạch tài chính công",
+     "group": "Cải cách tài chính công", "lead": ["so-tai-chinh"], "due": ["2025-02-11"]},
+]
+# Section IV of the seed plan: report deadlines and their data cut-off windows.
+REPORT_PERIODS = [
+    ("Quý I", "2024-12-15", "2025-03-14", "2025-03-18"),
+    ("6 tháng", "2024-12-15", "2025-06-14", "2025-06-18"),
+]

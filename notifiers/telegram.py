@@ -1,0 +1,298 @@
+"""The Telegram channel: renders an OutgoingMessage with `templates/telegram/*.j2` and sends it.
+
+Text is Telegram HTML (autoescaped by the templates), cut under 4096 characters at line
+boundaries; agency reminders carry two buttons per deadline, "Đã hoàn thành" and "Nhắc lại ngày
+mai", whose data hold the deadline id (the bot in `notifiers.telegram_bot` answers them). Sends go
+through the shared `TelegramRateLimiter`; a 429 is waited out and sent again there. Parts already
+delivered are remembered per message and chat, so a message retried later (after a transient
+failure in its third part, say) does not repeat its first two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, cast
+
+from markupsafe import Markup, escape
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import ExtBot
+
+from notifiers import base
+from notifiers.base import DeliveryResult, Item, OutgoingMessage
+from notifiers.errors import ConfigurationError
+from notifiers.telegram_limits import RateLimitArgs, TelegramRateLimiter, retry_after_seconds
+from notifiers.telegram_text import (
+    DONE_ASK,
+    ROLE_VI,
+    SNOOZE,
+    ButtonData,
+    fmt_date,
+    split_message,
+    status_vi,
+)
+
+log = logging.getLogger(__name__)
+
+DONE_LABEL = "Đã hoàn thành"
+SNOOZE_LABEL = "Nhắc lại ngày mai"
+MAX_BUTTON_ROWS = 10  # beyond this the text asks for /done (Telegram allows 100 buttons)
+TEMPLATES = {
+    base.AGENCY_DIGEST: "telegram/agency_digest.j2",
+    base.MONITOR_LIST: "telegram/monitor_list.j2",
+    base.STEERING_DIGEST: "telegram/steering_digest.j2",
+    base.EXPLANATION_REQUEST: "telegram/explanation_request.j2",
+}
+MONITOR_SECTIONS = (
+    (base.LATE, "Nhiệm vụ quá hạn"),
+    (base.NEEDS_DUE, "Nhiệm vụ cần xác định thời hạn"),
+    (base.MISSED, "Nhắc việc không gửi được trong thời gian cho phép"),
+    (base.FAILED, "Gửi thông báo không thành công"),
+    (base.REMINDER, "Nhiệm vụ sắp đến hạn"),
+)
+
+
+def render(template: str, **ctx: Any) -> str:
+    """Render through the project's one Jinja2 Environment. Text values are escaped here as
+    well (as Markup, so autoescape does not escape them twice): a task title with "<" or "&"
+    can never break Telegram's HTML, whatever the Environment's autoescape rule for `.j2`."""
+    try:
+        from notifiers.render import render as _render
+    except ImportError:  # TEMPORARY until notifiers/render.py lands (email helper)
+        _render = _fallback_render
+    return _render(template, **{k: _escaped(v) for k, v in ctx.items()})
+
+
+def _fallback_render(template: str, **ctx: Any) -> str:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("templates", "."),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.get_template(template).render(**ctx)
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _escaped(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+# --- what a message looks like --------------------------------------------------------------
+def item_ctx(i: Item) -> dict[str, Any]:
+    return {
+        "reason": i.reason, "group": i.group or "", "code": i.code or "", "title": i.title or "",
+        "due": fmt_date(i.due), "role": ROLE_VI.get(i.role or "", ""), "label": i.label or "",
+        "product": i.product or "", "period": i.period or "",
+        "cutoff_from": fmt_date(i.cutoff_from) if i.cutoff_from else "",
+        "cutoff_to": fmt_date(i.cutoff_to) if i.cutoff_to else "",
+        "data_entry_url": i.data_entry_url or "", "days_left": i.days_left or 0,
+        "days_late": i.days_late or 0, "agency_name": i.agency_name or i.agency_id or "",
+        "status": status_vi(i.status),
+    }
+
+
+def button_items(msg: OutgoingMessage) -> list[Item]:
+    """Deadlines the recipient itself must complete: the ones that get buttons."""
+    if msg.kind != base.AGENCY_DIGEST:
+        return []
+    return [i for i in msg.items if i.reason in (base.REMINDER, base.LATE)
+            and i.deadline_id is not None and i.role != "support"][:MAX_BUTTON_ROWS]
+
+
+def keyboard(msg: OutgoingMessage) -> InlineKeyboardMarkup | None:
+    items = button_items(msg)
+    if not items:
+        return None
+    rows = []
+    for i in items:
+        prefix = f"{i.code} · " if len(items) > 1 else ""
+        deadline_id = cast(int, i.deadline_id)  # button_items keeps only items that have one
+        rows.append([
+            InlineKeyboardButton(prefix + DONE_LABEL,
+                                 callback_data=ButtonData(DONE_ASK, deadline_id).encode()),
+            InlineKeyboardButton(prefix + SNOOZE_LABEL,
+                                 callback_data=ButtonData(SNOOZE, deadline_id).encode()),
+        ])
+    return InlineKeyboardMarkup(rows)
+
+
+def message_context(msg: OutgoingMessage) -> dict[str, Any]:
+    items = [item_ctx(i) for i in msg.items]
+    tasks = [c for c in items if c["reason"] in (base.REMINDER, base.LATE)]
+    ctx: dict[str, Any] = {
+        "recipient": msg.recipient.name, "plan_number": msg.plan_number or "",
+        "plan_title": msg.plan_title or "", "items": items,
+        "late": [c for c in tasks if c["reason"] == base.LATE],
+        "today": [c for c in tasks if c["reason"] == base.REMINDER and not c["days_left"]],
+        "soon": [c for c in tasks if c["reason"] == base.REMINDER and c["days_left"]],
+        "reports": [c for c in items if c["reason"] == base.REPORT_REMINDER],
+        "ongoing": [item_ctx(i) for i in msg.ongoing],
+        "buttons": bool(button_items(msg)),
+    }
+    ctx["sections"] = [
+        {"title": title, "items": [c for c in items if c["reason"] == reason]}
+        for reason, title in MONITOR_SECTIONS if any(c["reason"] == reason for c in items)
+    ]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for c in items:
+        groups.setdefault(c["agency_name"], []).append(c)
+    ctx["groups"] = [{"agency": k, "items": v} for k, v in groups.items()]
+    ctx["stats"] = [
+        {"agency": name, "summary": ", ".join(f"{n} {status_vi(s)}" for s, n in counts.items())}
+        for name, counts in msg.stats.items()
+    ]
+    return ctx
+
+
+def render_message(msg: OutgoingMessage) -> list[str]:
+    """The parts of `msg` as they will be sent (HTML, each under 4096 characters)."""
+    try:
+        template = TEMPLATES[msg.kind]
+    except KeyError:
+        raise ConfigurationError(f"không có mẫu tin Telegram cho loại «{msg.kind}»") from None
+    return split_message(render(template, **message_context(msg)))
+
+
+# --- sending --------------------------------------------------------------------------------
+@dataclass
+class _Outcome:
+    ok: bool = True
+    permanent: bool = False
+    detail: str = ""
+    retry_after: float | None = None
+
+
+class TelegramNotifier:
+    channel = "telegram"
+
+    def __init__(self, bot: ExtBot[Any], *, monitor_chat: int | None = None,
+                 steering_chat: int | None = None, max_parallel: int = 64,
+                 owns_bot: bool = False) -> None:
+        self.bot = bot
+        self.monitor_chat = monitor_chat
+        self.steering_chat = steering_chat
+        self._parallel = asyncio.Semaphore(max_parallel)
+        self._owns_bot = owns_bot
+        self._initialized = False
+        self._delivered: dict[tuple[str, int], list[int]] = {}  # message ids of parts sent
+
+    @classmethod
+    def from_settings(cls, settings: Any,
+                      limiter: TelegramRateLimiter | None = None) -> TelegramNotifier:
+        from notifiers.telegram_bot import make_bot
+
+        return cls(make_bot(settings, limiter), monitor_chat=settings.telegram_monitor_chat,
+                   steering_chat=settings.telegram_steering_chat, owns_bot=True)
+
+    def chats_for(self, msg: OutgoingMessage) -> list[int]:
+        chats = list(msg.recipient.chat_ids)
+        if msg.kind == base.MONITOR_LIST and self.monitor_chat is not None:
+            chats.append(self.monitor_chat)
+        if msg.kind == base.STEERING_DIGEST and self.steering_chat is not None:
+            chats.append(self.steering_chat)
+        return list(dict.fromkeys(chats))
+
+    async def _ensure_initialized(self) -> None:
+        if self._initialized:
+            return
+        try:
+            await self.bot.initialize()  # getMe: a wrong token shows here, once
+        except InvalidToken as exc:
+            raise ConfigurationError(
+                "mã bot Telegram (NHACVIEC_TELEGRAM_TOKEN) không hợp lệ hoặc đã bị thu hồi"
+            ) from exc
+        self._initialized = True
+
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        await self._ensure_initialized()
+        return list(await asyncio.gather(*(self._send_guarded(m) for m in messages)))
+
+    async def _send_guarded(self, msg: OutgoingMessage) -> DeliveryResult:
+        async with self._parallel:
+            try:
+                return await self.send(msg)
+            except ConfigurationError as exc:
+                return DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
+
+    async def send(self, msg: OutgoingMessage) -> DeliveryResult:
+        chats = self.chats_for(msg)
+        if not chats:
+            return DeliveryResult(msg.key, False, permanent=True, attempts=0,
+                                  detail="chưa có nhóm Telegram nào liên kết với cơ quan")
+        parts = render_message(msg)
+        markup = keyboard(msg)
+        args = RateLimitArgs()
+        failures: list[str] = []
+        transient, permanent = False, False
+        ids: list[str] = []
+        for chat in chats:
+            outcome = await self._send_parts(msg.key, chat, parts, markup, args)
+            sent = self._delivered.get((msg.key, chat), [])
+            if sent:
+                ids.append(f"{chat}:{sent[0]}")
+            if not outcome.ok:
+                failures.append(f"{chat}: {outcome.detail}")
+                permanent |= outcome.permanent
+                transient |= not outcome.permanent
+        detail = "; ".join(failures)
+        ok = not failures
+        log.info("telegram %s → %s: %s", msg.key, ",".join(map(str, chats)),
+                 "đã gửi" if ok else detail)
+        return DeliveryResult(msg.key, ok, permanent=permanent and not transient,
+                              attempts=1 + args.retries, detail=detail,
+                              provider_id=",".join(ids) or None)
+
+    async def _send_parts(self, key: str, chat: int, parts: list[str],
+                          markup: InlineKeyboardMarkup | None,
+                          args: RateLimitArgs) -> _Outcome:
+        done = self._delivered.setdefault((key, chat), [])
+        for index, text in enumerate(parts):
+            if index < len(done):
+                continue  # delivered by an earlier attempt of this message
+            last = index == len(parts) - 1
+            try:
+                sent = await self.bot.send_message(
+                    chat, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                    reply_markup=markup if last else None, rate_limit_args=args,
+                )
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                return _Outcome(False, False, f"Telegram yêu cầu chờ {seconds:.0f} giây", seconds)
+            except Forbidden as exc:
+                return _Outcome(False, True, f"bot bị chặn hoặc không còn trong nhóm ({exc})")
+            except ChatMigrated as exc:
+                return _Outcome(False, True, f"nhóm đã chuyển sang mã {exc.new_chat_id}")
+            except BadRequest as exc:
+                # Chat not found, text refused: sending the same again will not help.
+                return _Outcome(False, True, f"Telegram từ chối tin nhắn ({exc})")
+            except InvalidToken as exc:
+                return _Outcome(False, False, f"mã bot không hợp lệ ({exc})")
+            except (NetworkError, TelegramError) as exc:
+                return _Outcome(False, False, f"lỗi mạng ({exc})")
+            done.append(sent.message_id)
+        return _Outcome()
+
+    async def aclose(self) -> None:
+        if self._owns_bot and self._initialized:
+            await self.bot.shutdown()
+            self._initialized = False

@@ -1,0 +1,129 @@
+"""The Telegram bot agencies talk to: the PTB `Application`, who may ask what, start and stop.
+
+`build_application(settings, backend)` wires the handlers of `notifiers.telegram_handlers` to a
+python-telegram-bot `Application` whose bot uses the settings' base URL and the shared exact
+rate limiter; `start_bot` / `stop_bot` run it inside the service's own event loop (`nhacviec run`
+runs scheduler, dispatcher and bot in one process), polling with getUpdates.
+
+Who sees what: a chat linked to an agency sees that agency only; the Sở Nội vụ chat and the
+Steering Committee chat (settings) see every agency; any other chat gets a polite refusal and
+nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import BotCommand
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ExtBot
+from telegram.request import HTTPXRequest
+
+from engine.errors import ConfigError
+from notifiers.telegram_backend import BotBackend
+from notifiers.telegram_limits import TelegramRateLimiter
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    ("mytasks", "Nhiệm vụ đang mở của cơ quan, hạn gần nhất trước"),
+    ("overdue", "Nhiệm vụ quá hạn"),
+    ("upcoming", "Nhiệm vụ đến hạn trong N ngày tới: /upcoming 7"),
+    ("task", "Chi tiết một nhiệm vụ: /task MÃ"),
+    ("done", "Báo hoàn thành: /done MÃ [số văn bản]"),
+    ("report", "Kỳ báo cáo tới và khoảng lấy số liệu"),
+    ("link", "Liên kết nhóm với cơ quan: /link MÃ_LIÊN_KẾT"),
+    ("help", "Hướng dẫn sử dụng"),
+)
+POLL_TIMEOUT = 10  # seconds of one getUpdates long poll
+POOL_SIZE = 64  # connections for sends: the limiter allows 30 in flight per second
+
+
+def _token(settings: Any) -> str:
+    token = settings.telegram_token
+    if token is None or not token.get_secret_value().strip():
+        raise ConfigError("chưa đặt mã bot Telegram (biến môi trường NHACVIEC_TELEGRAM_TOKEN)")
+    return token.get_secret_value().strip()
+
+
+def _requests() -> tuple[HTTPXRequest, HTTPXRequest]:
+    sends = HTTPXRequest(connection_pool_size=POOL_SIZE, read_timeout=30, write_timeout=30)
+    polls = HTTPXRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10)
+    return sends, polls
+
+
+def make_bot(settings: Any, limiter: TelegramRateLimiter | None = None) -> ExtBot[Any]:
+    """A bot for sending (the notifier's), with the settings' base URL and the limiter."""
+    sends, polls = _requests()
+    return ExtBot(_token(settings), base_url=settings.telegram_base_url,
+                  rate_limiter=limiter or TelegramRateLimiter(), request=sends,
+                  get_updates_request=polls)
+
+
+def build_application(settings: Any, backend: BotBackend, *,
+                      clock: Callable[[], dt.datetime] | None = None,
+                      calendar: Any = None,
+                      limiter: TelegramRateLimiter | None = None) -> Application[Any, Any, Any,
+                                                                                  Any, Any, Any]:
+    """The bot's Application. `clock` gives the current instant (the service passes the wall
+    clock; tests a fixed one); `calendar` is the working-day calendar for "N ngày làm việc"."""
+    from notifiers.telegram_handlers import Handlers
+
+    sends, polls = _requests()
+    app = (
+        Application.builder()
+        .token(_token(settings))
+        .base_url(settings.telegram_base_url)
+        .request(sends)
+        .get_updates_request(polls)
+        .rate_limiter(limiter or TelegramRateLimiter())
+        # Replies wait for the per-chat limit; other chats must not wait behind them.
+        .concurrent_updates(32)
+        .build()
+    )
+    if clock is None:
+        def clock() -> dt.datetime:
+            return dt.datetime.now(settings.tz)
+    handlers = Handlers(settings, backend, clock, calendar)
+    handlers.install(app)
+    return app
+
+
+async def start_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Initialize (getMe), register the commands, start handling and polling.
+
+    A wrong token is a ConfigError (exit status 3) with a Vietnamese message."""
+    try:
+        await app.initialize()
+    except InvalidToken as exc:
+        raise ConfigError(
+            "mã bot Telegram (NHACVIEC_TELEGRAM_TOKEN) không hợp lệ hoặc đã bị thu hồi: "
+            "máy chủ Telegram từ chối đăng nhập"
+        ) from exc
+    except NetworkError as exc:
+        raise ConfigError(
+            f"không kết nối được máy chủ Telegram tại NHACVIEC_TELEGRAM_BASE_URL ({exc})"
+        ) from exc
+    try:
+        await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        await app.start()
+        if app.updater is None:
+            raise ConfigError("bot Telegram được dựng không có bộ nhận tin (updater)")
+        await app.updater.start_polling(timeout=POLL_TIMEOUT, allowed_updates=[
+            "message", "callback_query"], drop_pending_updates=False)
+    except TelegramError as exc:
+        await app.shutdown()
+        raise ConfigError(f"không khởi động được bot Telegram ({exc})") from exc
+    log.info("Bot Telegram @%s đã sẵn sàng", app.bot.username)
+
+
+async def stop_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop polling, let handlers in flight finish (their replies go out), release resources."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
