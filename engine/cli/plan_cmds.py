@@ -1,5 +1,128 @@
-"""(placeholder: commands of this area are added here)"""
+"""`nhacviec plan parse FILE [--json|--yaml]` (contract section 2) and `nhacviec plan import FILE`.
+
+Parsing writes nothing anywhere: JSON, the review YAML or a summary go to standard output, and a
+file that is not a usable plan ends in one line on standard error with exit status 2.
+"""
 
 from __future__ import annotations
 
-from engine.cli.main import app  # noqa: F401
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.agencies import Directory
+from engine.cli.main import app
+from engine.errors import InputError
+from engine.plan.model import ParsedPlan
+from engine.plan.reader import read_plan
+from engine.plan.review import to_yaml
+from engine.plan.sniff import MB
+from engine.settings import Settings, working_calendar
+from rules.calendar import MAX_YEAR, MIN_YEAR
+
+plan_app = typer.Typer(help="Kế hoạch CCHC: đọc, kiểm tra và nhập kế hoạch (.txt, .docx, .xlsx, "
+                       ".csv hoặc tệp duyệt .yaml).", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+KIND_VI = {
+    "fixed": "có hạn", "periodic": "định kỳ", "ongoing": "thường xuyên",
+    "event": "theo sự kiện", "reference": "theo văn bản khác", "unknown": "chưa hiểu",
+}
+FileArg = Annotated[Path, typer.Argument(metavar="TỆP", help="Tệp kế hoạch: .txt (văn bản chép "
+                                         "từ PDF/Word), .docx, .xlsx, .csv hoặc tệp duyệt .yaml.")]
+YearOpt = Annotated[int | None, typer.Option("--year", metavar="NĂM", help="Năm của kế hoạch "
+                                             "(mặc định: năm ghi trong kế hoạch).")]
+MaxMbOpt = Annotated[float, typer.Option("--max-mb", envvar="NHACVIEC_MAX_PLAN_MB",
+                                         help="Kích thước tệp tối đa (MB).")]
+
+
+def load_plan(file: Path, *, year: int | None = None, max_mb: float = 20) -> ParsedPlan:
+    """Read and check a plan file with the configured directory and calendar."""
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(f"năm {year} nằm ngoài khoảng {MIN_YEAR}-{MAX_YEAR}")
+    if max_mb <= 0:
+        raise InputError("--max-mb phải lớn hơn 0")
+    settings = Settings()
+    directory = Directory.load(settings.agencies_path())
+    return read_plan(file, directory=directory, calendar=working_calendar(settings), year=year,
+                     max_bytes=int(max_mb * MB))
+
+
+@plan_app.command("parse", help="Đọc kế hoạch và in kết quả; không ghi gì ra đĩa. Mặc định in "
+                  "bản tóm tắt và các cảnh báo cần người kiểm tra.")
+def parse(
+    file: FileArg,
+    year: YearOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In một đối tượng JSON (hợp đồng "
+                                          "mục 2).")] = False,
+    as_yaml: Annotated[bool, typer.Option("--yaml", help="In tệp duyệt YAML để sửa rồi "
+                                          "nhập bằng «plan import».")] = False,
+    max_mb: MaxMbOpt = 20,
+) -> None:
+    if as_json and as_yaml:
+        raise InputError("chỉ chọn một trong hai: --json hoặc --yaml")
+    plan = load_plan(file, year=year, max_mb=max_mb)
+    if as_json:
+        typer.echo(json.dumps(plan.to_json_dict(), ensure_ascii=False, indent=2))
+    elif as_yaml:
+        typer.echo(to_yaml(plan), nl=False)
+    else:
+        print_summary(plan, Console())
+
+
+@plan_app.command("import", help="Kiểm tra và nhập kế hoạch (chưa lưu vào cơ sở dữ liệu ở phiên "
+                  "bản này: chỉ kiểm tra và tóm tắt).")
+def import_plan(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20) -> None:
+    plan = load_plan(file, year=year, max_mb=max_mb)
+    console = Console()
+    print_summary(plan, console)
+    console.print("[yellow]Chưa lưu: phiên bản này chỉ kiểm tra kế hoạch.[/yellow]")
+
+
+def print_summary(plan: ParsedPlan, console: Console) -> None:
+    info = plan.plan
+    number = info.number or "(không rõ số)"
+    date = f" ngày {info.date:%d/%m/%Y}" if info.date else ""
+    console.print(f"[bold]Kế hoạch {number}{date}[/bold] - {info.issuer or '(không rõ cơ quan)'}"
+                  f", năm {info.year}")
+    if info.title:
+        console.print(info.title)
+    cycle = plan.report_cycle
+    periods = ", ".join(f"{p.name} {p.deadline:%d/%m/%Y}" for p in cycle.periods)
+    said = "theo kế hoạch" if cycle.stated else "mặc định"
+    console.print(f"Báo cáo định kỳ: ngày {cycle.day} tháng cuối kỳ ({said}); {periods}")
+    console.print(_counts(plan))
+    warned = [(t, w) for t in plan.tasks for w in t.warnings]
+    total = len(plan.warnings) + len(warned)
+    if not total:
+        console.print("[green]Không có cảnh báo.[/green]")
+        return
+    console.print(f"\n[bold yellow]{total} cảnh báo cần người kiểm tra:[/bold yellow]")
+    for w in plan.warnings:
+        console.print(f"- {w}", markup=False)
+    for t, w in warned:
+        console.print(f"- [{t.group} / {t.code}] {w}", markup=False)
+
+
+def _counts(plan: ParsedPlan) -> Table:
+    leaves = plan.leaves()
+    kinds = [k for k in KIND_VI if any(t.kind == k for t in leaves)]
+    table = Table(title=f"{len(leaves)} nhiệm vụ lá ({len(plan.tasks)} nhiệm vụ, kể cả nhiệm vụ "
+                  "cha) theo nhóm và loại thời hạn")
+    table.add_column("Nhóm nhiệm vụ")
+    for k in kinds:
+        table.add_column(KIND_VI[k], justify="right")
+    table.add_column("Cộng", justify="right")
+    by_group: dict[str, Counter[str]] = {}
+    for t in leaves:
+        by_group.setdefault(t.group, Counter())[t.kind] += 1
+    for group, counts in by_group.items():
+        table.add_row(group, *(str(counts[k] or "") for k in kinds), str(sum(counts.values())))
+    totals = Counter(t.kind for t in leaves)
+    table.add_row("[bold]Cộng[/bold]", *(str(totals[k]) for k in kinds), str(len(leaves)))
+    return table

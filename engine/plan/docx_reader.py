@@ -1,0 +1,141 @@
+"""Read a plan from a Word .docx: its body text and its task table(s).
+
+python-docx repeats a merged cell's text in ``row.cells``, so merges are read from the XML
+itself: a ``w:tc`` with ``gridSpan`` covers several grid columns (a group row such as
+"I | CẢI CÁCH THỂ CHẾ" spanning the table) and a ``w:tc`` with ``vMerge="continue"`` continues
+the cell above (one lead agency for several tasks). Each grid position of a cell shares that
+cell's ``w:tc`` as its origin; see `engine.plan.grid`.
+
+Tables that are not task tables (the letterhead "ỦY BAN NHÂN DÂN ... | Số: 196/KH-UBND", the
+"Nơi nhận" block) are body text: the plan's number and date often live there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import docx
+from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl, CT_Tc
+from docx.oxml.text.paragraph import CT_P
+
+from engine.errors import InputError
+from engine.plan.grid import GridRow, Header, Slot, clean, find_header, task_rows
+from engine.plan.headers import REQUIRED, describe
+from engine.plan.rows import RawDocument, RawRow
+
+_BULLETS = ("-", "–", "—", "•", "+", "*", "")
+
+
+def read_docx(file: Path | str | IO[bytes], source: str) -> RawDocument:
+    document = docx.Document(file)
+    body: list[str] = []
+    rows: list[RawRow] = []
+    warnings: list[str] = []
+    partial: Header | None = None
+    previous: Header | None = None  # the last task table's header, for split tables
+    line = 0
+    for index, element in enumerate(_blocks(document.element.body), start=1):
+        if isinstance(element, CT_P):
+            body.append(clean(element.text))
+            continue
+        grid = _grid(element, line)
+        line += len(grid)
+        header = find_header(grid)
+        if header is not None and not header.missing:
+            found, notes = task_rows(grid, header)
+            rows.extend(found)
+            warnings.extend(notes)
+            previous = header
+            continue
+        width = max((len(r.slots) for r in grid), default=0)
+        if header is None and previous is not None and width == len(previous.columns):
+            # A task table Word split in two (a paragraph slipped in between): same columns,
+            # no header of its own.
+            warnings.append(
+                f"bảng thứ {index} không có dòng tiêu đề; đọc như phần tiếp theo của bảng "
+                "nhiệm vụ trước nó"
+            )
+            found, notes = task_rows(grid, Header(-1, -1, previous.columns, previous.found))
+            rows.extend(found)
+            warnings.extend(notes)
+            continue
+        if header is not None and (partial is None or len(header.found) > len(partial.found)):
+            partial = header
+        body.extend(_table_text(grid))
+    if not rows:
+        if partial is not None:
+            raise InputError(f"{source}: {partial.missing_message()}")
+        raise InputError(
+            f"{source}: không tìm thấy bảng nhiệm vụ (bảng có các cột {describe(REQUIRED)})"
+        )
+    return RawDocument(body="\n".join(body).strip() + "\n", rows=rows, source=source,
+                       warnings=warnings)
+
+
+def _blocks(parent) -> Iterator[CT_P | CT_Tbl]:
+    """Paragraphs and tables in document order, looking inside content controls (w:sdt)."""
+    for child in parent.iterchildren():
+        if isinstance(child, CT_P | CT_Tbl):
+            yield child
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _blocks(content)
+
+
+def _grid(tbl: CT_Tbl, first_line: int) -> list[GridRow]:
+    rows: list[GridRow] = []
+    above: dict[int, Slot] = {}
+    for n, tr in enumerate(tbl.tr_lst, start=first_line + 1):
+        slots: list[Slot] = [Slot("", object()) for _ in range(tr.grid_before)]
+        for tc in tr.tc_lst:
+            col = len(slots)
+            if tc.vMerge == "continue" and col in above:
+                start = above[col]
+                slot = Slot(start.text, start.origin, continued=True)
+            else:
+                slot = Slot(_cell_text(tc), tc)
+            slots.extend(slot for _ in range(tc.grid_span))
+        rows.append(GridRow(n, slots))
+        above = dict(enumerate(slots))
+    return rows
+
+
+def _cell_text(tc: CT_Tc) -> str:
+    """The cell's paragraphs, one per line. Word's automatic bullets are not in the text, so a
+    bulleted paragraph in a cell of several gets a "- " back: agency splitting and the pairing
+    of product and timing lists rely on it."""
+    paragraphs = [p for p in tc.iter_block_items() if isinstance(p, CT_P)]
+    texts = [clean(p.text) for p in paragraphs]
+    several = sum(1 for t in texts if t) > 1
+    lines = []
+    for p, text in zip(paragraphs, texts, strict=True):
+        if several and text and _is_list_item(p) and not text.startswith(_BULLETS[:-1]):
+            text = f"- {text}"
+        lines.append(text)
+    return clean("\n".join(lines))
+
+
+def _is_list_item(p: CT_P) -> bool:
+    ppr = p.pPr
+    if ppr is None:
+        return False
+    if ppr.numPr is not None:
+        return True
+    style = ppr.pStyle
+    return style is not None and (style.val or "").lower().startswith("list")
+
+
+def _table_text(grid: list[GridRow]) -> list[str]:
+    lines: list[str] = []
+    for row in grid:
+        seen: set[int] = set()
+        for slot in row.slots:
+            if slot.continued or id(slot.origin) in seen or not slot.text:
+                continue
+            seen.add(id(slot.origin))
+            lines.append(slot.text)
+    return lines

@@ -1,0 +1,87 @@
+"""Read any plan file into a ``ParsedPlan``: the one entry point of `nhacviec plan parse/import`.
+
+Dispatch is by content first, then by extension: an Office archive is a .docx or .xlsx by what
+it holds; text is the review YAML (.yaml/.yml, or our own format marker), a .csv table, or an
+extract of a PDF/Word plan (.txt, .md, anything else). Every way a file can be unusable ends in
+`engine.errors.InputError` with one Vietnamese line (see `engine.plan.sniff`). Nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from pathlib import Path
+
+from docx.opc.exceptions import PackageNotFoundError
+from lxml.etree import XMLSyntaxError
+from openpyxl.utils.exceptions import InvalidFileException
+
+from engine.agencies import Directory
+from engine.errors import InputError
+from engine.plan import sniff
+from engine.plan.build import build_plan
+from engine.plan.docx_reader import read_docx
+from engine.plan.model import ParsedPlan
+from engine.plan.rows import RawDocument
+from engine.plan.sheet_reader import read_csv_text, read_xlsx
+from engine.plan.text_reader import read_text
+from rules import WorkingCalendar
+
+YAML_SUFFIXES = (".yaml", ".yml")
+# Errors python-docx / openpyxl raise on a damaged archive that passed the ZIP check.
+_BROKEN = (zipfile.BadZipFile, zlib.error, KeyError, EOFError, XMLSyntaxError, OSError,
+           ValueError, PackageNotFoundError, InvalidFileException)
+
+
+def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
+              year: int | None = None, default_report_day: int = 18,
+              max_bytes: int = sniff.DEFAULT_MAX_BYTES) -> ParsedPlan:
+    path = Path(path)
+    sniff.check_size(path, max_bytes)
+    data = path.read_bytes()
+    name, suffix = path.name, path.suffix.lower()
+    kind = sniff.container(data, name, suffix)
+    if kind is not None:
+        doc = _office(kind, data, name)
+    else:
+        text = sniff.decode(data, name)
+        if suffix in YAML_SUFFIXES or _is_review_file(text):
+            from engine.plan.review import from_yaml
+
+            return from_yaml(text, calendar=calendar, directory=directory, source=name)
+        doc = read_csv_text(text, name) if suffix == ".csv" else read_text(text, name)
+    return plan_from_rows(doc, directory=directory, calendar=calendar, year=year,
+                          default_report_day=default_report_day)
+
+
+def plan_from_rows(doc: RawDocument, *, directory: Directory, calendar: WorkingCalendar,
+                   year: int | None = None, default_report_day: int = 18) -> ParsedPlan:
+    if not doc.rows:
+        raise InputError(f"{doc.source}: không tìm thấy bảng nhiệm vụ")
+    plan = build_plan(doc, directory=directory, calendar=calendar, year=year,
+                      default_report_day=default_report_day)
+    if not plan.tasks:
+        raise InputError(f"{doc.source}: không tìm thấy bảng nhiệm vụ (bảng không có nhiệm vụ "
+                         "nào được đánh số)")
+    return plan
+
+
+def _office(kind: str, data: bytes, name: str) -> RawDocument:
+    reader = read_docx if kind == "docx" else read_xlsx
+    try:
+        return reader(io.BytesIO(data), name)
+    except InputError:
+        raise
+    except _BROKEN as exc:
+        label = ".docx" if kind == "docx" else ".xlsx"
+        raise InputError(
+            f"{name}: tệp {label} bị hỏng, không đọc được ({type(exc).__name__})"
+        ) from exc
+
+
+def _is_review_file(text: str) -> bool:
+    from engine.plan.review import FORMAT_MARK
+
+    head = text[:4096]
+    return any(line.strip() == FORMAT_MARK for line in head.splitlines())
