@@ -33,6 +33,7 @@ from telegram.ext import ExtBot
 from notifiers import base
 from notifiers.base import DeliveryResult, Item, OutgoingMessage
 from notifiers.errors import ConfigurationError
+from notifiers.render import render as _render
 from notifiers.telegram_limits import RateLimitArgs, TelegramRateLimiter, retry_after_seconds
 from notifiers.telegram_text import (
     DONE_ASK,
@@ -68,19 +69,7 @@ def render(template: str, **ctx: Any) -> str:
     """Render through the project's one Jinja2 Environment. Text values are escaped here as
     well (as Markup, so autoescape does not escape them twice): a task title with "<" or "&"
     can never break Telegram's HTML, whatever the Environment's autoescape rule for `.j2`."""
-    try:
-        from notifiers.render import render as _render
-    except ImportError:  # TEMPORARY until notifiers/render.py lands (email helper)
-        _render = _fallback_render
     return _render(template, **{k: _escaped(v) for k, v in ctx.items()})
-
-
-def _fallback_render(template: str, **ctx: Any) -> str:
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.PackageLoader("templates", "."),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.get_template(template).render(**ctx)
 
 
 def _escaped(value: Any) -> Any:
@@ -150,13 +139,13 @@ def message_context(msg: OutgoingMessage) -> dict[str, Any]:
         "buttons": bool(button_items(msg)),
     }
     ctx["sections"] = [
-        {"title": title, "items": [c for c in items if c["reason"] == reason]}
+        {"title": title, "entries": [c for c in items if c["reason"] == reason]}
         for reason, title in MONITOR_SECTIONS if any(c["reason"] == reason for c in items)
     ]
     groups: dict[str, list[dict[str, Any]]] = {}
     for c in items:
         groups.setdefault(c["agency_name"], []).append(c)
-    ctx["groups"] = [{"agency": k, "items": v} for k, v in groups.items()]
+    ctx["groups"] = [{"agency": k, "entries": v} for k, v in groups.items()]
     ctx["stats"] = [
         {"agency": name, "summary": ", ".join(f"{n} {status_vi(s)}" for s, n in counts.items())}
         for name, counts in msg.stats.items()

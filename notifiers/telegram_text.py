@@ -13,11 +13,12 @@ and opened again at the start of the next.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from markupsafe import escape
+
+from notifiers.render import ROLE_NAMES, status_name, vn_date
 
 MAX_MESSAGE = 4096
 
@@ -96,28 +97,10 @@ def _split_line(line: str, limit: int) -> list[str]:
     return out
 
 
-# --- dates and words ------------------------------------------------------------------------
-def fmt_date(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "chưa xác định"
-
-
-ROLE_VI = {"lead": "chủ trì", "support": "phối hợp"}
-
-STATUS_VI = {
-    "not_due": "chưa đến hạn",
-    "due_soon": "sắp đến hạn",
-    "due_today": "đến hạn hôm nay",
-    "overdue": "quá hạn",
-    "late": "quá hạn",
-    "done_on_time": "hoàn thành đúng hạn",
-    "done_late": "hoàn thành quá hạn",
-    "waiting_event": "chờ sự kiện",
-    "needs_due": "cần xác định thời hạn",
-}
-
-
-def status_vi(status: str | None) -> str:
-    return STATUS_VI.get(status or "", status or "")
+# --- dates and words (the project's filters, so email and Telegram say the same) -----------
+fmt_date = vn_date
+status_vi = status_name
+ROLE_VI = ROLE_NAMES
 
 
 # --- inline buttons' callback data (at most 64 bytes) ---------------------------------------

@@ -51,6 +51,7 @@ class _Failure:
     chat_id: int | None
     retry_after: int | None
     times: int
+    skip: int = 0  # let this many matching calls through first
 
 
 @dataclass
@@ -153,11 +154,12 @@ class FakeBotApi:
 
     # --- what tests do ----------------------------------------------------------------------
     def fail(self, method: str, status: int, description: str = "", *, chat_id: int | None = None,
-             retry_after: int | None = None, times: int = 1) -> None:
-        """Answer the next `times` calls of `method` (to `chat_id`, if given) with an error."""
+             retry_after: int | None = None, times: int = 1, skip: int = 0) -> None:
+        """Answer `times` calls of `method` (to `chat_id`, if given) with an error, after
+        letting `skip` of them through."""
         with self._lock:
             self._failures.append(_Failure(method, status, description or _PHRASES[status],
-                                           chat_id, retry_after, times))
+                                           chat_id, retry_after, times, skip))
 
     def push_message(self, chat_id: int, text: str, *, user_id: int | None = None,
                      first_name: str = "Cán bộ") -> int:
@@ -252,6 +254,9 @@ class FakeBotApi:
             for f in self._failures:
                 chat = params.get("chat_id")
                 if f.method == method and (f.chat_id is None or f.chat_id == chat):
+                    if f.skip > 0:
+                        f.skip -= 1
+                        return None
                     f.times -= 1
                     if f.times <= 0:
                         self._failures.remove(f)

@@ -7,7 +7,6 @@ Expected texts are written from the hand-made plan in tests/fakes.py and the 202
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 

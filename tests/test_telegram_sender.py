@@ -1,0 +1,266 @@
+"""TelegramNotifier through the Bot API imitation: what arrives, how failures are reported, and
+the rate limiter checked on the arrival times the imitation recorded.
+
+The limiter's properties are exact by construction (a send occupies its window until its
+response has come back), so the assertions on arrival times use no tolerance beyond float
+rounding and cannot flake on a slow machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+
+import pytest
+
+from engine.settings import Settings
+from notifiers import base
+from notifiers.base import Item, OutgoingMessage, Recipient
+from notifiers.errors import ConfigurationError
+from notifiers.telegram import TelegramNotifier, render_message
+from notifiers.telegram_limits import Limits, TelegramRateLimiter
+from notifiers.telegram_text import split_message, u16len
+from tests.fakes import TOKEN, FakeBotApi
+
+AT = dt.datetime(2025, 1, 17, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+EPS = 1e-6  # float rounding only
+
+
+@pytest.fixture
+def fake():
+    with FakeBotApi() as api:
+        yield api
+
+
+def settings_for(fake: FakeBotApi, **extra) -> Settings:
+    return Settings(telegram_token=TOKEN, telegram_base_url=fake.base_url, **extra)
+
+
+@pytest.fixture
+async def notifier(fake):
+    # Pacing is checked by the limiter tests below; here it would only make the tests slow.
+    fast = TelegramRateLimiter(Limits(per_chat_interval=0.0, group=1000))
+    n = TelegramNotifier.from_settings(settings_for(fake, telegram_monitor_chat=-900,
+                                                    telegram_steering_chat=-901), fast)
+    yield n
+    await n.aclose()
+
+
+def digest(key: str, chats: tuple[int, ...], items: tuple[Item, ...],
+           kind: str = base.AGENCY_DIGEST) -> OutgoingMessage:
+    return OutgoingMessage(key=key, kind=kind, channel="telegram",
+                           recipient=Recipient("so-tu-phap", "Sở Tư pháp", chat_ids=chats),
+                           at=AT, items=items, plan_number="196/KH-UBND")
+
+
+def reminder(code: str, deadline_id: int, title: str = "Rà soát TTHC", **kw) -> Item:
+    return Item(reason=kw.pop("reason", base.REMINDER), group="Cải cách TTHC", code=code,
+                title=title, due=dt.date(2025, 1, 24), role=kw.pop("role", "lead"),
+                deadline_id=deadline_id, days_left=kw.pop("days_left", 5), **kw)
+
+
+# --- what arrives ---------------------------------------------------------------------------
+async def test_reminder_carries_its_two_buttons_with_the_deadline_id(notifier, fake) -> None:
+    msg = digest("d1", (501,), (reminder("1.1", 42),))
+    (result,) = await notifier.send_batch([msg])
+    assert result.ok and result.key == "d1" and result.provider_id == "501:1"
+    (sent,) = fake.sent(501)
+    assert sent.parse_mode == "HTML"
+    assert sent.buttons() == [("Đã hoàn thành", "dn:42"), ("Nhắc lại ngày mai", "sz:42")]
+    assert "Kính gửi: <b>Sở Tư pháp</b>" in sent.text
+    assert "• <b>1.1</b> Rà soát TTHC — hạn <b>24/01/2025</b>, còn 5 ngày làm việc" in sent.text
+
+
+async def test_several_deadlines_get_labelled_rows_and_support_items_none(notifier,
+                                                                         fake) -> None:
+    items = (reminder("1.1", 1), reminder("1.2", 2, reason=base.LATE, days_left=None,
+                                           days_late=3),
+             reminder("3.4", 3, role="support"),
+             Item(reason=base.REPORT_REMINDER, period="Quý I", due=dt.date(2025, 3, 18),
+                  cutoff_from=dt.date(2024, 12, 15), cutoff_to=dt.date(2025, 3, 14),
+                  data_entry_url="https://cchc.example.org", days_left=5))
+    await notifier.send_batch([digest("d2", (502,), items)])
+    (sent,) = fake.sent(502)
+    assert sent.buttons() == [("1.1 · Đã hoàn thành", "dn:1"), ("1.1 · Nhắc lại ngày mai", "sz:1"),
+                              ("1.2 · Đã hoàn thành", "dn:2"), ("1.2 · Nhắc lại ngày mai", "sz:2")]
+    assert "⛔ Quá hạn, chưa hoàn thành (1)" in sent.text
+    assert "trễ 3 ngày làm việc" in sent.text
+    assert "<b>3.4</b> Rà soát TTHC — hạn <b>24/01/2025</b>, còn 5 ngày làm việc [phối hợp]" \
+        in sent.text
+    assert "• Báo cáo Quý I: hạn <b>18/03/2025</b>, còn 5 ngày làm việc" in sent.text
+    assert "Số liệu tính từ 15/12/2024 đến 14/03/2025" in sent.text
+
+
+async def test_titles_are_escaped(notifier, fake) -> None:
+    item = reminder("1.1", 7, title="Sửa Quyết định <số 12> & Quy chế \"một cửa\"")
+    (result,) = await notifier.send_batch([digest("d3", (503,), (item,))])
+    assert result.ok  # the imitation parses the HTML as Telegram does: it accepted it
+    text = fake.sent(503)[0].text
+    assert "Sửa Quyết định &lt;số 12&gt; &amp; Quy chế &#34;một cửa&#34;" in text
+    assert "<số 12>" not in text
+
+
+async def test_long_message_split_under_4096_with_buttons_on_the_last_part(notifier,
+                                                                          fake) -> None:
+    items = tuple(reminder(f"4.{i}", i, title=f"Nhiệm vụ {i}: " + "cải cách thủ tục " * 15)
+                  for i in range(1, 121))
+    msg = digest("d4", (504,), items)
+    (result,) = await notifier.send_batch([msg])
+    assert result.ok
+    parts = fake.sent(504)
+    assert len(parts) >= 4 and all(u16len(p.text) <= 4096 for p in parts)
+    assert [bool(p.reply_markup) for p in parts] == [False] * (len(parts) - 1) + [True]
+    lines = "\n".join(p.text for p in parts).splitlines()
+    codes = [m.group(1) for line in lines if (m := re.match(r"• <b>(4\.\d+)</b>", line))]
+    assert codes == [f"4.{i}" for i in range(1, 121)]  # every line whole, in order
+    assert [p.text for p in parts] == render_message(msg)
+
+
+def test_split_message_cuts_an_overlong_line_without_breaking_markup() -> None:
+    line = "<b>Tiêu đề</b> <i>" + "rà soát &amp; đánh giá " * 600 + "</i>"
+    parts = split_message("Mở đầu\n" + line + "\nKết thúc", limit=4096)
+    assert len(parts) >= 3 and all(u16len(p) <= 4096 for p in parts)
+    for p in parts:
+        assert p.count("<i>") == p.count("</i>") and p.count("<b>") == p.count("</b>")
+        assert not re.search(r"&[a-z]*$", p)  # no entity cut in half
+    assert parts[0].startswith("Mở đầu") and parts[-1].endswith("Kết thúc")
+
+
+async def test_every_kind_renders_valid_telegram_html(notifier, fake) -> None:
+    late = reminder("2.1", 9, reason=base.LATE, days_late=12, agency_id="so-tu-phap",
+                    agency_name="Sở Tư pháp & Cơ quan <X>")
+    needs = Item(reason=base.NEEDS_DUE, group="Cải cách TTHC", code="5.1", title="Theo KH",
+                 agency_name="Sở Y tế")
+    monitor = digest("m1", (), (late, needs), kind=base.MONITOR_LIST)
+    steering = OutgoingMessage(key="s1", kind=base.STEERING_DIGEST, channel="telegram",
+                               recipient=Recipient("bcd-cchc", "Ban Chỉ đạo CCHC"), at=AT,
+                               items=(late,), stats={"Sở Tư pháp": {"overdue": 1,
+                                                                     "done_on_time": 4}})
+    explain = digest("e1", (505,), (late,), kind=base.EXPLANATION_REQUEST)
+    results = await notifier.send_batch([monitor, steering, explain])
+    assert [r.ok for r in results] == [True, True, True]
+    (m,) = fake.sent(-900)  # the Sở Nội vụ chat of the settings
+    assert "Nhiệm vụ quá hạn (1)" in m.text and "Nhiệm vụ cần xác định thời hạn (1)" in m.text
+    assert "<i>Sở Tư pháp &amp; Cơ quan &lt;X&gt;</i>" in m.text
+    (s,) = fake.sent(-901)  # the Steering Committee chat
+    assert "• Sở Tư pháp: 1 quá hạn, 4 hoàn thành đúng hạn" in s.text
+    (e,) = fake.sent(505)
+    assert e.text.startswith("<b>✉️ Đề nghị báo cáo giải trình</b>")
+    assert not any(x.reply_markup for x in (m, s, e))
+
+
+# --- failures -------------------------------------------------------------------------------
+async def test_429_is_waited_out_and_nothing_is_sent_twice(notifier, fake) -> None:
+    fake.fail("sendMessage", 429, "Too Many Requests: retry after 1", chat_id=506,
+              retry_after=1)
+    (result,) = await notifier.send_batch([digest("r1", (506,), (reminder("1.1", 1),))])
+    assert result.ok and result.attempts == 2
+    refused, accepted = fake.calls_of("sendMessage", chat_id=506)
+    assert (refused.status, accepted.status) == (429, 200)
+    assert accepted.t - refused.t >= 1.0 - EPS  # retry_after honoured
+    assert len(fake.sent(506)) == 1
+
+
+async def test_429_in_the_middle_of_a_long_message_resends_only_that_part(notifier,
+                                                                         fake) -> None:
+    items = tuple(reminder(f"4.{i}", i, title="x " * 200) for i in range(1, 60))
+    msg = digest("r2", (507,), items)
+    expected = render_message(msg)
+    assert len(expected) >= 3
+    fake.fail("sendMessage", 429, chat_id=507, retry_after=1, skip=1)
+    (result,) = await notifier.send_batch([msg])
+    assert result.ok
+    assert [m.text for m in fake.sent(507)] == expected  # each part once, in order
+
+
+async def test_blocked_chat_is_a_permanent_failure(notifier, fake) -> None:
+    fake.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=508)
+    (result,) = await notifier.send_batch([digest("b1", (508, 509), (reminder("1.1", 1),))])
+    assert not result.ok and result.permanent
+    assert "508" in result.detail and "bị chặn" in result.detail
+    assert len(fake.sent(509)) == 1 and fake.sent(508) == []  # the other chat still got it
+
+
+async def test_chat_not_found_is_permanent_and_no_chat_is_permanent(notifier, fake) -> None:
+    fake.fail("sendMessage", 400, "Bad Request: chat not found", chat_id=510)
+    nowhere, missing = await notifier.send_batch([
+        digest("n1", (), (reminder("1.1", 1),)), digest("n2", (510,), (reminder("1.1", 1),))])
+    assert not nowhere.ok and nowhere.permanent and "chưa có nhóm Telegram" in nowhere.detail
+    assert not missing.ok and missing.permanent and "chat not found" in missing.detail.lower()
+
+
+async def test_transient_failure_then_retry_sends_only_the_missing_parts(notifier,
+                                                                        fake) -> None:
+    items = tuple(reminder(f"4.{i}", i, title="y " * 200) for i in range(1, 60))
+    msg = digest("t1", (511,), items)
+    expected = render_message(msg)
+    fake.fail("sendMessage", 500, "Internal Server Error", chat_id=511, skip=1)
+    (first,) = await notifier.send_batch([msg])
+    assert not first.ok and not first.permanent
+    assert [m.text for m in fake.sent(511)] == expected[:1]
+    (second,) = await notifier.send_batch([msg])  # the dispatcher retries later
+    assert second.ok
+    assert [m.text for m in fake.sent(511)] == expected  # part 1 not repeated
+
+
+async def test_wrong_token_is_a_configuration_error(fake) -> None:
+    n = TelegramNotifier.from_settings(Settings(telegram_token="1:wrong",
+                                                telegram_base_url=fake.base_url))
+    with pytest.raises(ConfigurationError, match="NHACVIEC_TELEGRAM_TOKEN"):
+        await n.send_batch([digest("w1", (512,), (reminder("1.1", 1),))])
+    assert fake.sent() == []
+
+
+# --- the limits, on the imitation's arrival times -------------------------------------------
+def max_in_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    return max((sum(1 for u in times if t <= u < t + window - EPS) for t in times), default=0)
+
+
+async def test_limiter_keeps_one_per_second_per_chat_and_thirty_per_second(fake) -> None:
+    assert Limits() == Limits(overall=30, overall_window=1.0, per_chat_interval=1.0, group=20,
+                              group_window=60.0, max_retries=3)
+    n = TelegramNotifier.from_settings(settings_for(fake), TelegramRateLimiter())
+    busy = [digest(f"c{i}", (600,), (reminder("1.1", i),)) for i in range(4)]
+    many = [digest(f"m{i}", (700 + i,), (reminder("1.1", i),)) for i in range(40)]
+    try:
+        results = await n.send_batch(busy + many)
+    finally:
+        await n.aclose()
+    assert all(r.ok for r in results)
+    one_chat = sorted(c.t for c in fake.calls_of("sendMessage", chat_id=600))
+    assert len(one_chat) == 4
+    assert all(b - a >= 1.0 - EPS for a, b in zip(one_chat, one_chat[1:], strict=False))
+    everything = [c.t for c in fake.calls_of("sendMessage")]
+    assert len(everything) == 44
+    assert max_in_window(everything, 1.0) <= 30
+
+
+async def test_limiter_keeps_the_group_limit(fake) -> None:
+    # The group rule with a short window (20/60 s would make a minute-long test); same code.
+    limits = Limits(per_chat_interval=0.0, group=2, group_window=1.0)
+    n = TelegramNotifier.from_settings(settings_for(fake), TelegramRateLimiter(limits))
+    msgs = [digest(f"g{i}", (-800,), (reminder("1.1", i),)) for i in range(5)]
+    try:
+        results = await n.send_batch(msgs)
+    finally:
+        await n.aclose()
+    assert all(r.ok for r in results)
+    times = [c.t for c in fake.calls_of("sendMessage", chat_id=-800)]
+    assert len(times) == 5
+    assert max_in_window(times, 1.0) <= 2
+
+
+async def test_replies_and_notifications_share_one_limiter(fake) -> None:
+    limiter = TelegramRateLimiter()
+    a = TelegramNotifier.from_settings(settings_for(fake), limiter)
+    b = TelegramNotifier.from_settings(settings_for(fake), limiter)
+    try:
+        await asyncio.gather(a.send_batch([digest("x1", (900,), (reminder("1.1", 1),))]),
+                             b.send_batch([digest("x2", (900,), (reminder("1.1", 2),))]))
+    finally:
+        await a.aclose()
+        await b.aclose()
+    first, second = sorted(c.t for c in fake.calls_of("sendMessage", chat_id=900))
+    assert second - first >= 1.0 - EPS
