@@ -43,10 +43,11 @@ def _agency_id(backend, text: str) -> str:  # noqa: ANN001
     if text in backend.directory:
         entry = backend.directory.get(text)
     else:
-        found = backend.find_agency(text)
-        if found is None:
+        mentions = [m for m in backend.directory.split_and_resolve(text)
+                    if m.kind != "unresolved" and m.ref]
+        if len(mentions) != 1:
             raise NotFoundError(f"không có cơ quan «{text}» trong danh bạ")
-        entry = backend.directory.get(found)
+        entry = backend.directory.get(mentions[0].ref)
     if not entry.is_single:
         raise NotFoundError(f"«{entry.name}» là một nhóm cơ quan; hãy chọn một cơ quan cụ thể")
     return entry.id

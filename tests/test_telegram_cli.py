@@ -1,0 +1,111 @@
+"""`nhacviec telegram ...` through the real command, on a real SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import Session, select
+
+from engine.db import make_engine
+from engine.models import LinkCode
+from engine.settings import Settings
+from notifiers.telegram_store import SqlBotBackend, code_hash
+from tests.fakes import TOKEN, FakeBotApi
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    return {**keep, "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'nv.sqlite'}"}
+
+
+def nv(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "engine.cli", "telegram", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def one_line_error(r: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+def test_link_code_prints_a_one_time_code_valid_48_hours(env) -> None:
+    r = nv(env, "link-code", "so-tu-phap")
+    assert r.returncode == 0, r.stderr
+    code = r.stdout.strip()
+    assert re.fullmatch(r"[A-HJ-KM-NP-Z2-9]{8}", code)
+    assert "Sở Tư pháp" in r.stderr and f"/link {code}" in r.stderr
+    engine = make_engine(env["NHACVIEC_DATABASE_URL"])
+    with Session(engine) as s:
+        (row,) = s.exec(select(LinkCode)).all()
+    assert row.code_hash == code_hash(code) and code not in row.code_hash  # only the hash
+    assert row.agency_id == "so-tu-phap" and row.used_at is None
+    assert row.expires_at - row.created_at == dt.timedelta(hours=48)
+    # The printed code binds a chat once.
+    backend = SqlBotBackend.from_settings(Settings(database_url=env["NHACVIEC_DATABASE_URL"]))
+    now = dt.datetime.now(dt.UTC)
+    assert backend.redeem_link_code(code, -42, "Nhóm STP", now) == "so-tu-phap"
+    assert backend.agency_of_chat(-42) == "so-tu-phap"
+    engine.dispose()
+    backend.engine.dispose()
+
+
+def test_link_code_by_name_and_bad_agencies(env) -> None:
+    r = nv(env, "link-code", "Sở Tài chính")
+    assert r.returncode == 0 and "Sở Tài chính" in r.stderr
+    r = nv(env, "link-code", "Sở Không Có")
+    assert r.returncode == 2
+    assert one_line_error(r) == "Lỗi: không có cơ quan «Sở Không Có» trong danh bạ"
+    r = nv(env, "link-code", "UBND cấp huyện")  # a group of agencies, not one
+    assert r.returncode == 2 and "nhóm cơ quan" in one_line_error(r)
+
+
+def test_link_unlink_and_links(env) -> None:
+    r = nv(env, "link", "so-tai-chinh", "--chat-id", "-100123")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "Đã liên kết chat -100123 với Sở Tài chính."
+    r = nv(env, "link", "Sở Tư pháp", "--chat-id", "-100123")
+    assert r.stdout.strip() == ("Đã liên kết chat -100123 với Sở Tư pháp (trước đó: Sở Tài "
+                                "chính).")
+    nv(env, "link", "so-y-te", "--chat-id", "555")
+    r = nv(env, "links", "--json")
+    rows = json.loads(r.stdout)
+    assert [(x["chat_id"], x["agency"], x["agency_name"]) for x in rows] == [
+        (-100123, "so-tu-phap", "Sở Tư pháp"), (555, "so-y-te", "Sở Y tế")]
+    table = nv(env, "links").stdout
+    assert "Sở Tư pháp" in table and "-100123" in table
+    r = nv(env, "unlink", "--chat-id", "-100123")
+    assert r.returncode == 0 and r.stdout.strip() == "Đã bỏ liên kết chat -100123."
+    r = nv(env, "unlink", "--chat-id", "-100123")
+    assert r.returncode == 2
+    assert one_line_error(r) == "Lỗi: chat -100123 chưa liên kết với cơ quan nào"
+    assert [x["chat_id"] for x in json.loads(nv(env, "links", "--json").stdout)] == [555]
+
+
+def test_check_reports_the_bot_or_a_wrong_token(env) -> None:
+    with FakeBotApi() as fake:
+        ok = nv({**env, "NHACVIEC_TELEGRAM_TOKEN": TOKEN,
+                 "NHACVIEC_TELEGRAM_BASE_URL": fake.base_url}, "check")
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.strip() == "Bot @nhacviec_test_bot sẵn sàng."
+        bad = nv({**env, "NHACVIEC_TELEGRAM_TOKEN": "1:wrong",
+                  "NHACVIEC_TELEGRAM_BASE_URL": fake.base_url}, "check")
+        assert bad.returncode == 3
+        line = one_line_error(bad)
+        assert line.startswith("Lỗi: mã bot Telegram (NHACVIEC_TELEGRAM_TOKEN) không hợp lệ")
+        assert "1:wrong" not in bad.stderr + bad.stdout  # a secret is never printed
+        assert fake.calls_of("getMe")[-1].status == 401
+    none = nv(env, "check")
+    assert none.returncode == 3
+    assert "NHACVIEC_TELEGRAM_TOKEN" in one_line_error(none)
+    gone = nv({**env, "NHACVIEC_TELEGRAM_TOKEN": TOKEN,
+               "NHACVIEC_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}, "check")
+    assert gone.returncode == 3 and "không kết nối được" in one_line_error(gone)
