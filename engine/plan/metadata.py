@@ -33,6 +33,13 @@ _LETTERHEAD_ISSUER = re.compile(
 _BODY_ISSUER = re.compile(r"\b(UBND (?:tỉnh|thành phố) [A-ZĐ][^\s,]*(?: [A-ZĐ][^\s,]*)*)"
                           r" ban hành Kế hoạch")
 _YEAR = re.compile(r"\bnăm\s+(\d{4})\b", re.I)
+# A one-line title, as a spreadsheet's title row: "Kế hoạch số 12/KH-UBND ngày 05/01/2026 thực
+# hiện cải cách hành chính năm 2026". Anchored at the line start, so "Căn cứ Kế hoạch số ..."
+# (a cited document) never matches.
+_TITLE_LINE = re.compile(
+    r"^\s*Kế hoạch\s+(?:số\s+(?P<number>\d+\s*/\s*[\w./-]+)\s*)?(?:ngày\s+" + _DATE
+    + r"\s*)?(?P<title>[^\n]{0,200}?\bnăm\s+\d{4}[^\n]{0,100})$", re.I | re.M,
+)
 _REPORT_DAY = re.compile(r"(cham nhat|truoc)?\s*(?:vao\s+)?ngay\s+(\d{1,2})\s+(?:cua\s+)?"
                          r"thang cuoi")
 _PERIOD = re.compile(r"báo cáo\s+(?P<name>[^:\n]{1,30}?)\s*:\s*từ ngày\s+" + _DATE
@@ -81,6 +88,10 @@ def _title(body: str) -> str | None:
                     break
                 parts.append(nxt.strip())
             return " ".join(parts) or None
+    m = _TITLE_LINE.search(body)
+    if m:
+        title = m.group("title").strip(" .")
+        return title[:1].upper() + title[1:]
     return None
 
 
@@ -98,6 +109,10 @@ def _identity(body: str) -> tuple[str | None, dt.date | None, str | None]:
         date = date or _date(annex.group(4), annex.group(3), annex.group(2))
         if annex.group("issuer"):
             issuer = annex.group("issuer").strip(" .;")
+    line = _TITLE_LINE.search(body)
+    if line and line.group("number"):
+        number = number or re.sub(r"\s+", "", line.group("number"))
+        date = date or _date(line.group(4), line.group(3), line.group(2))
     if issuer is None:
         m = _LETTERHEAD_ISSUER.search(body)
         if m:
