@@ -172,7 +172,9 @@ def task_rows(rows: list[GridRow], header: Header) -> tuple[list[RawRow], list[s
             if not keys or not cell.text:
                 continue
             key = keys[0]
-            if len(keys) > 1 and not cell.continued:
+            if len(keys) > 1 and key != "title" and not cell.continued:
+                # A task text spanning the empty columns after it is a common layout for parent
+                # tasks; a merge of other columns (lead with support) is worth a look.
                 names = ", ".join(COLUMN_NAMES[k] for k in keys)
                 warnings.append(
                     f"dòng {row.line}: một ô gộp các cột {names}; nội dung được đặt vào cột "
