@@ -1,0 +1,284 @@
+"""The email channel: SMTP through aiosmtplib, or ``.eml`` files in the outbox folder.
+
+No SMTP host set: every message is written to ``settings.resolved_outbox()`` as one ``.eml``
+file named after its key (written to a temporary file, then renamed: a reader never sees half
+a file, and sending a key again replaces its file).
+
+SMTP: a batch is shared by a few workers (``max_connections``), each holding ONE connection
+that it reuses for message after message, building the next message while the others wait on
+the network. A failure is classified (``notifiers.smtp_outcomes``):
+- transient (4xx, dropped connection, timeout): retried with exponential backoff on a fresh
+  connection, up to ``max_attempts``;
+- permanent (5xx, every recipient refused): recorded failed with ``permanent=True``, no retry;
+- a wrong setting (login refused, certificate not trusted, no STARTTLS): the batch stops, the
+  rest is reported failed but retryable, since no message is at fault.
+Every attempt goes into ``DeliveryResult.attempt_log``; one log line per delivery.
+
+Delivery is at least once. A connection lost before the server's final reply to DATA leaves
+the client unable to know whether the message was accepted (RFC 1047); it is sent again, with
+the same Message-ID (derived from the key) so the receiving side can recognise the copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import socket
+import ssl
+import tempfile
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from notifiers.base import DeliveryAttempt, DeliveryResult, OutgoingMessage
+from notifiers.email_build import Sender, key_digest, message_id, render_parts, wire_bytes
+from notifiers.errors import ConfigurationError, TransientDeliveryError
+from notifiers.smtp_connection import SmtpConnection, SmtpOptions
+from notifiers.smtp_outcomes import CONFIG, PERMANENT, Outcome, classify, shorten
+
+log = logging.getLogger("nhacviec.email")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def outbox_name(key: str) -> str:
+    """A file name from the key: readable part + hash (two keys never share a file)."""
+    readable = _UNSAFE.sub("_", key).strip("._")[:80] or "message"
+    return f"{readable}.{key_digest(key)[:12]}.eml"
+
+
+@dataclass
+class _Batch:
+    stop: str | None = None  # why the rest of the batch is not attempted
+
+
+@dataclass
+class _Tries:
+    """One message's way through its attempts."""
+
+    pending: list[str]
+    accepted: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # address -> server's words
+    log: list[DeliveryAttempt] = field(default_factory=list)
+    last: Outcome | None = None
+
+
+class EmailNotifier:
+    channel = "email"
+
+    def __init__(self, settings: Any, *, tls_context: ssl.SSLContext | None = None,
+                 **overrides: Any) -> None:
+        self.settings = settings
+        self.options = SmtpOptions.from_settings(settings, **overrides)
+        try:
+            self.sender = Sender.parse(settings.smtp_from)
+        except ValueError as exc:
+            raise ConfigurationError(f"NHACVIEC_SMTP_FROM: {exc}") from None
+        self._tls_context = tls_context
+        self._slots: asyncio.Semaphore | None = None
+        self._local_hostname: str | None = None
+
+    # --- the Notifier protocol --------------------------------------------------------------
+    async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        if not messages:
+            return []
+        if self.options.host is None:
+            return [self._deliver_to_outbox(m) for m in messages]
+        return await self._send_smtp(messages)
+
+    async def aclose(self) -> None:
+        return None  # connections live only as long as a batch
+
+    async def check(self) -> None:
+        """Connect and log in once, for the service's start.
+
+        Raises ConfigurationError for a wrong setting, TransientDeliveryError when the server
+        cannot be reached (the service warns and keeps retrying).
+        """
+        if self.options.host is None:
+            self.settings.resolved_outbox().mkdir(parents=True, exist_ok=True)
+            return
+        conn = self._connection()
+        try:
+            await conn.ensure()
+            await conn.quit()
+        except Exception as exc:
+            conn.close()
+            outcome = classify(exc, self.options)
+            if outcome.kind == CONFIG:
+                raise ConfigurationError(outcome.detail) from None
+            raise TransientDeliveryError(outcome.detail) from None
+
+    def _connection(self) -> SmtpConnection:
+        return SmtpConnection(self.options, tls_context=self._tls_context,
+                              local_hostname=self._local_hostname)
+
+    # --- building ---------------------------------------------------------------------------
+    def prepare(self, msg: OutgoingMessage) -> bytes:
+        return wire_bytes(msg, render_parts(msg), self.sender)
+
+    def _build_or_fail(self, msg: OutgoingMessage) -> DeliveryResult | tuple[bytes, str]:
+        """The wire bytes and Message-ID, or a failed result when the message cannot be made."""
+        if not msg.recipient.emails:
+            return self._finish(msg, DeliveryResult(
+                msg.key, False, permanent=True, attempts=0,
+                detail=f"{msg.recipient.name} chưa có địa chỉ email trong danh bạ"))
+        try:
+            return self.prepare(msg), message_id(msg.key, self.sender.domain)
+        except Exception as exc:  # a template or data bug must not stop the other messages
+            log.exception("email build failed key=%s recipient=%s", msg.key, msg.recipient.id)
+            return self._finish(msg, DeliveryResult(
+                msg.key, False, permanent=True, attempts=0,
+                detail=f"không dựng được thư: {shorten(str(exc))}"))
+
+    # --- outbox -----------------------------------------------------------------------------
+    def _deliver_to_outbox(self, msg: OutgoingMessage) -> DeliveryResult:
+        built = self._build_or_fail(msg)
+        if isinstance(built, DeliveryResult):
+            return built
+        data, _ = built
+        folder: Path = self.settings.resolved_outbox()
+        name = outbox_name(msg.key)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, folder / name)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            detail = f"không ghi được thư vào {folder}: {exc.strerror or exc}"
+            attempt = DeliveryAttempt(1, "transient", None, detail)
+            return self._finish(msg, DeliveryResult(msg.key, False, detail=detail,
+                                                    attempt_log=(attempt,)))
+        attempt = DeliveryAttempt(1, "written", None, str(folder / name))
+        return self._finish(msg, DeliveryResult(msg.key, True, detail=str(folder / name),
+                                                provider_id=name, attempt_log=(attempt,)))
+
+    # --- SMTP -------------------------------------------------------------------------------
+    async def _send_smtp(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.options.max_connections)
+        slots = self._slots
+        if self._local_hostname is None:
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
+        queue = deque(range(len(messages)))
+        results: list[DeliveryResult | None] = [None] * len(messages)
+        batch = _Batch()
+
+        async def worker() -> None:
+            async with slots:
+                conn = self._connection()
+                try:
+                    while queue:
+                        i = queue.popleft()
+                        results[i] = await self._deliver(conn, messages[i], batch)
+                finally:
+                    await conn.quit()
+
+        workers = min(self.options.max_connections, len(messages))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        return [r for r in results if r is not None]
+
+    async def _deliver(self, conn: SmtpConnection, msg: OutgoingMessage,
+                       batch: _Batch) -> DeliveryResult:
+        if batch.stop:
+            return self._finish(msg, DeliveryResult(msg.key, False, attempts=0,
+                                                    detail=f"chưa gửi: {batch.stop}"))
+        built = self._build_or_fail(msg)
+        if isinstance(built, DeliveryResult):
+            return built
+        data, mid = built
+        tries = _Tries(pending=list(dict.fromkeys(msg.recipient.emails)))
+        failures = 0
+        for number in range(1, self.options.max_attempts + 1):
+            fresh = False
+            try:
+                fresh = await conn.ensure()
+                errors, reply = await conn.sendmail(self.sender.address, tries.pending, data)
+            except Exception as exc:
+                outcome = classify(exc, self.options)
+                if outcome.unexpected:
+                    log.exception("email send error key=%s", msg.key)
+                tries.last = outcome
+                if outcome.refused:  # every recipient refused: some may be worth a retry
+                    tries.refused.update(outcome.refused)
+                    tries.pending = list(outcome.retry)
+                tries.log.append(DeliveryAttempt(number, outcome.kind, outcome.code,
+                                                 outcome.detail))
+                if outcome.reconnect:
+                    conn.close()
+                if outcome.kind == CONFIG:
+                    batch.stop = outcome.detail
+                    break
+                if outcome.kind == PERMANENT or not tries.pending:
+                    break
+                if number == self.options.max_attempts:
+                    if outcome.unreachable:  # nobody else will get through either
+                        batch.stop = outcome.detail
+                    break
+                failures += 1
+                # A reused connection the server had closed meanwhile: reconnect at once.
+                stale = outcome.reconnect and not fresh and failures == 1
+                await asyncio.sleep(0 if stale else self.options.backoff(failures))
+                continue
+            retry = self._record_success(tries, number, errors, reply)
+            if not retry or number == self.options.max_attempts:
+                break
+            failures += 1
+            await asyncio.sleep(self.options.backoff(failures))
+        return self._finish(msg, self._result(msg, tries, mid))
+
+    @staticmethod
+    def _record_success(tries: _Tries, number: int, errors: dict[str, Any],
+                        reply: str) -> bool:
+        """Book a completed transaction; True when some recipients are worth another try."""
+        tries.accepted += [a for a in tries.pending if a not in errors]
+        retry = [a for a, r in errors.items() if 400 <= r.code < 500]
+        for address, r in errors.items():
+            tries.refused[address] = f"{r.code} {shorten(r.message)}"
+        detail = shorten(reply)
+        if errors:
+            detail += "; từ chối: " + ", ".join(f"{a} ({tries.refused[a]})" for a in errors)
+        tries.log.append(DeliveryAttempt(number, "partial" if errors else "delivered", 250,
+                                         detail))
+        tries.pending = retry
+        tries.last = None
+        return bool(retry)
+
+    @staticmethod
+    def _result(msg: OutgoingMessage, tries: _Tries, mid: str) -> DeliveryResult:
+        refused = {a: why for a, why in tries.refused.items() if a not in tries.accepted}
+        attempts = len(tries.log)
+        if tries.accepted:
+            detail = "đã gửi tới " + ", ".join(tries.accepted)
+            if refused:
+                detail += "; không gửi được tới " + ", ".join(
+                    f"{a} ({why})" for a, why in refused.items())
+            return DeliveryResult(msg.key, True, attempts=attempts, detail=detail,
+                                  provider_id=mid, attempt_log=tuple(tries.log))
+        last = tries.last
+        permanent = last is None or last.kind == PERMANENT or not tries.pending
+        detail = last.detail if last else "mọi địa chỉ nhận đều bị từ chối"
+        return DeliveryResult(msg.key, False, permanent=permanent, attempts=attempts,
+                              detail=detail, provider_id=mid, attempt_log=tuple(tries.log))
+
+    @staticmethod
+    def _finish(msg: OutgoingMessage, result: DeliveryResult) -> DeliveryResult:
+        # One line per delivery: never the body, never a password.
+        if result.ok:
+            log.info("email %s key=%s recipient=%s attempts=%d id=%s",
+                     result.attempt_log[-1].outcome if result.attempt_log else "delivered",
+                     msg.key, msg.recipient.id, result.attempts, result.provider_id)
+        else:
+            log.warning("email failed key=%s recipient=%s attempts=%d permanent=%s detail=%s",
+                        msg.key, msg.recipient.id, result.attempts, result.permanent,
+                        result.detail)
+        return result

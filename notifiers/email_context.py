@@ -1,0 +1,146 @@
+"""What each email template sees: an OutgoingMessage sorted into the sections a reader expects.
+
+Templates get the engine's own values (``Item`` objects, dates) and format them with the
+Vietnamese filters of ``notifiers.render``; this module only groups and orders. Pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from notifiers import base
+from notifiers.base import Item, OutgoingMessage
+from notifiers.render import STATUS_NAMES, STATUS_ORDER
+
+# An explanation request names the reply date when the engine sets one (Item.reply_by);
+# otherwise the letter gives the usual period counted from receipt.
+DEFAULT_REPLY_WORKING_DAYS = 5
+FAR_FUTURE = dt.date.max
+
+
+def _by_due(items: Iterable[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: (i.due or FAR_FUTURE, i.group or "", i.code or ""))
+
+
+def _agency(i: Item) -> str:
+    return i.agency_name or i.agency_id or ""
+
+
+def is_due_today(i: Item, day: dt.date) -> bool:
+    if i.days_left is not None:
+        return i.days_left <= 0
+    return i.due is not None and i.due <= day
+
+
+def common(msg: OutgoingMessage) -> dict[str, Any]:
+    return {
+        "kind": msg.kind,
+        "recipient": msg.recipient,
+        "plan_number": msg.plan_number,
+        "plan_title": msg.plan_title,
+        "at": msg.at,
+        "day": msg.at.date(),
+    }
+
+
+def agency_digest(msg: OutgoingMessage) -> dict[str, Any]:
+    day = msg.at.date()
+    reminders = [i for i in msg.items if i.reason == base.REMINDER]
+    late = _by_due(i for i in msg.items if i.reason == base.LATE)
+    today = _by_due(i for i in reminders if is_due_today(i, day))
+    soon = _by_due(i for i in reminders if not is_due_today(i, day))
+    reports = _by_due(i for i in msg.items if i.reason == base.REPORT_REMINDER)
+    return {
+        "late": late,
+        "today": today,
+        "soon": soon,
+        "reports": reports,
+        "ongoing": list(msg.ongoing),
+        # A late notice is a digest holding nothing but late items: it must not open with
+        # "sắp đến hạn" wording.
+        "only_late": bool(late) and not (today or soon or reports),
+        "has_support": any(i.role == "support" for i in reminders),
+    }
+
+
+def _grouped(items: Iterable[Item]) -> list[dict[str, Any]]:
+    groups: dict[str, list[Item]] = {}
+    for i in items:
+        groups.setdefault(_agency(i), []).append(i)
+    return [{"agency": name, "items": _by_due(found)}
+            for name, found in sorted(groups.items(), key=lambda kv: kv[0].casefold())]
+
+
+def monitor_list(msg: OutgoingMessage) -> dict[str, Any]:
+    late = [i for i in msg.items if i.reason == base.LATE]
+    return {
+        "late_groups": _grouped(late),
+        "late_count": len(late),
+        "needs_due": sorted((i for i in msg.items if i.reason == base.NEEDS_DUE),
+                            key=lambda i: (i.group or "", i.code or "")),
+        "missed": _by_due(i for i in msg.items if i.reason == base.MISSED),
+        "failed": _by_due(i for i in msg.items if i.reason == base.FAILED),
+        "upcoming": _by_due(i for i in msg.items if i.reason == base.REMINDER),
+    }
+
+
+def _status_columns(stats: dict[str, dict[str, int]]) -> list[str]:
+    seen = {s for counts in stats.values() for s, n in counts.items() if n}
+    known = [s for s in STATUS_ORDER if s in seen]
+    return known + sorted(seen - set(STATUS_ORDER))
+
+
+def _is_late(status: str) -> bool:
+    return STATUS_NAMES.get(status) == STATUS_NAMES["overdue"]
+
+
+def steering_digest(msg: OutgoingMessage) -> dict[str, Any]:
+    columns = _status_columns(msg.stats)
+    rows = []
+    for agency, counts in msg.stats.items():
+        cells = [counts.get(s, 0) for s in columns]
+        late = sum(n for s, n in counts.items() if _is_late(s))
+        rows.append({"agency": agency, "cells": cells, "total": sum(cells), "late": late,
+                     "pairs": [(s, n) for s, n in zip(columns, cells, strict=True) if n]})
+    # The committee reads the table to see who lags: most late first.
+    rows.sort(key=lambda r: (-r["late"], r["agency"].casefold()))
+    totals = [sum(r["cells"][k] for r in rows) for k in range(len(columns))]
+    grand = sum(totals)
+    peak = max(totals, default=0)
+    chart = [
+        {"status": s, "count": n,
+         "percent": round(100 * n / grand) if grand else 0,
+         # bar length relative to the largest status, so small counts stay visible
+         "width": max(1, round(100 * n / peak)) if n else 0}
+        for s, n in zip(columns, totals, strict=True)
+    ]
+    late = sorted((i for i in msg.items if i.reason == base.LATE),
+                  key=lambda i: (i.due or FAR_FUTURE, _agency(i).casefold(), i.code or ""))
+    return {"columns": columns, "rows": rows, "totals": totals, "grand_total": grand,
+            "chart": chart, "late": late}
+
+
+def explanation_request(msg: OutgoingMessage,
+                        reply_days: int = DEFAULT_REPLY_WORKING_DAYS) -> dict[str, Any]:
+    items = _by_due(msg.items)
+    dated = [i.reply_by for i in items if i.reply_by is not None]
+    return {"items": items, "reply_by": min(dated) if dated else None,
+            "reply_days": reply_days}
+
+
+KINDS = {
+    base.AGENCY_DIGEST: agency_digest,
+    base.MONITOR_LIST: monitor_list,
+    base.STEERING_DIGEST: steering_digest,
+    base.EXPLANATION_REQUEST: explanation_request,
+}
+
+
+def context(msg: OutgoingMessage) -> dict[str, Any]:
+    try:
+        specific = KINDS[msg.kind]
+    except KeyError:
+        raise ValueError(f"không có mẫu thư cho loại «{msg.kind}»") from None
+    return {**common(msg), **specific(msg)}

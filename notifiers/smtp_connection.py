@@ -1,0 +1,114 @@
+"""One SMTP connection and the settings it is opened with.
+
+``SmtpConnection`` opens lazily (TLS as configured, login when a user name is set) and reopens
+after the server dropped it; the notifier reuses one per worker for a whole batch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiosmtplib
+from pydantic import SecretStr
+
+from notifiers.errors import ConfigurationError
+
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "implicit": 465}
+
+
+@dataclass(frozen=True)
+class SmtpOptions:
+    host: str | None
+    port: int = 25
+    tls: str = "none"  # none | starttls | implicit
+    username: str | None = None
+    password: SecretStr | None = None  # read only when logging in; its repr is masked
+    timeout: float = 30.0
+    ca_file: str | None = None
+    max_connections: int = 3  # connections open at once, all batches together
+    max_attempts: int = 4  # tries per message within one batch
+    backoff_base: float = 1.0  # seconds before the 2nd try; doubles each time
+    backoff_max: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> SmtpOptions:
+        tls = settings.smtp_tls
+        if tls not in DEFAULT_PORTS:
+            raise ConfigurationError(f"NHACVIEC_SMTP_TLS không hợp lệ: «{tls}» "
+                                     "(chỉ nhận none, starttls, implicit)")
+        opts = cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port or DEFAULT_PORTS[tls],
+            tls=tls,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout,
+            # Not (yet) in Settings: read when present, the defaults above otherwise.
+            ca_file=getattr(settings, "smtp_ca_file", None),
+            max_connections=getattr(settings, "smtp_max_connections", cls.max_connections),
+            max_attempts=getattr(settings, "smtp_max_attempts", cls.max_attempts),
+            backoff_base=getattr(settings, "smtp_backoff_base", cls.backoff_base),
+            backoff_max=getattr(settings, "smtp_backoff_max", cls.backoff_max),
+        )
+        opts = replace(opts, **overrides)
+        if opts.max_connections < 1 or opts.max_attempts < 1:
+            raise ConfigurationError("số kết nối SMTP và số lần gửi phải từ 1 trở lên")
+        return opts
+
+    def backoff(self, failures: int) -> float:
+        return min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
+
+
+
+class SmtpConnection:
+    """One SMTP connection, opened on first use and reopened after it drops."""
+
+    def __init__(self, options: SmtpOptions, *, tls_context: ssl.SSLContext | None = None,
+                 local_hostname: str | None = None) -> None:
+        self.options = options
+        self._tls_context = tls_context
+        self._local_hostname = local_hostname
+        self._smtp: aiosmtplib.SMTP | None = None
+
+    async def ensure(self) -> bool:
+        """Connect (TLS, login) unless connected; True when a new connection was opened."""
+        if self._smtp is not None and self._smtp.is_connected:
+            return False
+        self.close()
+        o = self.options
+        smtp = aiosmtplib.SMTP(
+            hostname=o.host, port=o.port, timeout=o.timeout,
+            use_tls=o.tls == "implicit", start_tls=o.tls == "starttls",
+            tls_context=self._tls_context, cert_bundle=o.ca_file,
+            local_hostname=self._local_hostname,
+        )
+        try:
+            await smtp.connect()
+            if o.username:
+                secret = o.password.get_secret_value() if o.password is not None else ""
+                await smtp.login(o.username, secret)
+        except BaseException:
+            smtp.close()
+            raise
+        self._smtp = smtp
+        return True
+
+    async def sendmail(self, sender: str, recipients: list[str],
+                       data: bytes) -> tuple[dict[str, Any], str]:
+        if self._smtp is None:
+            raise aiosmtplib.SMTPServerDisconnected("not connected")
+        return await self._smtp.sendmail(sender, recipients, data)
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+    async def quit(self) -> None:
+        if self._smtp is not None and self._smtp.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await self._smtp.quit()
+        self.close()
