@@ -1,4 +1,5 @@
-"""What the bot answers: one handler per command, and the inline buttons.
+"""What the bot answers: one handler per command (the completion flow and the buttons are in
+`notifiers.telegram_completion`).
 
 Handlers ask the `BotBackend` (in a worker thread: the database must not stall the service's
 event loop) and render `templates/telegram/*.j2`. Every answer is Vietnamese; a chat that may not
@@ -11,81 +12,33 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
-from telegram.ext import MessageHandler as _MessageHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from engine.errors import ConflictError
 from notifiers.telegram import render
 from notifiers.telegram_backend import BotBackend, LinkCodeError, TaskLine
-from notifiers.telegram_text import (
-    CANCEL,
-    CONFIRM,
-    DONE_ASK,
-    ROLE_VI,
-    SNOOZE,
-    ButtonData,
-    fits_callback,
-    fmt_date,
-    html,
-    split_message,
-    status_vi,
+from notifiers.telegram_completion import CompletionMixin
+from notifiers.telegram_replies import (
+    DEFAULT_UPCOMING_DAYS,
+    FAILURE,
+    LINK_ERRORS,
+    MAX_LINES,
+    ONLY_ALL,
+    REFUSAL,
+    Context,
+    Viewer,
+    clean_code,
+    line_ctx,
 )
+from notifiers.telegram_text import fmt_date, html, split_message
 
 log = logging.getLogger(__name__)
-Context = ContextTypes.DEFAULT_TYPE
-
-REFUSAL = ("Xin lỗi, nhóm này chưa được liên kết với cơ quan nào nên bot không thể trả lời. "
-           "Vui lòng liên hệ Sở Nội vụ để nhận mã liên kết, rồi gửi /link MÃ_LIÊN_KẾT.")
-LINK_ERRORS = {
-    "unknown": "Mã liên kết không đúng. Vui lòng kiểm tra lại mã do Sở Nội vụ cấp.",
-    "used": "Mã liên kết này đã được sử dụng. Mỗi mã chỉ dùng được một lần; "
-            "vui lòng xin Sở Nội vụ cấp mã mới.",
-    "expired": "Mã liên kết đã hết hạn (mã chỉ có hiệu lực 48 giờ). "
-               "Vui lòng xin Sở Nội vụ cấp mã mới.",
-}
-NOT_YOURS = "Nhiệm vụ này không thuộc cơ quan của nhóm."
-NEED_LINK = "Nhóm này chưa liên kết với cơ quan nào nên không thể báo hoàn thành."
-ONLY_ALL = ("Chỉ nhóm của Sở Nội vụ và Ban Chỉ đạo CCHC mới xem được nhiệm vụ của cơ quan "
-            "khác.")
-FAILURE = "Xin lỗi, bot gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau."
-MAX_LINES = 100  # one answer lists at most this many deadlines, then says how many more
-MAX_DOCUMENT = 40  # characters of a document number (it travels in the button's data)
-DEFAULT_UPCOMING_DAYS = 7
 
 
-@dataclass(frozen=True)
-class Viewer:
-    chat_id: int
-    agency_id: str | None
-    sees_all: bool
-
-    @property
-    def allowed(self) -> bool:
-        return self.sees_all or self.agency_id is not None
-
-
-def line_ctx(t: TaskLine) -> dict[str, Any]:
-    days = t.days or 0
-    return {
-        "code": t.code, "group": t.group, "title": t.title, "label": t.label or "",
-        "agency_name": t.agency_name, "due": fmt_date(t.due), "status": status_vi(t.status),
-        "days_left": days if days > 0 else 0, "days_late": -days if days < 0 else 0,
-        "role": ROLE_VI.get(t.role, t.role), "plan_number": t.plan_number or "",
-        "completed_on": fmt_date(t.completed_on) if t.completed_on else "",
-        "document_no": t.document_no or "",
-    }
-
-
-def clean_code(text: str) -> str:
-    return text.strip().rstrip(".")
-
-
-class Handlers:
+class Handlers(CompletionMixin):
     def __init__(self, settings: Any, backend: BotBackend, clock: Callable[[], dt.datetime],
                  calendar: Any = None) -> None:
         self.backend = backend
@@ -102,7 +55,7 @@ class Handlers:
                           (("help",), self.help)):
             app.add_handler(CommandHandler(list(names), fn))
         app.add_handler(CallbackQueryHandler(self.button))
-        app.add_handler(_MessageHandler(filters.COMMAND, self.unknown))
+        app.add_handler(MessageHandler(filters.COMMAND, self.unknown))
         app.add_error_handler(self.on_error)
 
     # --- helpers -----------------------------------------------------------------------------
@@ -288,120 +241,6 @@ class Handlers:
         await self.send(context, v.chat_id,
                         render("telegram/task_detail.j2", tasks=list(blocks.values())))
 
-    # --- completion --------------------------------------------------------------------------
-    async def done(self, update: Update, context: Context) -> None:
-        v = await self.allowed_viewer(update, context)
-        if v is None:
-            return
-        if v.agency_id is None:
-            await self.send(context, v.chat_id, html(NEED_LINK))
-            return
-        if not context.args:
-            await self.send(context, v.chat_id,
-                            html("Cú pháp: /done MÃ [số văn bản], ví dụ /done 1.1 123/BC-STP"))
-            return
-        code = clean_code(context.args[0])
-        document = " ".join(context.args[1:]).strip() or None
-        if document and (len(document) > MAX_DOCUMENT or not fits_callback(
-                ButtonData(CONFIRM, 10**12, document).encode())):
-            await self.send(context, v.chat_id,
-                            html(f"Số văn bản quá dài (tối đa {MAX_DOCUMENT} ký tự)."))
-            return
-        lines = await self.db(self.backend.task_deadlines, code, v.agency_id, self.today())
-        if not lines:
-            await self.send(context, v.chat_id,
-                            html(f"Không tìm thấy nhiệm vụ mã «{code}» của cơ quan."))
-            return
-        leads = [t for t in lines if t.role == "lead"]
-        if not leads:
-            await self.send(context, v.chat_id, html(
-                "Cơ quan chỉ phối hợp thực hiện nhiệm vụ này; cơ quan chủ trì báo hoàn thành."))
-            return
-        first_open: dict[tuple[str, str], TaskLine] = {}
-        for t in sorted((t for t in leads if t.is_open), key=_due_key):
-            first_open.setdefault((t.group, t.code), t)
-        if not first_open:
-            await self.send(context, v.chat_id,
-                            html(f"Nhiệm vụ {code} đã được ghi nhận hoàn thành."))
-            return
-        await self.ask_confirm(context, v.chat_id, list(first_open.values()), document)
-
-    async def ask_confirm(self, context: Context, chat_id: int, candidates: list[TaskLine],
-                          document: str | None) -> None:
-        rows = []
-        for t in candidates:
-            label = "✅ Xác nhận hoàn thành"
-            if len(candidates) > 1:
-                label = f"✅ {t.code} · hạn {fmt_date(t.due)} · {t.group}"[:60]
-            data = ButtonData(CONFIRM, t.deadline_id, document).encode()
-            rows.append([InlineKeyboardButton(label, callback_data=data)])
-        rows.append([InlineKeyboardButton(
-            "✖️ Hủy", callback_data=ButtonData(CANCEL, candidates[0].deadline_id).encode())])
-        text = render("telegram/confirm_done.j2", candidates=[line_ctx(t) for t in candidates],
-                      document_no=document or "")
-        await self.send(context, chat_id, text, InlineKeyboardMarkup(rows))
-
-    async def button(self, update: Update, context: Context) -> None:
-        query = update.callback_query
-        chat = update.effective_chat
-        if query is None or chat is None:
-            return
-        v = await self.viewer(chat.id)
-        if not v.allowed:
-            await query.answer(REFUSAL, show_alert=True)
-            return
-        data = ButtonData.decode(query.data)
-        if data is None:
-            await query.answer("Nút này không còn dùng được.")
-            return
-        if v.agency_id is None:
-            await query.answer(NEED_LINK, show_alert=True)
-            return
-        today = self.today()
-        t = await self.db(self.backend.deadline, data.deadline_id, v.agency_id, today)
-        if t is None or t.role != "lead":
-            await query.answer(NOT_YOURS, show_alert=True)
-            return
-        if data.action == CANCEL:
-            await query.answer("Đã hủy.")
-            await query.edit_message_text(html("Đã hủy, chưa ghi nhận gì."))
-        elif data.action == DONE_ASK:
-            await query.answer()
-            if t.is_open:
-                await self.ask_confirm(context, chat.id, [t], None)
-            else:
-                await self.send(context, chat.id, html(
-                    f"Nhiệm vụ {t.code} (hạn {fmt_date(t.due)}) đã được ghi nhận hoàn thành."))
-        elif data.action == SNOOZE:
-            day = await self.db(self.backend.snooze, t.deadline_id, v.agency_id, self.clock())
-            await query.answer(f"Sẽ nhắc lại ngày {fmt_date(day)}.")
-            await self.send(context, chat.id,
-                            f"🔁 Sẽ nhắc lại nhiệm vụ <b>{html(t.code)}</b> (hạn "
-                            f"{fmt_date(t.due)}) vào ngày {fmt_date(day)}.")
-        elif data.action == CONFIRM:
-            await self.confirm(query, v, t, data.document_no)
-
-    async def confirm(self, query: Any, v: Viewer, t: TaskLine, document: str | None) -> None:
-        user = query.from_user
-        by = f"telegram:{v.chat_id}" + (f":{user.id} {user.full_name}" if user else "")
-        try:
-            done = await self.db(self.backend.record_completion, t.deadline_id, v.agency_id,
-                                 document, self.clock(), by)
-        except ConflictError:
-            await query.answer("Đã được ghi nhận trước đó.")
-            await query.edit_message_text(html(
-                f"Nhiệm vụ {t.code} (hạn {fmt_date(t.due)}) đã được ghi nhận hoàn thành "
-                "trước đó."))
-            return
-        await query.answer("Đã ghi nhận.")
-        text = (f"✅ Đã ghi nhận hoàn thành nhiệm vụ <b>{html(done.code)}</b> "
-                f"(hạn {fmt_date(done.due)}) ngày {fmt_date(done.completed_on)}")
-        if done.document_no:
-            text += f", văn bản số {html(done.document_no)}"
-        if user:
-            text += f". Người xác nhận: {html(user.full_name)}"
-        await query.edit_message_text(text + ".", parse_mode=ParseMode.HTML)
-
     async def on_error(self, update: object, context: Context) -> None:
         log.error("Lỗi khi xử lý tin Telegram: %r", context.error, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
@@ -411,6 +250,3 @@ class Handlers:
                 log.warning("Không gửi được thông báo lỗi tới chat %s",
                             update.effective_chat.id)
 
-
-def _due_key(t: TaskLine) -> tuple[int, dt.date]:
-    return (t.due is None, t.due or dt.date.max)

@@ -17,7 +17,7 @@ from engine.errors import ConfigError
 from engine.models import ChatLink, Completion, PlannedItem
 from engine.settings import Settings
 from notifiers.telegram_bot import COMMANDS, build_application, start_bot, stop_bot
-from notifiers.telegram_handlers import LINK_ERRORS, NOT_YOURS, ONLY_ALL, REFUSAL
+from notifiers.telegram_replies import LINK_ERRORS, NOT_YOURS, ONLY_ALL, REFUSAL
 from notifiers.telegram_limits import Limits, TelegramRateLimiter
 from notifiers.telegram_store import SqlBotBackend
 from tests.fakes import TODAY_TEXT, TOKEN, FakeBotApi, seed_plan
