@@ -117,7 +117,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def create_all(engine: Engine) -> None:
     """Create every table directly (throw-away databases only; real ones go through Alembic)."""
-    import engine.models  # noqa: F401 - registers the tables
+    import engine.models as _models  # noqa: F401 - registers the tables
 
     SQLModel.metadata.create_all(engine)
 

@@ -26,6 +26,7 @@ class Policy:
     late_agency_after: int = 1
     late_monitor_after: int = 3
     explanation_after: int = 10
+    explanation_reply_days: int = 5
     steering_weekday: int = 0
     steering_years_after: int = 1
     needs_due_cadence: str = "monthly"
@@ -69,6 +70,7 @@ _KEYS = {  # (section, key) -> (field, type)
     ("late", "agency_after"): ("late_agency_after", "pos"),
     ("late", "monitor_after"): ("late_monitor_after", "pos"),
     ("late", "explanation_after"): ("explanation_after", "pos"),
+    ("late", "explanation_reply_days"): ("explanation_reply_days", "pos"),
     ("late", "steering_weekday"): ("steering_weekday", "weekday"),
     ("late", "steering_years_after"): ("steering_years_after", "nonneg"),
     ("needs_due", "cadence"): ("needs_due_cadence", "cadence"),

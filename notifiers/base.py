@@ -22,6 +22,7 @@ REMINDER = "reminder"  # a task deadline ahead or today
 LATE = "late"  # a task deadline passed
 REPORT_REMINDER = "report_reminder"  # a report deadline of the plan's report cycle
 NEEDS_DUE = "needs_due"  # reference/unknown timing: a person must set the date (to Sở Nội vụ)
+NEEDS_LEAD = "needs_lead"  # a dated task with no lead agency to remind (to Sở Nội vụ)
 MISSED = "missed"  # a message older than the grace that was never sent (to Sở Nội vụ)
 FAILED = "delivery_failed"  # a permanent delivery failure (to Sở Nội vụ)
 
@@ -67,6 +68,8 @@ class Item:
         else:
             out = {"reason": self.reason, "group": self.group, "code": self.code,
                    "due": _iso(self.due)}
+            if self.period and self.code is None:  # a late report: the period names it
+                out["period"] = self.period
             if self.role:
                 out["role"] = self.role
             if self.label:

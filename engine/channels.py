@@ -1,0 +1,69 @@
+"""The channels the settings configure, as Notifier objects for the dispatcher.
+
+Email is always on: SMTP when NHACVIEC_SMTP_HOST is set, otherwise `.eml` files in the outbox
+folder (the embedded default). Telegram is on when NHACVIEC_TELEGRAM_TOKEN is set. The notifier
+modules are imported only when used, so the engine runs without their optional dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.agencies import Directory
+from engine.errors import ConfigError
+from engine.settings import Settings
+from notifiers.base import Notifier
+from notifiers.recording import RecordingNotifier
+
+
+def build_notifiers(settings: Settings, *, record: bool = False,
+                    telegram: bool = True) -> list[Notifier]:
+    """The configured channels; with `record`, recording stand-ins named like them (email, and
+    telegram when a token is set), which send nothing."""
+    wants_telegram = telegram and settings.telegram_token is not None
+    if record:
+        out: list[Notifier] = [RecordingNotifier(channel="email")]
+        if wants_telegram:
+            out.append(RecordingNotifier(channel="telegram"))
+        return out
+    out = [_email(settings)]
+    if wants_telegram:
+        out.append(_telegram(settings))
+    return out
+
+
+def _email(settings: Settings) -> Notifier:
+    try:
+        from notifiers.email import EmailNotifier
+    except ImportError:  # the email channel is not installed: record, and say so in the summary
+        return RecordingNotifier(channel="email")
+    try:
+        return EmailNotifier(settings)
+    except ValueError as exc:  # notifiers.errors.ConfigurationError is a ValueError
+        raise ConfigError(f"cấu hình email không hợp lệ: {exc}") from exc
+
+
+def _telegram(settings: Settings) -> Notifier:
+    try:
+        from notifiers.telegram import TelegramNotifier
+    except ImportError as exc:
+        raise ConfigError("kênh Telegram chưa được cài đặt (python-telegram-bot)") from exc
+    try:
+        return TelegramNotifier.from_settings(settings)
+    except ValueError as exc:
+        raise ConfigError(f"cấu hình Telegram không hợp lệ: {exc}") from exc
+
+
+def extra_chats(settings: Settings, directory: Directory) -> dict[str, Sequence[int]]:
+    """The Sở Nội vụ's and the Steering Committee's chats named in the settings."""
+    out: dict[str, list[int]] = {}
+    if settings.telegram_monitor_chat is not None:
+        out.setdefault(directory.monitor_id, []).append(settings.telegram_monitor_chat)
+    if settings.telegram_steering_chat is not None:
+        out.setdefault(directory.steering_id, []).append(settings.telegram_steering_chat)
+    return out
+
+
+async def close_all(notifiers: Sequence[Notifier]) -> None:
+    for n in notifiers:
+        await n.aclose()

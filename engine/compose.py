@@ -1,0 +1,287 @@
+"""Turning planned items into message items (`notifiers.base.Item`), in bulk, for one send day.
+
+Pure reading: a handful of queries per wake-up, whatever the number of items, so that a
+national-scale day stays fast. Also the (de)serialization of a composed message, stored with its
+notification so that a retried send repeats exactly what was claimed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from engine.agencies import Directory
+from engine.models import (
+    Agency,
+    Assignment,
+    Completion,
+    Deadline,
+    Duty,
+    Plan,
+    PlannedItem,
+    ReportObligation,
+    ReportPeriod,
+    Task,
+)
+from engine.policy import Policy
+from notifiers.base import LATE, Item, OutgoingMessage, Recipient
+from rules import WorkingCalendar
+
+CHUNK = 5_000
+_DATES = ("due", "cutoff_from", "cutoff_to", "reply_by")
+
+
+class Composer:
+    def __init__(self, s: Session, calendar: WorkingCalendar, directory: Directory,
+                 policy: Policy, slot: dt.date) -> None:
+        self.s, self.cal, self.d, self.p, self.slot = s, calendar, directory, policy, slot
+        self.names: dict[str, str] = dict(s.execute(select(Agency.id, Agency.name)).all())
+        self.plan_numbers: dict[int, str] = dict(s.execute(select(Plan.id, Plan.number)).all())
+
+    # --- counts -----------------------------------------------------------------------------
+    def days_left(self, due: dt.date) -> int:
+        return self.cal.count_working_days(self.slot + dt.timedelta(days=1), due)
+
+    def days_late(self, due: dt.date) -> int:
+        return self.cal.count_working_days(due + dt.timedelta(days=1), self.slot)
+
+    def _timing(self, reason: str, due: dt.date) -> dict[str, Any]:
+        if due < self.slot:
+            return {"days_late": self.days_late(due), "status": "overdue"}
+        return {"days_left": self.days_left(due),
+                "status": "due_soon" if reason != LATE else "overdue"}
+
+    # --- planned items -> Items ------------------------------------------------------------
+    def items(self, planned: list[PlannedItem]) -> dict[int, Item]:
+        out: dict[int, Item] = {}
+        by_duty = [p for p in planned if p.duty_id is not None]
+        by_obligation = [p for p in planned if p.obligation_id is not None]
+        by_task = [p for p in planned if p.duty_id is None and p.obligation_id is None
+                   and p.task_id is not None]
+        out.update(self._duty_items(by_duty))
+        out.update(self._obligation_items(by_obligation))
+        out.update(self._task_items(by_task))
+        for p in planned:
+            if p.id not in out and p.detail:
+                out[p.id] = self._detail_item(p)
+        return out
+
+    def _duty_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
+        duty_ids = list({p.duty_id for p in planned})
+        info: dict[int, Any] = {}
+        for i in range(0, len(duty_ids), CHUNK):
+            for r in self.s.execute(
+                    select(Duty.id, Duty.agency_id, Duty.role, Deadline.id.label("did"),
+                           Deadline.due, Deadline.label, Task.group_name, Task.code, Task.title,
+                           Task.product)
+                    .join(Deadline, Deadline.id == Duty.deadline_id)
+                    .join(Task, Task.id == Deadline.task_id)
+                    .where(Duty.id.in_(duty_ids[i:i + CHUNK]))):
+                info[r.id] = r
+        out = {}
+        for p in planned:
+            r = info.get(p.duty_id)
+            if r is None:
+                continue
+            extra = self._timing(p.reason, r.due)
+            if p.kind == "explanation_request":
+                extra["reply_by"] = self.cal.add_working_days(self.slot,
+                                                              self.p.explanation_reply_days)
+            out[p.id] = Item(
+                reason=p.reason, group=r.group_name, code=r.code, title=r.title, due=r.due,
+                role=p.role if p.reason != LATE else None, label=r.label, product=r.product,
+                agency_id=r.agency_id if p.kind != "agency_digest" else None,
+                agency_name=self.names.get(r.agency_id) if p.kind != "agency_digest" else None,
+                deadline_id=r.did, **extra)
+        return out
+
+    def _obligation_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
+        ids = list({p.obligation_id for p in planned})
+        info: dict[int, Any] = {}
+        for i in range(0, len(ids), CHUNK):
+            for r in self.s.execute(
+                    select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.name,
+                           ReportPeriod.deadline, ReportPeriod.cutoff_from,
+                           ReportPeriod.cutoff_to, Plan.data_entry_url)
+                    .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+                    .join(Plan, Plan.id == ReportPeriod.plan_id)
+                    .where(ReportObligation.id.in_(ids[i:i + CHUNK]))):
+                info[r.id] = r
+        out = {}
+        for p in planned:
+            r = info.get(p.obligation_id)
+            if r is None:
+                continue
+            extra = self._timing(p.reason, r.deadline)
+            if p.kind == "explanation_request":
+                extra["reply_by"] = self.cal.add_working_days(self.slot,
+                                                              self.p.explanation_reply_days)
+            out[p.id] = Item(
+                reason=p.reason, period=r.name, due=r.deadline, cutoff_from=r.cutoff_from,
+                cutoff_to=r.cutoff_to, data_entry_url=r.data_entry_url,
+                title=f"Báo cáo {r.name}",
+                agency_id=r.agency_id if p.kind != "agency_digest" else None,
+                agency_name=self.names.get(r.agency_id) if p.kind != "agency_digest" else None,
+                **extra)
+        return out
+
+    def _task_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
+        ids = list({p.task_id for p in planned})
+        tasks = {t.id: t for t in self.s.scalars(select(Task).where(Task.id.in_(ids)))}
+        dues: dict[int, dt.date] = {}
+        for tid, due in self.s.execute(select(Deadline.task_id, Deadline.due).where(
+                Deadline.task_id.in_(ids), Deadline.active).order_by(Deadline.due)):
+            dues.setdefault(tid, due)
+        out = {}
+        for p in planned:
+            t = tasks.get(p.task_id)
+            if t is None:
+                continue
+            out[p.id] = Item(reason=p.reason, group=t.group_name, code=t.code, title=t.title,
+                             due=dues.get(t.id), product=t.product,
+                             agency_name=", ".join(t.lead) or None, status="needs_due",
+                             label=t.timing)
+        return out
+
+    def _detail_item(self, p: PlannedItem) -> Item:
+        d = p.detail or {}
+        due = d.get("due")
+        return Item(reason=p.reason, group=d.get("group"), code=d.get("code"),
+                    title=d.get("title"), period=d.get("period"),
+                    due=dt.date.fromisoformat(due) if due else None,
+                    agency_id=d.get("agency"), agency_name=self.names.get(d.get("agency", "")),
+                    label=d.get("detail"))
+
+    # --- what a report must cover ----------------------------------------------------------
+    def ongoing(self, agency_ids: Iterable[str], plan_ids: Iterable[int]
+                ) -> dict[str, tuple[Item, ...]]:
+        wanted = set(agency_ids)
+        out: dict[str, list[Item]] = {}
+        rows = self.s.execute(
+            select(Task.id, Task.group_name, Task.code, Task.title, Assignment.agency_id)
+            .join(Assignment, Assignment.task_id == Task.id)
+            .where(Task.plan_id.in_(list(set(plan_ids))), Task.kind == "ongoing", Task.leaf,
+                   Task.removed.is_(False), Assignment.role == "lead")
+            .order_by(Task.plan_id, Task.position))
+        seen: set[tuple[str, int]] = set()
+        for tid, group, code, title, agency in rows:
+            if agency not in self.d:
+                continue
+            holder = self.d.current(agency, self.slot).id
+            if holder in wanted and (holder, tid) not in seen:
+                seen.add((holder, tid))
+                out.setdefault(holder, []).append(
+                    Item(reason="ongoing", group=group, code=code, title=title))
+        return {k: tuple(v) for k, v in out.items()}
+
+    # --- the Steering Committee's digest ---------------------------------------------------
+    def steering(self) -> tuple[list[Item], dict[str, dict[str, int]]]:
+        """Everything late on this day, by agency (the agency with the oldest first), oldest
+        first; and per agency the counts of each status, for the table and the chart."""
+        from engine.status import table
+
+        late: list[Item] = []
+        done = {(d, a) for d, a in self.s.execute(
+            select(Completion.deadline_id, Completion.agency_id).where(
+                Completion.deadline_id.is_not(None), Completion.undone_at.is_(None),
+                Completion.completed_on <= self.slot))}
+        for r in self.s.execute(
+                select(Duty.agency_id, Deadline.id, Deadline.due, Deadline.label,
+                       Task.group_name, Task.code, Task.title)
+                .join(Deadline, Deadline.id == Duty.deadline_id)
+                .join(Task, Task.id == Deadline.task_id)
+                .where(Duty.role == "lead", Deadline.active, Task.removed.is_(False),
+                       Deadline.due < self.slot)):
+            if (r.id, r.agency_id) in done:
+                continue
+            late.append(Item(reason=LATE, group=r.group_name, code=r.code, title=r.title,
+                             due=r.due, label=r.label, agency_id=r.agency_id,
+                             agency_name=self.names.get(r.agency_id), status="overdue",
+                             days_late=self.days_late(r.due), deadline_id=r.id))
+        if self.p.escalate_reports:
+            submitted = set(self.s.scalars(select(Completion.obligation_id).where(
+                Completion.obligation_id.is_not(None), Completion.undone_at.is_(None),
+                Completion.completed_on <= self.slot)))
+            for r in self.s.execute(
+                    select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.name,
+                           ReportPeriod.deadline)
+                    .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+                    .where(ReportPeriod.deadline < self.slot)):
+                if r.id in submitted:
+                    continue
+                late.append(Item(reason=LATE, period=r.name, title=f"Báo cáo {r.name}",
+                                 due=r.deadline, agency_id=r.agency_id,
+                                 agency_name=self.names.get(r.agency_id), status="overdue",
+                                 days_late=self.days_late(r.deadline)))
+        oldest: dict[str, dt.date] = {}
+        for i in late:
+            oldest[i.agency_id] = min(oldest.get(i.agency_id, i.due), i.due)
+        late.sort(key=lambda i: (oldest[i.agency_id], i.agency_name or "", i.due,
+                                 i.group or "", _code_key(i.code), i.period or ""))
+        stats = {}
+        if late:
+            for a in table(self.s, self.slot, self.cal, self.d,
+                           soon=self.p.soon_working_days):
+                stats[a.name] = {k: v for k, v in a.counts.items() if v}
+        return late, stats
+
+    def recipient(self, agency_id: str, chats: Iterable[int] = ()) -> Recipient:
+        a = self.d.get(agency_id) if agency_id in self.d else None
+        emails = tuple(a.emails) if a else ()
+        ids = tuple(dict.fromkeys([*(a.telegram_chat_ids if a else ()), *chats]))
+        return Recipient(agency_id, self.names.get(agency_id, agency_id), emails, ids)
+
+    def plan_number(self, plan_ids: Iterable[int | None]) -> str | None:
+        numbers = sorted({self.plan_numbers[p] for p in plan_ids if p in self.plan_numbers})
+        return ", ".join(numbers) or None
+
+
+def _code_key(code: str | None) -> tuple:
+    return tuple(int(x) if x.isdigit() else 0 for x in (code or "").split("."))
+
+
+# --- stored form of a message -------------------------------------------------------------------
+def _item_dict(i: Item) -> dict[str, Any]:
+    out = {k: v for k, v in dataclasses.asdict(i).items() if v is not None}
+    for k in _DATES:
+        if k in out:
+            out[k] = out[k].isoformat()
+    return out
+
+
+def _item_from(d: dict[str, Any]) -> Item:
+    d = dict(d)
+    for k in _DATES:
+        if d.get(k):
+            d[k] = dt.date.fromisoformat(d[k])
+    fields = {f.name for f in dataclasses.fields(Item)}
+    return Item(**{k: v for k, v in d.items() if k in fields})
+
+
+def to_payload(m: OutgoingMessage) -> dict[str, Any]:
+    return {
+        "key": m.key, "kind": m.kind, "channel": m.channel, "at": m.at.isoformat(),
+        "recipient": dataclasses.asdict(m.recipient),
+        "items": [_item_dict(i) for i in m.items],
+        "ongoing": [_item_dict(i) for i in m.ongoing],
+        "plan_number": m.plan_number, "plan_title": m.plan_title, "stats": m.stats,
+    }
+
+
+def from_payload(p: dict[str, Any]) -> OutgoingMessage:
+    r = p["recipient"]
+    return OutgoingMessage(
+        key=p["key"], kind=p["kind"], channel=p["channel"],
+        at=dt.datetime.fromisoformat(p["at"]),
+        recipient=Recipient(r["id"], r["name"], tuple(r.get("emails") or ()),
+                            tuple(r.get("chat_ids") or ())),
+        items=tuple(_item_from(i) for i in p.get("items", ())),
+        ongoing=tuple(_item_from(i) for i in p.get("ongoing", ())),
+        plan_number=p.get("plan_number"), plan_title=p.get("plan_title"),
+        stats=p.get("stats") or {},
+    )

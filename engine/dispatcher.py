@@ -1,0 +1,315 @@
+"""The dispatcher: at a send instant, send everything due that has not gone, exactly once.
+
+One wake-up, for the working day whose 08:00 has most recently passed (the *slot*):
+
+1. re-send messages that failed transiently or whose sender died after claiming them;
+2. record as *missed* the pending items older than the grace (default 3 working days) and tell
+   the Sở Nội vụ; younger ones still go (a restarted service catches up, once);
+3. agency digests and explanation requests: gather the pending items up to the slot, one digest
+   per agency and channel (``agency_digest/<agency>/<channel>/<slot>``), claim, send, record;
+4. delivery failures and unreachable agencies become lines of the Sở Nội vụ's list;
+5. the Sở Nội vụ list and the Steering Committee digest, the same way.
+
+Only pending items up to the slot are read (index on state and send day), so a wake-up costs what
+that day holds, not what the year holds. The dispatcher depends only on the Notifier protocol.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from engine.agencies import Directory
+from engine.claims import Claim, claim, reclaim, record
+from engine.compose import Composer, from_payload
+from engine.db import session
+from engine.models import ChatLink, Completion, Duty, NotificationItem, PlannedItem
+from engine.policy import Policy
+from notifiers.base import (
+    AGENCY_DIGEST,
+    EXPLANATION_REQUEST,
+    FAILED,
+    MISSED,
+    MONITOR_LIST,
+    STEERING_DIGEST,
+    DeliveryResult,
+    Notifier,
+    OutgoingMessage,
+)
+from rules import WorkingCalendar
+
+PHASE_AGENCIES = (AGENCY_DIGEST, EXPLANATION_REQUEST)
+PHASE_OVERSIGHT = (MONITOR_LIST, STEERING_DIGEST)
+_ORDER = {AGENCY_DIGEST: 0, EXPLANATION_REQUEST: 1, MONITOR_LIST: 2, STEERING_DIGEST: 3}
+
+
+@dataclass
+class WakeResult:
+    slot: dt.date
+    at: dt.datetime
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    results: list[DeliveryResult] = field(default_factory=list)
+    retried: int = 0
+    missed: int = 0
+    unreachable: int = 0
+
+
+def _wall() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Dispatcher:
+    def __init__(self, engine: Engine, directory: Directory, calendar: WorkingCalendar,
+                 policy: Policy, notifiers: Sequence[Notifier], *,
+                 extra_chats: dict[str, Sequence[int]] | None = None,
+                 worker: str | None = None,
+                 wall_clock: Callable[[], dt.datetime] = _wall) -> None:
+        self.engine, self.d, self.cal, self.p = engine, directory, calendar, policy
+        self.notifiers = list(notifiers)
+        self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.wall = wall_clock
+
+    def slot_for(self, now: dt.datetime) -> dt.date:
+        """The working day whose send time is the latest at or before `now`."""
+        if now.tzinfo is None:
+            raise ValueError("now must carry a time zone")
+        local = now.astimezone(self.p.tz)
+        day = local.date()
+        if local.time() < self.p.send_time:
+            day -= dt.timedelta(days=1)
+        return self.cal.last_working_day_on_or_before(day)
+
+    async def wake(self, now: dt.datetime) -> WakeResult:
+        slot = self.slot_for(now)
+        result = WakeResult(slot, self.p.slot_instant(slot))
+        await self._retry(result)
+        with session(self.engine) as s:
+            result.missed = self._settle_missed(s, slot)
+            s.commit()
+        await self._phase(slot, PHASE_AGENCIES, result)
+        await self._phase(slot, PHASE_OVERSIGHT, result)
+        result.messages.sort(key=lambda m: (m.at, _ORDER.get(m.kind, 9), m.recipient.id, m.key))
+        return result
+
+    # --- 1. retries ----------------------------------------------------------------------------
+    async def _retry(self, result: WakeResult) -> None:
+        lease = dt.timedelta(minutes=self.p.claim_lease_minutes)
+        taken = reclaim(self.engine, self.worker, self.wall(), lease)
+        by_channel: dict[str, list[tuple[int, OutgoingMessage]]] = {}
+        for nid, payload in taken:
+            m = from_payload(payload)
+            by_channel.setdefault(m.channel, []).append((nid, m))
+        for channel, pairs in by_channel.items():
+            notifier = self._notifier(channel)
+            if notifier is None:
+                continue  # that channel is not configured in this process: leave it claimed
+            results = await notifier.send_batch([m for _, m in pairs])
+            self._record(list(zip([n for n, _ in pairs], results, strict=True)), result)
+            result.retried += len(pairs)
+
+    def _notifier(self, channel: str) -> Notifier | None:
+        return next((n for n in self.notifiers if n.channel == channel), None)
+
+    # --- 2. missed -----------------------------------------------------------------------------
+    def _settle_missed(self, s: Session, slot: dt.date) -> int:
+        floor = self.cal.add_working_days(slot, -self.p.grace_working_days)
+        old = list(s.scalars(select(PlannedItem).where(PlannedItem.state == "pending",
+                                                       PlannedItem.send_on < floor)))
+        if not old:
+            return 0
+        s.execute(update(PlannedItem).where(PlannedItem.id.in_([p.id for p in old]))
+                  .values(state="missed", settled_at=self.wall()))
+        for p in old:
+            if p.kind in (MONITOR_LIST, STEERING_DIGEST):
+                continue  # the oversight lists are rebuilt from what is late anyway
+            self._notice(s, f"missed/{p.id}", MISSED, slot, {
+                "agency": p.recipient_id, "detail": f"{p.kind} {p.reason} ngày {p.send_on}",
+                "ref": p.key})
+        return len(old)
+
+    def _notice(self, s: Session, key: str, reason: str, slot: dt.date, detail: dict) -> None:
+        if s.scalar(select(PlannedItem.id).where(PlannedItem.key == key)) is None:
+            s.add(PlannedItem(key=key, kind=MONITOR_LIST, reason=reason,
+                              recipient_id=self.d.monitor_id, send_on=slot, detail=detail))
+
+    # --- 3-5. composing, claiming, sending -----------------------------------------------------
+    async def _phase(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult) -> None:
+        claims = self._compose(slot, kinds, result)
+        by_channel: dict[str, list[Claim]] = {}
+        for c in claims:
+            by_channel.setdefault(c.message.channel, []).append(c)
+        for channel, batch in by_channel.items():
+            results = await self._notifier(channel).send_batch([c.message for c in batch])
+            result.messages.extend(c.message for c in batch)
+            failed = self._record([(c.notification_id, r) for c, r in
+                                   zip(batch, results, strict=True)], result)
+            if failed:
+                self._failed_notices(slot, {c.notification_id: c for c in batch}, failed)
+
+    def _record(self, pairs: list[tuple[int, DeliveryResult]], result: WakeResult) -> list:
+        result.results.extend(r for _, r in pairs)
+        return record(self.engine, pairs, self.wall())
+
+    def _failed_notices(self, slot: dt.date, claims: dict[int, Claim], failed: list) -> None:
+        with session(self.engine) as s:
+            for nid, r in failed:
+                m = claims[nid].message
+                if m.kind in PHASE_OVERSIGHT:
+                    continue
+                self._notice(s, f"failed/{m.key}", FAILED, slot, {
+                    "agency": m.recipient.id, "detail": f"{m.channel}: {r.detail}"[:300],
+                    "ref": m.key})
+            s.commit()
+
+    def _compose(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult
+                 ) -> list[Claim]:
+        floor = self.cal.add_working_days(slot, -self.p.grace_working_days)
+        at = self.p.slot_instant(slot)
+        with session(self.engine) as s:
+            planned = list(s.scalars(select(PlannedItem).where(
+                PlannedItem.state == "pending", PlannedItem.send_on <= slot,
+                PlannedItem.send_on >= floor, PlannedItem.kind.in_(kinds))
+                .order_by(PlannedItem.send_on, PlannedItem.id)))
+            planned = self._drop_completed(s, planned)
+            if not planned:
+                s.commit()
+                return []
+            composer = Composer(s, self.cal, self.d, self.p, slot)
+            items = composer.items([p for p in planned if p.kind != STEERING_DIGEST])
+            ids = [p.id for p in planned]
+            already: set[tuple[int, str]] = set()
+            for i in range(0, len(ids), 5_000):
+                already.update(s.execute(select(NotificationItem.item_id, NotificationItem.channel)
+                                         .where(NotificationItem.item_id.in_(ids[i:i + 5_000]))
+                                         ).all())
+            chats = self._chats(s)
+            groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
+            for p in planned:
+                ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
+                       ) if p.kind == EXPLANATION_REQUEST else ""
+                groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
+            steering = composer.steering() if any(k[0] == STEERING_DIGEST for k in groups) \
+                else ([], {})
+            report_agencies = {p.recipient_id for p in planned if p.reason == "report_reminder"}
+            ongoing = composer.ongoing(report_agencies, {p.plan_id for p in planned
+                                                         if p.plan_id}) if report_agencies else {}
+            claims: list[Claim] = []
+            reach: dict[int, set[str]] = {}
+            for (kind, rid, ref), group in groups.items():
+                recipient = composer.recipient(rid, chats.get(rid, ()))
+                for n in self.notifiers:
+                    if not _reachable(n.channel, recipient):
+                        continue
+                    for p in group:
+                        reach.setdefault(p.id, set()).add(n.channel)
+                    todo = [p for p in group if (p.id, n.channel) not in already]
+                    if kind == STEERING_DIGEST:
+                        its, stats = steering
+                    else:
+                        its = [items[p.id] for p in todo if p.id in items]
+                        stats = {}
+                    if not todo or not its:
+                        continue
+                    suffix = ref or slot.isoformat()
+                    msg = OutgoingMessage(
+                        key=f"{kind}/{rid}/{n.channel}/{suffix}", kind=kind, channel=n.channel,
+                        recipient=recipient, at=at, items=tuple(_sorted(its, kind)),
+                        ongoing=ongoing.get(rid, ()) if kind == AGENCY_DIGEST and any(
+                            i.reason == "report_reminder" for i in its) else (),
+                        plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats)
+                    claims.append(Claim(msg, tuple(p.id for p in todo), slot))
+            s.commit()
+        won = claim(self.engine, claims, self.worker, self.wall())
+        self._settle_items(planned, reach, slot, result)
+        return won
+
+    def _drop_completed(self, s: Session, planned: list[PlannedItem]) -> list[PlannedItem]:
+        """Defence in depth: a completion recorded by another process since planning cancels."""
+        duty_ids = [p.duty_id for p in planned if p.duty_id]
+        obligation_ids = [p.obligation_id for p in planned if p.obligation_id]
+        done_duties: set[int] = set()
+        if duty_ids:
+            done_duties = set(s.scalars(select(Duty.id).join(
+                Completion, (Completion.deadline_id == Duty.deadline_id)
+                & (Completion.agency_id == Duty.agency_id))
+                .where(Duty.id.in_(duty_ids), Duty.role == "lead",
+                       Completion.deadline_id.is_not(None), Completion.undone_at.is_(None))))
+        done_obligations: set[int] = set()
+        if obligation_ids:
+            done_obligations = set(s.scalars(select(Completion.obligation_id).where(
+                Completion.obligation_id.in_(obligation_ids), Completion.undone_at.is_(None))))
+        drop = [p.id for p in planned if p.duty_id in done_duties
+                or p.obligation_id in done_obligations]
+        if drop:
+            s.execute(update(PlannedItem).where(PlannedItem.id.in_(drop),
+                                                PlannedItem.state == "pending")
+                      .values(state="cancelled"))
+        dropped = set(drop)
+        return [p for p in planned if p.id not in dropped]
+
+    def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
+        out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
+        for chat_id, agency_id in s.execute(select(ChatLink.chat_id, ChatLink.agency_id)):
+            out.setdefault(agency_id, []).append(chat_id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def _settle_items(self, planned: list[PlannedItem], reach: dict[int, set[str]],
+                      slot: dt.date, result: WakeResult) -> None:
+        """An item is done once it rides in a claimed message on every channel its recipient
+        can be reached on; unreachable items are told to the Sở Nội vụ."""
+        ids = [p.id for p in planned]
+        with session(self.engine) as s:
+            have: dict[int, set[str]] = {}
+            for i in range(0, len(ids), 5_000):
+                for item_id, channel in s.execute(
+                        select(NotificationItem.item_id, NotificationItem.channel)
+                        .where(NotificationItem.item_id.in_(ids[i:i + 5_000]))):
+                    have.setdefault(item_id, set()).add(channel)
+            done, unreachable = [], []
+            for p in planned:
+                channels = reach.get(p.id, set())
+                if not channels:
+                    unreachable.append(p)
+                elif channels <= have.get(p.id, set()):
+                    done.append(p.id)
+            wall = self.wall()
+            for i in range(0, len(done), 5_000):
+                s.execute(update(PlannedItem).where(PlannedItem.id.in_(done[i:i + 5_000]),
+                                                    PlannedItem.state == "pending")
+                          .values(state="done", settled_at=wall))
+            for p in unreachable:
+                s.execute(update(PlannedItem).where(PlannedItem.id == p.id)
+                          .values(state="unreachable", settled_at=wall))
+                if p.kind not in PHASE_OVERSIGHT:
+                    self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", FAILED,
+                                 slot, {"agency": p.recipient_id,
+                                        "detail": "không có địa chỉ nhận (email/Telegram)"})
+            result.unreachable += len(unreachable)
+            s.commit()
+
+
+def _reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - notifiers.base.Recipient
+    if channel == "email":
+        return bool(recipient.emails)
+    if channel == "telegram":
+        return bool(recipient.chat_ids)
+    return True
+
+
+def _sorted(items: list, kind: str) -> list:
+    from engine.compose import _code_key
+
+    if kind == STEERING_DIGEST:
+        return items  # already by agency, oldest first
+    order = {"late": 0, "reminder": 1, "report_reminder": 2}
+    return sorted(items, key=lambda i: (order.get(i.reason, 3), i.due or dt.date.max,
+                                        i.agency_name or "", i.group or "", _code_key(i.code),
+                                        i.period or ""))

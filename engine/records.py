@@ -1,0 +1,195 @@
+"""What people record: completions (and their undo), events, dates set by hand, report
+submissions. Each change re-plans what it touches in the same transaction, so a completion stops
+every pending reminder and escalation of that deadline for that agency at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from engine.errors import ConflictError, InputError, NotFoundError
+from engine.lookup import find_period, task_ref
+from engine.models import (
+    Completion,
+    Deadline,
+    Duty,
+    Event,
+    Plan,
+    ReportObligation,
+    ReportPeriod,
+    Task,
+)
+from engine.persist import sync_duties
+from engine.planner import (
+    Planner,
+    cancel_for_duty,
+    cancel_for_obligation,
+    plan_duties,
+    plan_obligations,
+    plan_task_notices,
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    completion_id: int
+    due: dt.date
+    completed_on: dt.date
+    on_time: bool
+    cancelled: int  # pending items stopped
+    label: str | None = None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def complete_task(s: Session, task: Task, agency_id: str, planner: Planner, *, on: dt.date,
+                  today: dt.date, due: dt.date | None = None, document_no: str | None = None,
+                  note: str | None = None, by: str = "cli") -> Recorded:
+    """Record that `agency_id` completed the task's deadline `due` (default: its earliest open
+    deadline)."""
+    rows = s.execute(
+        select(Duty, Deadline).join(Deadline, Deadline.id == Duty.deadline_id)
+        .where(Deadline.task_id == task.id, Deadline.active, Duty.agency_id == agency_id,
+               Duty.role == "lead").order_by(Deadline.due)).all()
+    if not rows:
+        raise NotFoundError(f"cơ quan «{agency_id}» không chủ trì thời hạn nào của nhiệm vụ "
+                            f"{task_ref(task)}")
+    done = set(s.scalars(select(Completion.deadline_id).where(
+        Completion.agency_id == agency_id, Completion.undone_at.is_(None),
+        Completion.deadline_id.in_([d.id for _, d in rows]))))
+    if due is not None:
+        pick = [(u, d) for u, d in rows if d.due == due]
+        if not pick:
+            dues = ", ".join(d.due.isoformat() for _, d in rows)
+            raise NotFoundError(f"nhiệm vụ {task_ref(task)} không có thời hạn {due} "
+                                f"(các thời hạn: {dues})")
+        if pick[0][1].id in done:
+            raise ConflictError(f"đã ghi nhận hoàn thành thời hạn {due} của nhiệm vụ "
+                                f"{task_ref(task)} cho «{agency_id}»")
+    else:
+        pick = [(u, d) for u, d in rows if d.id not in done]
+        if not pick:
+            raise ConflictError(f"mọi thời hạn của nhiệm vụ {task_ref(task)} đã được ghi nhận "
+                                f"hoàn thành cho «{agency_id}»")
+    duty, deadline = pick[0]
+    c = Completion(deadline_id=deadline.id, agency_id=agency_id, completed_on=on,
+                   document_no=document_no, note=note, recorded_by=by)
+    s.add(c)
+    s.flush()
+    cancelled = cancel_for_duty(s, duty.id)
+    # Support agencies are told nothing more once every lead has completed.
+    support = list(s.scalars(select(Duty.id).where(Duty.deadline_id == deadline.id,
+                                                   Duty.role == "support")))
+    plan_duties(s, support, planner, today)
+    return Recorded(c.id, deadline.due, on, on <= deadline.due, cancelled, deadline.label)
+
+
+def undo_completion(s: Session, planner: Planner, *, agency_id: str, task: Task | None = None,
+                    period: ReportPeriod | None = None, today: dt.date) -> Completion:
+    """Undo the latest live completion of the agency for the task (or report period)."""
+    query = select(Completion).where(Completion.agency_id == agency_id,
+                                     Completion.undone_at.is_(None))
+    if task is not None:
+        query = query.join(Deadline, Deadline.id == Completion.deadline_id).where(
+            Deadline.task_id == task.id)
+    elif period is not None:
+        query = query.join(ReportObligation, ReportObligation.id == Completion.obligation_id
+                           ).where(ReportObligation.period_id == period.id)
+    c = s.scalars(query.order_by(Completion.recorded_at.desc(), Completion.id.desc())).first()
+    if c is None:
+        raise NotFoundError("không có ghi nhận hoàn thành nào để hủy")
+    c.undone_at = _now()
+    s.add(c)
+    s.flush()
+    if c.deadline_id is not None:
+        duty_ids = list(s.scalars(select(Duty.id).where(Duty.deadline_id == c.deadline_id)))
+        plan_duties(s, duty_ids, planner, today)
+    else:
+        plan_obligations(s, [c.obligation_id], planner, today)
+    return c
+
+
+def submit_report(s: Session, plan_id: int, agency_id: str, period_name: str, *, on: dt.date,
+                  document_no: str | None = None, note: str | None = None,
+                  by: str = "cli") -> tuple[Recorded, ReportPeriod]:
+    period = find_period(s, plan_id, period_name)
+    obligation = s.scalars(select(ReportObligation).where(
+        ReportObligation.period_id == period.id,
+        ReportObligation.agency_id == agency_id)).first()
+    if obligation is None:
+        raise NotFoundError(f"«{agency_id}» không phải gửi báo cáo {period.name}")
+    live = s.scalars(select(Completion.id).where(Completion.obligation_id == obligation.id,
+                                                 Completion.undone_at.is_(None))).first()
+    if live is not None:
+        raise ConflictError(f"đã ghi nhận báo cáo {period.name} của «{agency_id}»")
+    c = Completion(obligation_id=obligation.id, agency_id=agency_id, completed_on=on,
+                   document_no=document_no, note=note, recorded_by=by)
+    s.add(c)
+    s.flush()
+    cancelled = cancel_for_obligation(s, obligation.id)
+    return Recorded(c.id, period.deadline, on, on <= period.deadline, cancelled), period
+
+
+def record_event(s: Session, task: Task, planner: Planner, *, on: dt.date, today: dt.date,
+                 note: str | None = None) -> Deadline:
+    """Record the date of the event an event-relative task counts from; its deadline follows."""
+    if task.kind != "event" or task.event_offset is None:
+        raise InputError(f"nhiệm vụ {task_ref(task)} không tính thời hạn từ một sự kiện "
+                         f"(thời gian: «{task.timing or ''}»)")
+    if task.event_unit == "calendar":
+        due = planner.cal.next_working_day(on + dt.timedelta(days=task.event_offset))
+    else:
+        due = planner.cal.add_working_days(on, task.event_offset)
+    event = s.scalars(select(Event).where(Event.task_id == task.id)).first() or Event(
+        task_id=task.id, occurred_on=on)
+    event.occurred_on, event.note, event.recorded_at = on, note, _now()
+    s.add(event)
+    return _replace_deadline(s, task, planner, due, "event", today)
+
+
+def set_due(s: Session, task: Task, planner: Planner, *, on: dt.date, today: dt.date,
+            label: str | None = None) -> Deadline:
+    """A person sets the date of a task the plan gave none (reference / unknown timing). A day
+    off moves to the next working day (Bộ luật Dân sự 2015, Điều 148 khoản 5)."""
+    if not task.leaf:
+        raise InputError(f"nhiệm vụ {task_ref(task)} có nhiệm vụ con: hãy đặt hạn cho từng "
+                         "nhiệm vụ con")
+    if task.kind in ("fixed", "periodic", "ongoing", "event"):
+        raise InputError(f"nhiệm vụ {task_ref(task)} đã có thời hạn theo kế hoạch (loại "
+                         f"{task.kind}); chỉ đặt hạn cho nhiệm vụ chưa xác định thời hạn")
+    return _replace_deadline(s, task, planner, planner.cal.next_working_day(on), "manual",
+                             today, label)
+
+
+def _replace_deadline(s: Session, task: Task, planner: Planner, due: dt.date, source: str,
+                      today: dt.date, label: str | None = None) -> Deadline:
+    olds = list(s.scalars(select(Deadline).where(Deadline.task_id == task.id,
+                                                 Deadline.source == source, Deadline.active)))
+    keep = None
+    for d in olds:
+        if d.due == due:
+            keep = d
+            continue
+        d.active = False  # kept with any completion it has; its pending items are cancelled
+        s.add(d)
+    deadline = keep or s.scalars(select(Deadline).where(Deadline.task_id == task.id,
+                                                        Deadline.due == due)).first()
+    if deadline is None:
+        deadline = Deadline(task_id=task.id, due=due, label=label, source=source)
+    deadline.active = True
+    s.add(deadline)
+    s.flush()
+    stale = [d.id for d in olds if d.id != deadline.id]
+    if stale:
+        for duty_id in s.scalars(select(Duty.id).where(Duty.deadline_id.in_(stale))):
+            cancel_for_duty(s, duty_id)
+    sync_duties(s, planner.d, deadline_ids=[deadline.id])
+    duty_ids = list(s.scalars(select(Duty.id).where(Duty.deadline_id == deadline.id)))
+    plan_duties(s, duty_ids, planner, today)
+    plan_task_notices(s, task.plan_id, planner, today, s.get(Plan, task.plan_id).year)
+    return deadline

@@ -1,0 +1,47 @@
+"""What every engine command needs, built once from the settings: the database engine, the agency
+directory, the working-day calendar, the policy and the planner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+
+from engine.agencies import Directory
+from engine.db import get_engine, session
+from engine.planner import Planner
+from engine.policy import Policy
+from engine.settings import Settings, working_calendar
+from rules import WorkingCalendar
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    directory: Directory
+    calendar: WorkingCalendar
+    policy: Policy
+    _extra: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, *, url: str | None = None,
+                      directory: Directory | None = None,
+                      calendar: WorkingCalendar | None = None,
+                      policy: Policy | None = None) -> Runtime:
+        settings = settings or Settings()
+        return cls(
+            settings=settings,
+            engine=get_engine(url or settings.resolved_database_url()),
+            directory=directory or Directory.load(settings.agencies_path()),
+            calendar=calendar or working_calendar(settings),
+            policy=policy or Policy.load(settings.policy_path()),
+        )
+
+    @cached_property
+    def planner(self) -> Planner:
+        return Planner(self.directory, self.calendar, self.policy)
+
+    def session(self):  # noqa: ANN201 - sqlmodel.Session
+        return session(self.engine)

@@ -1,0 +1,184 @@
+"""Statuses per deadline and agency, and the per-agency table the Steering Committee reads.
+
+Status codes (the names Vietnamese task-tracking systems use):
+
+    not_due        chưa đến hạn
+    due_soon       sắp đến hạn            due within the policy's 5 working days (today included)
+    overdue        quá hạn                not completed by the end of the due day
+    done_on_time   hoàn thành đúng hạn
+    done_late      hoàn thành quá hạn
+    waiting_event  chờ sự kiện            event-relative task, event not recorded
+    needs_due      cần xác định thời hạn  reference / unknown timing, no date set
+
+Rows are the lead duties of active deadlines, the report obligations, and — for tasks without a
+date — one row per lead agency. A completion counts from its `completed_on` day: `--as-of` an
+earlier day shows the deadline still open. Rates: of what was due by the as-of day (or completed
+early), the share completed, and the share completed on time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from engine.agencies import SINGLE_KINDS, Directory
+from engine.models import (
+    Agency,
+    Assignment,
+    Completion,
+    Deadline,
+    Duty,
+    Plan,
+    ReportObligation,
+    ReportPeriod,
+    Task,
+)
+from rules import WorkingCalendar
+
+STATUSES = ("overdue", "due_soon", "not_due", "waiting_event", "needs_due", "done_late",
+            "done_on_time")
+STATUS_VI = {
+    "not_due": "chưa đến hạn", "due_soon": "sắp đến hạn", "overdue": "quá hạn",
+    "done_on_time": "hoàn thành đúng hạn", "done_late": "hoàn thành quá hạn",
+    "waiting_event": "chờ sự kiện", "needs_due": "cần xác định thời hạn",
+}
+
+
+def status_of(due: dt.date | None, completed_on: dt.date | None, as_of: dt.date,
+              calendar: WorkingCalendar, soon_working_days: int = 5) -> str:
+    if due is None:
+        return "needs_due"
+    if completed_on is not None and completed_on <= as_of:
+        return "done_on_time" if completed_on <= due else "done_late"
+    if due < as_of:
+        return "overdue"
+    if calendar.count_working_days(as_of, due) <= soon_working_days:
+        return "due_soon"
+    return "not_due"
+
+
+@dataclass(frozen=True)
+class Row:
+    agency_id: str
+    status: str
+    due: dt.date | None
+    completed_on: dt.date | None = None
+    task_id: int | None = None
+    deadline_id: int | None = None
+    obligation_id: int | None = None
+    label: str | None = None  # product, or the report period's name
+
+
+@dataclass
+class AgencyStatus:
+    agency_id: str
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def completed(self) -> int:
+        return self.counts["done_on_time"] + self.counts["done_late"]
+
+    @property
+    def due(self) -> int:
+        return self.completed + self.counts["overdue"]
+
+    @property
+    def completion_rate(self) -> float | None:
+        return round(self.completed / self.due, 4) if self.due else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(self.counts["done_on_time"] / self.due, 4) if self.due else None
+
+    def to_json(self, rank: int) -> dict:
+        return {"rank": rank, "agency": self.agency_id, "name": self.name,
+                "counts": dict(self.counts), "total": self.total, "due": self.due,
+                "completed": self.completed, "completion_rate": self.completion_rate,
+                "on_time_rate": self.on_time_rate}
+
+
+def rows(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Directory, *,
+         soon: int = 5, plan_id: int | None = None, agency_id: str | None = None) -> list[Row]:
+    out: list[Row] = []
+    q = (select(Duty.agency_id, Duty.deadline_id, Deadline.due, Deadline.task_id, Deadline.label)
+         .join(Deadline, Deadline.id == Duty.deadline_id).join(Task, Task.id == Deadline.task_id)
+         .where(Duty.role == "lead", Deadline.active, Task.removed.is_(False)))
+    if plan_id is not None:
+        q = q.where(Task.plan_id == plan_id)
+    if agency_id is not None:
+        q = q.where(Duty.agency_id == agency_id)
+    done = {(d, a): c for d, a, c in s.execute(
+        select(Completion.deadline_id, Completion.agency_id, Completion.completed_on)
+        .where(Completion.deadline_id.is_not(None), Completion.undone_at.is_(None)))}
+    for agency, did, due, tid, label in s.execute(q):
+        c = done.get((did, agency))
+        out.append(Row(agency, status_of(due, c, as_of, calendar, soon), due, c, tid, did,
+                       label=label))
+    q = (select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.deadline,
+                ReportPeriod.name).join(ReportPeriod,
+                                        ReportPeriod.id == ReportObligation.period_id))
+    if plan_id is not None:
+        q = q.where(ReportPeriod.plan_id == plan_id)
+    if agency_id is not None:
+        q = q.where(ReportObligation.agency_id == agency_id)
+    submitted = dict(s.execute(select(Completion.obligation_id, Completion.completed_on).where(
+        Completion.obligation_id.is_not(None), Completion.undone_at.is_(None))).all())
+    for oid, agency, due, name in s.execute(q):
+        c = submitted.get(oid)
+        out.append(Row(agency, status_of(due, c, as_of, calendar, soon), due, c,
+                       obligation_id=oid, label=f"Báo cáo {name}"))
+    out.extend(_undated(s, as_of, directory, plan_id, agency_id))
+    return out
+
+
+def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | None,
+             agency_id: str | None) -> list[Row]:
+    dated = select(Deadline.task_id).where(Deadline.active)
+    q = (select(Task.id, Task.kind, Assignment.agency_id)
+         .join(Assignment, Assignment.task_id == Task.id)
+         .where(Task.leaf, Task.removed.is_(False), Assignment.role == "lead",
+                Task.kind.in_(("event", "reference", "unknown")), Task.id.not_in(dated)))
+    if plan_id is not None:
+        q = q.where(Task.plan_id == plan_id)
+    out: list[Row] = []
+    seen: set[tuple[int, str]] = set()
+    for tid, kind, agency in s.execute(q):
+        entry = directory.get(agency) if agency in directory else None
+        if entry is None or entry.kind not in SINGLE_KINDS:
+            continue
+        holder = directory.current(agency, as_of).id
+        if (agency_id is not None and holder != agency_id) or (tid, holder) in seen:
+            continue
+        seen.add((tid, holder))
+        out.append(Row(holder, "waiting_event" if kind == "event" else "needs_due", None,
+                       task_id=tid))
+    return out
+
+
+def table(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Directory, *,
+          soon: int = 5, plan_id: int | None = None,
+          agency_id: str | None = None) -> list[AgencyStatus]:
+    """Per-agency counts, ranked: best completion rate first, then on-time rate, then fewest
+    overdue; agencies with nothing due yet come last."""
+    names = dict(s.execute(select(Agency.id, Agency.name)).all())
+    by: dict[str, AgencyStatus] = {}
+    for r in rows(s, as_of, calendar, directory, soon=soon, plan_id=plan_id,
+                  agency_id=agency_id):
+        entry = by.setdefault(r.agency_id, AgencyStatus(r.agency_id,
+                                                        names.get(r.agency_id, r.agency_id)))
+        entry.counts[r.status] += 1
+    return sorted(by.values(), key=lambda a: (
+        a.due == 0, -(a.completion_rate or 0), -(a.on_time_rate or 0), a.counts["overdue"],
+        a.name))
+
+
+def plans_summary(s: Session) -> list[Plan]:
+    return list(s.scalars(select(Plan).order_by(Plan.year, Plan.id)))
