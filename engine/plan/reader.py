@@ -49,7 +49,7 @@ def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
         if suffix in YAML_SUFFIXES or _is_review_file(text):
             from engine.plan.review import from_yaml
 
-            return from_yaml(text, calendar=calendar, directory=directory, source=name)
+            return from_yaml(text, calendar=calendar, directory=directory, name=name)
         doc = read_csv_text(text, name) if suffix == ".csv" else read_text(text, name)
     return plan_from_rows(doc, directory=directory, calendar=calendar, year=year,
                           default_report_day=default_report_day)

@@ -45,6 +45,7 @@ HEADER = """\
 #   "kind" và "due" được tính lại theo cụm từ mới. Muốn tự đặt ngày (ví dụ nhiệm vụ "Theo Kế
 #   hoạch số ..."): ghi ngày dạng YYYY-MM-DD vào "due" và đổi "kind" thành fixed; ngày tự ghi
 #   được giữ nguyên, kể cả khi "timing" cũng bị sửa.
+#   Mỗi nhiệm vụ ghi thời hạn của chính nó: sửa "timing" của nhiệm vụ cha không đổi nhiệm vụ con.
 #   kind: fixed (có hạn cụ thể), periodic (định kỳ), ongoing (thường xuyên), event (sau một sự
 #   kiện), reference (theo văn bản khác), unknown (chưa rõ).
 # - Cơ quan: sửa "lead" (chủ trì) / "support" (phối hợp), mỗi cơ quan một dòng "- ..."; khi nhập,
@@ -87,6 +88,9 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a date shared by "due" and "deadlines" is written out, not as "*id001"
+
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
         # Lists indented under their key: easier to read and to edit.
         return super().increase_indent(flow, False)

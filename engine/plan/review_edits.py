@@ -153,7 +153,8 @@ def recompute_timing(task: TaskOut, ctx: Context) -> None:
     if phrase and (task.leaf or timing.kind is Kind.UNKNOWN):
         warnings.extend(timing.warnings)
     elif task.leaf and not phrase:
-        warnings.append("Không có thời gian thực hiện: cần người bổ sung.")
+        warnings.append("Không có thời gian thực hiện (ô trống, nhiệm vụ cha cũng không ghi): "
+                        "cần người bổ sung.")
     task.kind = str(timing.kind) if phrase else str(Kind.UNKNOWN)
     task.due = sorted({x.date for x in deadlines})
     task.deadlines = [DeadlineOut(due=x.date, label=x.label) for x in deadlines]
