@@ -92,8 +92,15 @@ def address(name: str, addr: str) -> str:
     if not name:
         return addr
     if name.isascii():
-        return formataddr((name, addr))  # quotes names holding specials like , or "
-    return f"{Header(name, 'utf-8').encode(linesep=CRLF)} <{addr}>"
+        text = formataddr((name, addr))  # quotes names holding specials like , or "
+        phrase = text[: -len(addr) - 3]
+    else:
+        phrase = Header(name, "utf-8").encode(linesep=CRLF)
+    # Keep lines under 78 characters: fold before the address when the name is long
+    # (folding white space is allowed between a display name and "<addr>").
+    last = phrase.rpartition(CRLF)[2]
+    fold = CRLF if len(last) + len(addr) + 8 > 78 else ""
+    return f"{phrase}{fold} <{addr}>"
 
 
 def _body(text: str) -> str:
@@ -119,7 +126,7 @@ def wire_bytes(msg: OutgoingMessage, parts: EmailParts, sender: Sender) -> bytes
         ("Auto-Submitted", "auto-generated"),
         ("X-Auto-Response-Suppress", "All"),
         ("X-Nhacviec-Kind", msg.kind),
-        ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        ("Content-Type", f'multipart/alternative;{CRLF} boundary="{boundary}"'),
     ]
     out = [f"{name}: {value}" for name, value in headers]
     for subtype, body in (("plain", parts.text), ("html", parts.html)):
