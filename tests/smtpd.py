@@ -81,7 +81,7 @@ class RecordingHandler:
         login = auth.login.decode() if isinstance(auth, LoginPassword) else None
         self.received.append(Received(
             envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content),
-            session.peer, session.ssl is not None, login))
+            session.peer, server.transport.get_extra_info("ssl_object") is not None, login))
         if self.drop_after_accept:
             self.drop_after_accept -= 1
             server.transport.close()  # stored, but the client never hears "250"
