@@ -1,5 +1,294 @@
-"""(placeholder: commands of this area are added here)"""
+"""Commands on the stored plans: `tasks`, `done` / `undo`, `event`, `report submit`,
+`task set-due`, `status`; and the storing step of `plan import`. The service commands
+(`simulate`, `dispatch`, `run`, `demo`, `db upgrade`) are in `engine.cli.service_cmds`."""
 
 from __future__ import annotations
 
-from engine.cli.main import app  # noqa: F401
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from engine.cli import service_cmds  # noqa: F401 - registers the service commands
+from engine.cli.engine_common import (
+    TASK_KIND_VI,
+    parse_date,
+    pct,
+    runtime,
+    today,
+    vn,
+)
+from engine.cli.main import app
+from engine.errors import InputError
+from engine.lookup import find_agency, find_plan, find_task, task_ref
+from engine.models import Assignment, Completion, Deadline, Duty, Task
+from engine.persist import ImportSummary, store_plan
+from engine.plan.model import ParsedPlan
+from engine.planner import plan_plan
+from engine.records import complete_task, record_event, set_due, submit_report, undo_completion
+from engine.status import STATUS_VI, status_of, table
+
+TaskArg = Annotated[str, typer.Argument(metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ "
+                                        "TTHC/1.1), số nhiệm vụ nếu chỉ một nhiệm vụ mang số đó, "
+                                        "hoặc #mã.")]
+AgencyOpt = Annotated[str, typer.Option("--agency", "-a", metavar="CƠ_QUAN",
+                                        help="Mã hoặc tên cơ quan (xem: nhacviec agency list).")]
+GroupOpt = Annotated[str | None, typer.Option("--group", "-g", metavar="NHÓM",
+                                              help="Nhóm nhiệm vụ (một phần tên, không cần dấu).")]
+PlanOpt = Annotated[str | None, typer.Option("--plan", metavar="SỐ_KH", help="Số kế hoạch (mặc "
+                                             "định: kế hoạch nhập gần nhất).")]
+DateOpt = Annotated[str | None, typer.Option("--date", metavar="NGÀY", help="Ngày (mặc định: "
+                                             "hôm nay), dạng 2025-03-11 hoặc 11/03/2025.")]
+
+task_app = typer.Typer(help="Nhiệm vụ: đặt thời hạn cho nhiệm vụ chưa xác định thời hạn.",
+                       no_args_is_help=True)
+report_app = typer.Typer(help="Báo cáo định kỳ: ghi nhận cơ quan đã gửi báo cáo.",
+                         no_args_is_help=True)
+app.add_typer(task_app, name="task")
+app.add_typer(report_app, name="report")
+
+
+# --- plan import (called by engine.cli.plan_cmds) ----------------------------------------------
+def store_parsed(parsed: ParsedPlan, console: Console) -> ImportSummary:
+    rt = runtime()
+    with rt.session() as s:
+        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
+        summary.planned = plan_plan(s, summary.plan_id, rt.planner, today(rt))
+        s.commit()
+    what = "Đã lưu kế hoạch mới" if summary.created else "Đã cập nhật kế hoạch"
+    console.print(
+        f"[green]{what} {summary.number} (năm {summary.year}):[/green] {summary.tasks} nhiệm vụ "
+        f"({summary.tasks_new} mới, {summary.tasks_removed} bị bỏ), {summary.deadlines} thời "
+        f"hạn ({summary.deadlines_new} mới, {summary.deadlines_retired} thôi áp dụng), "
+        f"{summary.duties} phân công theo thời hạn, {summary.periods} kỳ báo cáo, "
+        f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi.")
+    return summary
+
+
+# --- tasks ----------------------------------------------------------------------------------
+@app.command("tasks", help="Liệt kê nhiệm vụ đã nhập, với thời hạn và trạng thái.")
+def tasks_cmd(
+    agency: Annotated[str | None, typer.Option("--agency", "-a", metavar="CƠ_QUAN",
+                                               help="Chỉ nhiệm vụ cơ quan này chủ trì.")] = None,
+    due_before: Annotated[str | None, typer.Option("--due-before", metavar="NGÀY",
+                                                   help="Chỉ thời hạn trước ngày này.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", metavar="LOẠI", help="fixed, periodic, "
+                                             "ongoing, event, reference, unknown.")] = None,
+    plan: PlanOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+) -> None:
+    if kind is not None and kind not in TASK_KIND_VI:
+        raise InputError(f"loại «{kind}» không có; chọn một trong: {', '.join(TASK_KIND_VI)}")
+    before = parse_date(due_before, "--due-before")
+    rt = runtime()
+    as_of = today(rt)
+    agency_id = find_agency(rt.directory, agency) if agency else None
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        q = select(Task).where(Task.plan_id == p.id, Task.leaf, Task.removed.is_(False))
+        if kind:
+            q = q.where(Task.kind == kind)
+        tasks = list(s.scalars(q.order_by(Task.position)))
+        leads: dict[int, list[str]] = {}
+        for tid, a in s.execute(select(Assignment.task_id, Assignment.agency_id).where(
+                Assignment.role == "lead")):
+            leads.setdefault(tid, []).append(a)
+        duties: dict[int, list] = {}
+        for did, a, due, tid, label in s.execute(
+                select(Deadline.id, Duty.agency_id, Deadline.due, Deadline.task_id,
+                       Deadline.label).join(Duty, Duty.deadline_id == Deadline.id)
+                .where(Deadline.active, Duty.role == "lead").order_by(Deadline.due)):
+            duties.setdefault(tid, []).append((did, a, due, label))
+        done = {(d, a): c for d, a, c in s.execute(
+            select(Completion.deadline_id, Completion.agency_id, Completion.completed_on)
+            .where(Completion.undone_at.is_(None), Completion.deadline_id.is_not(None)))}
+        rows = []
+        for t in tasks:
+            ds = [d for d in duties.get(t.id, []) if agency_id is None or d[1] == agency_id]
+            if agency_id and not ds and not any(
+                    rt.directory.current(x, as_of).id == agency_id for x in leads.get(t.id, [])
+                    if x in rt.directory):
+                continue
+            if before and not any(d[2] < before for d in ds):
+                continue
+            rows.append(_task_row(t, ds, done, leads.get(t.id, []), as_of, rt))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    out = Table(title=f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})")
+    for col in ("Mã", "Nhóm", "Số", "Nhiệm vụ", "Loại", "Chủ trì", "Thời hạn", "Trạng thái"):
+        out.add_column(col, overflow="fold")
+    for r in rows:
+        out.add_row(f"#{r['id']}", r["group"], r["code"], r["title"][:80],
+                    TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"],
+                    ", ".join(vn(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
+    Console().print(out)
+
+
+def _task_row(t: Task, ds: list, done: dict, leads: list[str], as_of, rt) -> dict:  # noqa: ANN001
+    statuses = [status_of(due, done.get((did, a)), as_of, rt.calendar,
+                          rt.policy.soon_working_days) for did, a, due, _ in ds]
+    if not ds:
+        statuses = ["waiting_event" if t.kind == "event" else
+                    "needs_due" if t.kind in ("reference", "unknown") else "ongoing"]
+    counts: dict[str, int] = {}
+    for st in statuses:
+        counts[st] = counts.get(st, 0) + 1
+    text = "; ".join(f"{STATUS_VI.get(k, 'thường xuyên')}: {v}" if len(statuses) > 1
+                     else STATUS_VI.get(k, "thường xuyên") for k, v in counts.items())
+    names = [rt.directory.get(a).name for a in leads if a in rt.directory]
+    return {"id": t.id, "group": t.group_name, "code": t.code, "title": t.title,
+            "kind": t.kind, "lead": leads,
+            "lead_names": ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3
+                                                  else ""),
+            "due": sorted({d[2].isoformat() for d in ds}), "statuses": counts,
+            "status_text": text}
+
+
+# --- recording --------------------------------------------------------------------------------
+@app.command("done", help="Ghi nhận cơ quan đã hoàn thành một thời hạn của nhiệm vụ (mặc định: "
+             "thời hạn sớm nhất chưa hoàn thành); --undo để hủy ghi nhận gần nhất.")
+def done_cmd(
+    task: TaskArg,
+    agency: AgencyOpt,
+    doc: Annotated[str | None, typer.Option("--doc", metavar="SỐ_VB", help="Số văn bản chứng "
+                                            "minh, ví dụ \"123/BC-STP\".")] = None,
+    date: DateOpt = None,
+    due: Annotated[str | None, typer.Option("--due", metavar="NGÀY", help="Thời hạn cụ thể "
+                                            "(nhiệm vụ có nhiều thời hạn).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Ghi chú.")] = None,
+    undo: Annotated[bool, typer.Option("--undo", help="Hủy ghi nhận hoàn thành gần nhất.")
+                    ] = False,
+    group: GroupOpt = None,
+    plan: PlanOpt = None,
+) -> None:
+    if undo:
+        undo_cmd(task, agency, group, plan)
+        return
+    rt = runtime()
+    agency_id = find_agency(rt.directory, agency)
+    on = parse_date(date, "--date") or today(rt)
+    if on > today(rt):
+        raise InputError(f"ngày hoàn thành {vn(on)} ở tương lai")
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        t = find_task(s, task, group=group, plan_id=p.id)
+        r = complete_task(s, t, agency_id, rt.planner, on=on, today=today(rt),
+                          due=parse_date(due, "--due"), document_no=doc, note=note)
+        s.commit()
+    when = "đúng hạn" if r.on_time else "quá hạn"
+    typer.echo(f"Đã ghi nhận {rt.directory.get(agency_id).name} hoàn thành {task_ref(t)} "
+               f"(hạn {vn(r.due)}) ngày {vn(r.completed_on)}: {when}"
+               + (f", văn bản {doc}" if doc else "") + f". Đã dừng {r.cancelled} nhắc việc.")
+
+
+@app.command("undo", help="Hủy ghi nhận hoàn thành gần nhất của cơ quan cho nhiệm vụ.")
+def undo_cmd(task: TaskArg, agency: AgencyOpt, group: GroupOpt = None,
+             plan: PlanOpt = None) -> None:
+    rt = runtime()
+    agency_id = find_agency(rt.directory, agency)
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        t = find_task(s, task, group=group, plan_id=p.id)
+        c = undo_completion(s, rt.planner, agency_id=agency_id, task=t, today=today(rt))
+        s.commit()
+    typer.echo(f"Đã hủy ghi nhận hoàn thành ngày {vn(c.completed_on)} của "
+               f"{rt.directory.get(agency_id).name} cho {task_ref(t)}; nhắc việc được lập lại.")
+
+
+@app.command("event", help="Ghi ngày xảy ra sự kiện mà nhiệm vụ tính thời hạn từ đó.")
+def event_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metavar="NGÀY",
+                                                               help="Ngày xảy ra sự kiện.")],
+              note: Annotated[str | None, typer.Option("--note", help="Ghi chú.")] = None,
+              group: GroupOpt = None, plan: PlanOpt = None) -> None:
+    rt = runtime()
+    on = parse_date(date, "--date")
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        t = find_task(s, task, group=group, plan_id=p.id)
+        d = record_event(s, t, rt.planner, on=on, today=today(rt), note=note)
+        s.commit()
+    typer.echo(f"Đã ghi sự kiện ngày {vn(on)} cho {task_ref(t)}: thời hạn {vn(d.due)}.")
+
+
+@task_app.command("set-due", help="Đặt thời hạn cho nhiệm vụ kế hoạch không ghi hạn cụ thể.")
+def set_due_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metavar="NGÀY",
+                                                                 help="Thời hạn.")],
+                label: Annotated[str | None, typer.Option("--label", help="Sản phẩm.")] = None,
+                group: GroupOpt = None, plan: PlanOpt = None) -> None:
+    rt = runtime()
+    on = parse_date(date, "--date")
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        t = find_task(s, task, group=group, plan_id=p.id)
+        d = set_due(s, t, rt.planner, on=on, today=today(rt), label=label)
+        s.commit()
+    moved = "" if d.due == on else f" ({vn(on)} là ngày nghỉ: chuyển sang ngày làm việc kế tiếp)"
+    typer.echo(f"Đã đặt thời hạn {vn(d.due)} cho {task_ref(t)}{moved}.")
+
+
+@report_app.command("submit", help="Ghi nhận cơ quan đã gửi báo cáo định kỳ của một kỳ.")
+def report_submit_cmd(
+    agency: AgencyOpt,
+    period: Annotated[str, typer.Option("--period", metavar="KỲ", help="Kỳ báo cáo: \"Quý I\", "
+                                        "\"6 tháng\", \"Quý III\", \"Năm\".")],
+    doc: Annotated[str | None, typer.Option("--doc", metavar="SỐ_VB", help="Số văn bản báo "
+                                            "cáo.")] = None,
+    date: DateOpt = None, plan: PlanOpt = None,
+) -> None:
+    rt = runtime()
+    agency_id = find_agency(rt.directory, agency)
+    on = parse_date(date, "--date") or today(rt)
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        r, pr = submit_report(s, p.id, agency_id, period, on=on, document_no=doc)
+        s.commit()
+    when = "đúng hạn" if r.on_time else "quá hạn"
+    typer.echo(f"Đã ghi nhận {rt.directory.get(agency_id).name} gửi báo cáo {pr.name} "
+               f"(hạn {vn(pr.deadline)}) ngày {vn(on)}: {when}.")
+
+
+# --- status -----------------------------------------------------------------------------------
+@app.command("status", help="Bảng theo dõi theo cơ quan: số thời hạn theo trạng thái, tỷ lệ "
+             "hoàn thành, tỷ lệ đúng hạn, xếp hạng.")
+def status_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="NGÀY", help="Tính đến ngày "
+                                              "(mặc định: hôm nay).")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", "-a", metavar="CƠ_QUAN",
+                                               help="Chỉ một cơ quan.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
+    plan: PlanOpt = None,
+) -> None:
+    rt = runtime()
+    day = parse_date(as_of, "--as-of") or today(rt)
+    agency_id = find_agency(rt.directory, agency) if agency else None
+    with rt.session() as s:
+        plan_id = find_plan(s, plan).id if plan else None
+        result = table(s, day, rt.calendar, rt.directory, soon=rt.policy.soon_working_days,
+                       plan_id=plan_id, agency_id=agency_id)
+    if as_json:
+        typer.echo(json.dumps({"as_of": day.isoformat(),
+                               "agencies": [a.to_json(i) for i, a in enumerate(result, 1)]},
+                              ensure_ascii=False, indent=2))
+        return
+    print_status(result, day, Console())
+
+
+def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
+    from engine.status import STATUSES
+
+    out = Table(title=f"Tình hình thực hiện tính đến {vn(day)}")
+    out.add_column("Hạng", justify="right")
+    out.add_column("Cơ quan")
+    for st in STATUSES:
+        out.add_column(STATUS_VI[st], justify="right")
+    out.add_column("Tỷ lệ hoàn thành", justify="right")
+    out.add_column("Tỷ lệ đúng hạn", justify="right")
+    for i, a in enumerate(result, 1):
+        out.add_row(str(i), a.name, *(str(a.counts[st] or "") for st in STATUSES),
+                    pct(a.completion_rate), pct(a.on_time_rate))
+    console.print(out)
+

@@ -75,13 +75,16 @@ def parse(
         print_summary(plan, Console())
 
 
-@plan_app.command("import", help="Kiểm tra và nhập kế hoạch (chưa lưu vào cơ sở dữ liệu ở phiên "
-                  "bản này: chỉ kiểm tra và tóm tắt).")
+@plan_app.command("import", help="Kiểm tra rồi lưu kế hoạch vào cơ sở dữ liệu và lập lịch nhắc "
+                  "việc. Nhập lại cùng kế hoạch (cùng số, cùng năm) thì cập nhật, giữ các ghi "
+                  "nhận hoàn thành của thời hạn không đổi.")
 def import_plan(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20) -> None:
+    from engine.cli.engine_cmds import store_parsed  # storing and planning: the engine's part
+
     plan = load_plan(file, year=year, max_mb=max_mb)
     console = Console()
     print_summary(plan, console)
-    console.print("[yellow]Chưa lưu: phiên bản này chỉ kiểm tra kế hoạch.[/yellow]")
+    store_parsed(plan, console)
 
 
 def print_summary(plan: ParsedPlan, console: Console) -> None:

@@ -1,0 +1,96 @@
+"""`nhacviec demo`: the quick start's main job, on the embedded default.
+
+The bundled seed plan is imported into a SQLite file kept for the demo (``demo.sqlite`` in the
+user data directory, started afresh each run, so running it twice gives the same year), and the
+real dispatcher runs over 2025 on a virtual clock through the email channel: with no SMTP host,
+every message becomes a real ``.eml`` file in the outbox folder. Whatever the environment says,
+the demo never sends to a real SMTP server or Telegram (the directory's addresses are
+placeholders). It ends with a short Vietnamese summary and the year-end status table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from engine.agencies import Directory
+from engine.channels import build_notifiers, close_all
+from engine.cli.engine_cmds import print_status
+from engine.cli.engine_common import KIND_VI, vn
+from engine.db import make_engine, upgrade
+from engine.dispatcher import Dispatcher
+from engine.policy import Policy
+from engine.runtime import Runtime
+from engine.settings import Settings, bundled, data_dir, working_calendar
+from engine.simulate import import_and_plan, run_days
+from engine.status import table
+
+
+def _fresh_sqlite() -> str:
+    path = data_dir() / "demo.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
+             console: Console | None = None) -> dict:
+    from engine.plan.reader import read_plan
+
+    console = console or Console()
+    settings = Settings().model_copy(update={"database_url": _fresh_sqlite(), "smtp_host": None,
+                                             "telegram_token": None})
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    rt = Runtime(settings, engine, Directory.load(settings.agencies_path()),
+                 working_calendar(settings), Policy.load(settings.policy_path()))
+    parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
+                       calendar=rt.calendar)
+    summary = import_and_plan(rt.engine, parsed, rt.directory, rt.calendar, rt.policy, start)
+    console.print(f"Đã nhập kế hoạch mẫu {summary.number}: {summary.leaves} nhiệm vụ, "
+                  f"{summary.deadlines} thời hạn, {summary.planned} thông báo được lập lịch.")
+    notifiers = build_notifiers(settings)
+    dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
+                            worker="demo")
+    days = rt.calendar.count_working_days(start, end)
+    with Progress(TextColumn("Gửi nhắc việc theo ngày làm việc"), BarColumn(),
+                  MofNCompleteColumn(), TextColumn("{task.description}"),
+                  console=console, transient=True) as progress:
+        bar = progress.add_task("", total=days)
+
+        def step(result) -> None:  # noqa: ANN001
+            progress.update(bar, advance=1, description=vn(result.slot))
+
+        async def go():  # noqa: ANN202
+            try:
+                return await run_days(dispatcher, start, end, complete_on_time=complete_on_time,
+                                      on_day=step)
+            finally:
+                await close_all(notifiers)
+
+        results = asyncio.run(go())
+    kinds = Counter(m.kind for r in results for m in r.messages)
+    delivered = sum(1 for r in results for x in r.results if x.ok)
+    failed = sum(1 for r in results for x in r.results if not x.ok)
+    channel = type(notifiers[0]).__name__
+    console.print(f"\n[bold]Năm mô phỏng {vn(start)} - {vn(end)}[/bold]: "
+                  f"{sum(kinds.values())} tin nhắn ({delivered} đã ghi, {failed} lỗi).")
+    for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
+        console.print(f"  - {KIND_VI.get(kind, kind)}: {n}")
+    if channel == "EmailNotifier":
+        console.print(f"Hộp thư đi (các tệp .eml): {settings.resolved_outbox()}")
+    else:
+        console.print("[yellow]Kênh email chưa được cài đặt: tin nhắn chỉ được ghi lại trong "
+                      "bộ nhớ.[/yellow]")
+    console.print(f"Cơ sở dữ liệu của bản chạy thử: {settings.database_url}")
+    with rt.session() as s:
+        status = table(s, end, rt.calendar, rt.directory, soon=rt.policy.soon_working_days)
+    print_status(status, end, console)
+    rt.engine.dispose()
+    return {"kinds": dict(kinds), "delivered": delivered, "failed": failed,
+            "outbox": str(settings.resolved_outbox()), "status": status}

@@ -1,0 +1,151 @@
+"""Service commands: `simulate`, `dispatch`, `run`, `demo`, `db upgrade`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from engine.cli.engine_common import (
+    KIND_VI,
+    now,
+    parse_date,
+    parse_instant,
+    runtime,
+    vn,
+)
+from engine.cli.main import app
+from engine.errors import InputError
+from engine.settings import Settings, bundled
+
+db_app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp cấu trúc.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.command("simulate", help="Chạy thử bộ lập lịch và bộ gửi trên đồng hồ ảo (cơ sở dữ liệu "
+             "tạm, không gửi gì) và in mọi tin nhắn sẽ được gửi, theo thứ tự thời gian.")
+def simulate_cmd(
+    plan: Annotated[Path | None, typer.Argument(metavar="[TỆP]", help="Tệp kế hoạch (mặc định: "
+                                                "kế hoạch mẫu kèm theo).")] = None,
+    start: Annotated[str, typer.Option("--from", metavar="NGÀY", help="Ngày bắt đầu.")
+                     ] = "2025-01-01",
+    end: Annotated[str, typer.Option("--to", metavar="NGÀY", help="Ngày kết thúc.")
+                   ] = "2025-12-31",
+    as_json: Annotated[bool, typer.Option("--json", help="Mỗi tin nhắn một dòng JSON (hợp đồng "
+                                          "mục 5).")] = False,
+    complete_on_time: Annotated[bool, typer.Option(
+        "--complete-on-time", help="Giả định mọi thời hạn được hoàn thành đúng ngày hạn.")
+    ] = False,
+    year: Annotated[int | None, typer.Option("--year", metavar="NĂM", help="Năm của kế hoạch.")
+                    ] = None,
+) -> None:
+    from engine.plan.reader import read_plan
+    from engine.simulate import simulate
+
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    if last < first:
+        raise InputError(f"--to {vn(last)} trước --from {vn(first)}")
+    settings = Settings()
+    from engine.agencies import Directory
+    from engine.policy import Policy
+    from engine.settings import working_calendar
+
+    directory = Directory.load(settings.agencies_path())
+    calendar = working_calendar(settings)
+    parsed = read_plan(plan or bundled("demo_plan_2025.txt"), directory=directory,
+                       calendar=calendar, year=year)
+    result = asyncio.run(simulate(parsed, start=first, end=last, directory=directory,
+                                  calendar=calendar, policy=Policy.load(settings.policy_path()),
+                                  complete_on_time=complete_on_time))
+    if as_json:
+        for m in result.messages:
+            typer.echo(json.dumps(m.to_json(), ensure_ascii=False))
+        return
+    console = Console()
+    console.print(f"Mô phỏng {vn(first)} - {vn(last)}: {len(result.messages)} tin nhắn.")
+    for m in result.messages:
+        console.print(f"{m.at:%d/%m/%Y %H:%M} {m.channel:8} {KIND_VI.get(m.kind, m.kind)} → "
+                      f"{m.recipient.name}: {len(m.items)} mục", markup=False)
+
+
+@app.command("dispatch", help="Gửi qua các kênh đã cấu hình mọi tin đến hạn tại thời điểm --now "
+             "mà chưa gửi, rồi thoát (dùng được với cron). Chạy lại không gửi trùng.")
+def dispatch_cmd(
+    at: Annotated[str | None, typer.Option("--now", metavar="THỜI_ĐIỂM", help="Thời điểm, ví dụ "
+                                           "2025-03-11T08:00:00+07:00 (mặc định: bây giờ).")
+                  ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In các tin đã gửi, mỗi tin một dòng "
+                                          "JSON.")] = False,
+) -> None:
+    from engine.channels import build_notifiers, close_all, extra_chats
+    from engine.dispatcher import Dispatcher
+
+    rt = runtime()
+    instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
+    notifiers = build_notifiers(rt.settings)
+    dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
+                            extra_chats=extra_chats(rt.settings, rt.directory))
+
+    async def go():  # noqa: ANN202
+        try:
+            return await dispatcher.wake(instant)
+        finally:
+            await close_all(notifiers)
+
+    result = asyncio.run(go())
+    if as_json:
+        for m in result.messages:
+            typer.echo(json.dumps(m.to_json(), ensure_ascii=False))
+        return
+    ok = sum(1 for r in result.results if r.ok)
+    typer.echo(f"Ngày gửi {vn(result.slot)}: {len(result.messages)} tin mới, {ok} gửi được, "
+               f"{len(result.results) - ok} lỗi, {result.retried} gửi lại, {result.missed} bỏ lỡ "
+               f"(quá hạn gửi).")
+
+
+@app.command("run", help="Chạy dịch vụ: gửi nhắc việc lúc 08:00 mỗi ngày làm việc (và bot "
+             "Telegram nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
+def run_cmd() -> None:
+    from engine.channels import build_notifiers, extra_chats
+    from engine.scheduler import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    rt = runtime()
+    notifiers = build_notifiers(rt.settings)
+    asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory)))
+    typer.echo("Đã dừng dịch vụ.")
+
+
+@db_app.command("upgrade", help="Nâng cấp cấu trúc cơ sở dữ liệu lên phiên bản mới nhất (không "
+                "mất dữ liệu).")
+def db_upgrade_cmd() -> None:
+    from engine.db import current_revision, make_engine, upgrade
+
+    settings = Settings()
+    engine = make_engine(settings.resolved_database_url())
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    typer.echo(f"Cơ sở dữ liệu: phiên bản {before or '(trống)'} → {after}.")
+
+
+@app.command("demo", help="Chạy thử trọn năm 2025 với kế hoạch mẫu: nhập kế hoạch vào một cơ sở "
+             "dữ liệu SQLite riêng cho bản chạy thử, gửi nhắc việc trên đồng hồ ảo thành các "
+             "tệp .eml trong hộp thư đi, rồi in tóm tắt.")
+def demo_cmd(
+    start: Annotated[str, typer.Option("--from", metavar="NGÀY")] = "2025-01-01",
+    end: Annotated[str, typer.Option("--to", metavar="NGÀY")] = "2025-12-31",
+    complete_on_time: Annotated[bool, typer.Option("--complete-on-time",
+                                                   help="Giả định mọi việc xong đúng hạn.")
+                                ] = False,
+) -> None:
+    from engine.cli.demo import run_demo
+
+    run_demo(parse_date(start, "--from"), parse_date(end, "--to"),
+             complete_on_time=complete_on_time, console=Console())
+

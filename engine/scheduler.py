@@ -1,0 +1,144 @@
+"""`nhacviec run`: the long-running service. APScheduler only wakes the dispatcher; the database
+is the truth.
+
+One job, ``dispatch``, fires at the send time (08:00 Asia/Ho_Chi_Minh) every day from Monday to
+Saturday (Saturdays are sometimes worked, e.g. 26/04/2025); on a day off it does nothing. The
+Monday steering digest needs no job of its own: it is a planned item of that day, and the next
+working day's wake-up takes it when Monday is off. APScheduler is never given one job per
+reminder (it does not scale: 1 M in-memory jobs took 154 s and 1 GB here).
+
+The job is stored by reference (``engine.scheduler:wake``) with the service's id as its only
+argument, never an object: it finds the running service by id and everything else is read from
+the database when it fires. ``coalesce`` folds a backlog of missed runs into one, and a
+``misfire_grace_time`` of an hour lets a wake-up delayed by a busy process still run; anything
+older is caught up by the dispatcher's own grace (default 3 working days), which also runs once
+when the service starts. Two services on one PostgreSQL never send one message twice: the
+dispatcher claims every message in the database before sending it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+import uuid
+from collections.abc import Callable, Sequence
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from engine.dispatcher import Dispatcher, WakeResult
+from engine.runtime import Runtime
+from notifiers.base import Notifier
+
+log = logging.getLogger("nhacviec.scheduler")
+JOB_ID = "dispatch"
+JOB_FUNC = "engine.scheduler:wake"
+MISFIRE_GRACE_SECONDS = 3600
+_services: dict[str, Service] = {}
+
+
+async def wake(service_id: str) -> WakeResult | None:
+    """The job: look the service up by id and let it wake the dispatcher."""
+    service = _services.get(service_id)
+    if service is None:  # a job left over from a stopped service
+        log.warning("Không tìm thấy dịch vụ %s; bỏ qua lần thức dậy", service_id)
+        return None
+    return await service.wake_now()
+
+
+class Service:
+    def __init__(self, rt: Runtime, notifiers: Sequence[Notifier], *,
+                 clock: Callable[[], dt.datetime] | None = None,
+                 extra_chats: dict[str, Sequence[int]] | None = None) -> None:
+        self.rt = rt
+        self.id = uuid.uuid4().hex
+        self.clock = clock or (lambda: dt.datetime.now(rt.policy.tz))
+        self.dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy,
+                                     notifiers, extra_chats=extra_chats,
+                                     worker=f"run:{self.id[:8]}")
+        self.scheduler: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+        self.wakes: list[WakeResult] = []
+
+    def trigger(self) -> CronTrigger:
+        t = self.rt.policy.send_time
+        return CronTrigger(day_of_week="mon-sat", hour=t.hour, minute=t.minute,
+                           timezone=self.rt.policy.tz)
+
+    def due_now(self, now: dt.datetime) -> bool:
+        """Messages go on working days only, from the send time on."""
+        local = now.astimezone(self.rt.policy.tz)
+        return (self.rt.calendar.is_working_day(local.date())
+                and local.time() >= self.rt.policy.send_time)
+
+    async def wake_now(self) -> WakeResult | None:
+        now = self.clock()
+        if not self.due_now(now):
+            return None
+        async with self._lock:  # one wake-up at a time in this process
+            result = await self.dispatcher.wake(now)
+        self.wakes.append(result)
+        ok = sum(1 for r in result.results if r.ok)
+        log.info("Ngày %s: %d tin đã gửi, %d lỗi, %d quá hạn gửi (bỏ lỡ)", result.slot, ok,
+                 len(result.results) - ok, result.missed)
+        return result
+
+    async def start(self) -> None:
+        _services[self.id] = self
+        self.scheduler = AsyncIOScheduler(
+            timezone=self.rt.policy.tz,
+            job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+                          "max_instances": 1},
+        )
+        self.scheduler.add_job(JOB_FUNC, trigger=self.trigger(), args=[self.id], id=JOB_ID,
+                               name="Gửi nhắc việc lúc 08:00 ngày làm việc",
+                               replace_existing=True, coalesce=True,
+                               misfire_grace_time=MISFIRE_GRACE_SECONDS)
+        self.scheduler.start()
+        # Catch up at once: what a stop of a few days left unsent goes now (within the grace).
+        await self.wake_now()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        async with self._lock:  # a wake-up in flight finishes its sends first
+            pass
+        _services.pop(self.id, None)
+        for n in self.dispatcher.notifiers:
+            with contextlib.suppress(Exception):
+                await n.aclose()
+
+
+async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
+                extra_chats: dict[str, Sequence[int]] | None = None,
+                with_bot: bool = True, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher and, when a token is
+    set, the Telegram bot, in one asyncio process."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    service = Service(rt, notifiers, extra_chats=extra_chats)
+    bot = None
+    if with_bot and rt.settings.telegram_token is not None:
+        from notifiers.telegram_bot import build_application, start_bot
+        from notifiers.telegram_store import SqlBotBackend
+
+        bot = build_application(rt.settings, SqlBotBackend(rt.engine, rt.directory,
+                                                           rt.calendar), calendar=rt.calendar)
+        await start_bot(bot)
+    try:
+        await service.start()
+        log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
+                 service.scheduler.get_job(JOB_ID).next_run_time)
+        await stop.wait()
+    finally:
+        await service.stop()
+        if bot is not None:
+            from notifiers.telegram_bot import stop_bot
+
+            await stop_bot(bot)
