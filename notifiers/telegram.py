@@ -175,11 +175,13 @@ class TelegramNotifier:
     channel = "telegram"
 
     def __init__(self, bot: ExtBot[Any], *, monitor_chat: int | None = None,
-                 steering_chat: int | None = None, max_parallel: int = 64,
+                 steering_chat: int | None = None, max_parallel: int = 5000,
                  owns_bot: bool = False) -> None:
         self.bot = bot
         self.monitor_chat = monitor_chat
         self.steering_chat = steering_chat
+        # Pacing is the limiter's job: a message waiting for its chat's turn must not keep
+        # messages to other chats from going (a small bound here halves the throughput).
         self._parallel = asyncio.Semaphore(max_parallel)
         self._owns_bot = owns_bot
         self._initialized = False
