@@ -24,7 +24,7 @@ from telegram.request import HTTPXRequest
 
 from engine.errors import ConfigError
 from notifiers.telegram_backend import BotBackend
-from notifiers.telegram_limits import TelegramRateLimiter
+from notifiers.telegram_limits import SharedLimiter, TelegramRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def make_bot(settings: Any, limiter: TelegramRateLimiter | None = None) -> ExtBo
     """A bot for sending (the notifier's), with the settings' base URL and the limiter."""
     sends, polls = _requests()
     return ExtBot(_token(settings), base_url=settings.telegram_base_url,
-                  rate_limiter=limiter or TelegramRateLimiter(), request=sends,
+                  rate_limiter=limiter or SharedLimiter(), request=sends,
                   get_updates_request=polls)
 
 
@@ -79,7 +79,7 @@ def build_application(settings: Any, backend: BotBackend, *,
         .base_url(settings.telegram_base_url)
         .request(sends)
         .get_updates_request(polls)
-        .rate_limiter(limiter or TelegramRateLimiter())
+        .rate_limiter(limiter or SharedLimiter())
         # Replies wait for the per-chat limit; other chats must not wait behind them.
         .concurrent_updates(32)
         .build()

@@ -29,6 +29,7 @@ import itertools
 import logging
 import math
 import warnings
+import weakref
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -258,6 +259,40 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
         # The earliest instant a place frees up; in-flight sends free theirs on release.
         finite = sorted(s.busy_until for s in self._overall if s.busy_until != math.inf)
         return finite[0] if finite else math.inf
+
+
+_per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TelegramRateLimiter] = \
+    weakref.WeakKeyDictionary()
+
+
+def shared_limiter() -> TelegramRateLimiter:
+    """The process's limiter for the running event loop: the bot's replies and the notifier's
+    sends (built separately by the service) then share one budget, as Telegram counts them."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return TelegramRateLimiter()  # no loop yet: nothing to share with
+    limiter = _per_loop.get(loop)
+    if limiter is None:
+        limiter = _per_loop[loop] = TelegramRateLimiter()
+    return limiter
+
+
+class SharedLimiter(BaseRateLimiter[RateLimitArgs]):
+    """Stands for `shared_limiter()` of whatever loop the request runs in: bots built before
+    the service's loop starts (the notifier is) still share the budget with the bot's replies."""
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any],
+                              endpoint: str, data: dict[str, Any],
+                              rate_limit_args: RateLimitArgs | None) -> Any:
+        return await shared_limiter().process_request(callback, args, kwargs, endpoint, data,
+                                                      rate_limit_args)
 
 
 def _is_group(chat: int | str | None) -> bool:

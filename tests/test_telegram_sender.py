@@ -252,10 +252,11 @@ async def test_limiter_keeps_the_group_limit(fake) -> None:
     assert max_in_window(times, 1.0) <= 2
 
 
-async def test_replies_and_notifications_share_one_limiter(fake) -> None:
-    limiter = TelegramRateLimiter()
-    a = TelegramNotifier.from_settings(settings_for(fake), limiter)
-    b = TelegramNotifier.from_settings(settings_for(fake), limiter)
+async def test_bots_built_apart_share_one_limiter_by_default(fake) -> None:
+    # The service builds the notifier before its loop runs and the bot's Application after;
+    # by default both pace through the loop's one limiter.
+    a = TelegramNotifier.from_settings(settings_for(fake))
+    b = TelegramNotifier.from_settings(settings_for(fake))
     try:
         await asyncio.gather(a.send_batch([digest("x1", (900,), (reminder("1.1", 1),))]),
                              b.send_batch([digest("x2", (900,), (reminder("1.1", 2),))]))
