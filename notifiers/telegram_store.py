@@ -1,19 +1,19 @@
 """`BotBackend` on the engine's database (SQLModel; SQLite or PostgreSQL).
 
-Each call opens its own session, so handlers may call from worker threads. Link codes are stored
-as SHA-256 only and spent with one conditional UPDATE, so two chats racing for a code cannot both
-win. A lead agency's deadline is open until that agency's completion is recorded; a supporting
-agency's, until any completion of the deadline is.
+Each call opens its own session, so handlers may call from worker threads. Chat links and link
+codes are in `notifiers.telegram_links`. A lead agency's deadline is open until that agency's
+completion is recorded (through `engine.records`, which also stops its pending reminders); a
+supporting agency's, until any completion of the deadline is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -21,33 +21,19 @@ from sqlmodel import Session
 from engine.errors import ConflictError, NotFoundError
 from engine.models import (
     Agency,
-    ChatLink,
     Completion,
     Deadline,
     Duty,
-    LinkCode,
     Plan,
     PlannedItem,
     ReportObligation,
     ReportPeriod,
     Task,
 )
-from notifiers.telegram_backend import (
-    LINK_CODE_TTL,
-    AgencyCount,
-    ChatLinkView,
-    LinkCodeError,
-    ReportLine,
-    TaskLine,
-    new_link_code,
-    normalize_code,
-)
+from notifiers.telegram_backend import AgencyCount, ReportLine, TaskLine
+from notifiers.telegram_links import LinkStore, code_hash
 
-DUE_SOON_WORKING_DAYS = 5  # contract section 4: the first reminder goes 5 working days before
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+__all__ = ["SqlBotBackend", "code_hash"]
 
 
 _LINE_COLUMNS = (Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role, Deadline.due,
@@ -55,7 +41,7 @@ _LINE_COLUMNS = (Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role, Deadline.
                  Plan.number, Agency.name)
 
 
-class SqlBotBackend:
+class SqlBotBackend(LinkStore):
     def __init__(self, engine: Engine, directory: Any, calendar: Any) -> None:
         self.engine = engine
         self.directory = directory
@@ -69,108 +55,6 @@ class SqlBotBackend:
 
         return cls(get_engine(settings.resolved_database_url()),
                    Directory.load(settings.agencies_path()), working_calendar(settings))
-
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
-    # --- who ---------------------------------------------------------------------------------
-    def agency_of_chat(self, chat_id: int) -> str | None:
-        with self._session() as s:
-            link = s.get(ChatLink, chat_id)
-            return link.agency_id if link else None
-
-    def agency_name(self, agency_id: str) -> str:
-        with self._session() as s:
-            row = s.get(Agency, agency_id)
-        if row is not None:
-            return row.name
-        return self.directory.get(agency_id).name if agency_id in self.directory else agency_id
-
-    def find_agency(self, text: str) -> str | None:
-        mentions = [m for m in self.directory.split_and_resolve(text) if m.kind != "unresolved"]
-        if len(mentions) == 1 and mentions[0].kind == "agency" and len(mentions[0].ids) == 1:
-            return str(mentions[0].ids[0])
-        return None
-
-    def _ensure_agency(self, s: Session, agency_id: str) -> None:
-        """The directory entry as a row (plan import copies them; linking may come first)."""
-        if s.get(Agency, agency_id) is not None:
-            return
-        entry = self.directory.get(agency_id)  # NotFoundError for an unknown id
-        if not entry.is_single:
-            raise NotFoundError(f"«{agency_id}» là một nhóm cơ quan, không phải một cơ quan")
-        s.add(Agency(id=entry.id, name=entry.name, kind=entry.kind, reports=entry.reports,
-                     role=entry.role, emails=list(entry.emails),
-                     telegram_chat_ids=list(entry.telegram_chat_ids)))
-        s.flush()
-
-    # --- linking -----------------------------------------------------------------------------
-    def create_link_code(self, agency_id: str, now: dt.datetime) -> tuple[str, dt.datetime]:
-        code = new_link_code()
-        now = _utc(now)
-        expires = now + LINK_CODE_TTL
-        with self._session() as s:
-            self._ensure_agency(s, agency_id)
-            s.add(LinkCode(code_hash=code_hash(code), agency_id=agency_id, created_at=now,
-                           expires_at=expires))
-            s.commit()
-        return code, expires
-
-    def redeem_link_code(self, code: str, chat_id: int, title: str | None,
-                         now: dt.datetime) -> str:
-        digest = code_hash(code)
-        now = _utc(now)
-        with self._session() as s:
-            row = s.get(LinkCode, digest)
-            if row is None:
-                raise LinkCodeError("unknown")
-            if row.used_at is not None:
-                raise LinkCodeError("used")
-            if _utc(row.expires_at) <= now:
-                raise LinkCodeError("expired")
-            spent = s.execute(update(LinkCode).where(
-                and_(LinkCode.code_hash == digest, LinkCode.used_at.is_(None))  # type: ignore[union-attr]
-            ).values(used_at=now, used_by_chat=chat_id))
-            if spent.rowcount != 1:  # another chat spent it a moment ago
-                s.rollback()
-                raise LinkCodeError("used")
-            self._upsert_link(s, row.agency_id, chat_id, now, title, "code")
-            s.commit()
-            return row.agency_id
-
-    def _upsert_link(self, s: Session, agency_id: str, chat_id: int, now: dt.datetime,
-                     title: str | None, how: str) -> None:
-        link = s.get(ChatLink, chat_id)
-        if link is None:
-            link = ChatLink(chat_id=chat_id, agency_id=agency_id, linked_at=_utc(now))
-        link.agency_id, link.title, link.linked_by = agency_id, title, how
-        link.linked_at = _utc(now)
-        s.add(link)
-
-    def link_chat(self, agency_id: str, chat_id: int, now: dt.datetime,
-                  title: str | None = None) -> None:
-        with self._session() as s:
-            self._ensure_agency(s, agency_id)
-            self._upsert_link(s, agency_id, chat_id, now, title, "admin")
-            s.commit()
-
-    def unlink_chat(self, chat_id: int) -> bool:
-        with self._session() as s:
-            gone = s.execute(delete(ChatLink).where(ChatLink.chat_id == chat_id)).rowcount
-            s.commit()
-            return bool(gone)
-
-    def links(self) -> list[ChatLinkView]:
-        with self._session() as s:
-            rows = s.execute(select(ChatLink, Agency.name).join(
-                Agency, Agency.id == ChatLink.agency_id).order_by(Agency.name, ChatLink.chat_id))
-            return [ChatLinkView(link.chat_id, link.agency_id, name, _utc(link.linked_at),
-                                 link.title) for link, name in rows]
-
-    def chats_of(self, agency_id: str) -> list[int]:
-        with self._session() as s:
-            return list(s.scalars(select(ChatLink.chat_id).where(ChatLink.agency_id == agency_id)
-                                  .order_by(ChatLink.chat_id)))
 
     # --- tasks -------------------------------------------------------------------------------
     def _lines(self, s: Session, where: Iterable[Any], today: dt.date,
@@ -217,15 +101,10 @@ class SqlBotBackend:
         return -self.calendar.count_working_days(due + dt.timedelta(days=1), today)
 
     def _status(self, due: dt.date, today: dt.date, done: Completion | None) -> str:
-        if done is not None:
-            return "done_on_time" if done.completed_on <= due else "done_late"
-        if due < today:
-            return "overdue"
-        if due == today:
-            return "due_today"
-        if self._days(due, today) <= DUE_SOON_WORKING_DAYS:
-            return "due_soon"
-        return "not_due"
+        from engine.status import status_of  # the codes `nhacviec status` shows
+
+        return status_of(due, done.completed_on if done else None, today, self.calendar,
+                         self.planner.p.soon_working_days)
 
     def open_deadlines(self, agency_id: str | None, today: dt.date, *,
                        due_from: dt.date | None = None,
@@ -271,30 +150,37 @@ class SqlBotBackend:
         lines.sort(key=lambda t: t.role != "lead")  # an agency both leads and supports: lead
         return lines[0] if lines else None
 
+    @cached_property
+    def planner(self) -> Any:
+        """The engine's planner: a completion re-plans what it touches (engine.records)."""
+        from engine.planner import Planner
+        from engine.policy import Policy
+        from engine.settings import Settings
+
+        return Planner(self.directory, self.calendar, Policy.load(Settings().policy_path()))
+
     def record_completion(self, deadline_id: int, agency_id: str, document_no: str | None,
                           now: dt.datetime, by: str) -> TaskLine:
+        from engine.records import complete_task
+
         today = now.date()
         with self._session() as s:
-            duty = s.scalars(select(Duty).where(Duty.deadline_id == deadline_id,
-                                                Duty.agency_id == agency_id,
-                                                Duty.role == "lead")).first()
-            if duty is None:
-                raise NotFoundError("cơ quan không chủ trì thời hạn này")
-            s.add(Completion(deadline_id=deadline_id, agency_id=agency_id, completed_on=today,
-                             document_no=document_no, recorded_by=by, recorded_at=_utc(now)))
+            row = s.execute(select(Task, Deadline.due).join(Deadline, Deadline.task_id == Task.id)
+                            .where(Deadline.id == deadline_id)).first()
+            if row is None:
+                raise NotFoundError("không còn thời hạn này")
+            task, due = row
+            # The engine's own recording: the completion, and every pending reminder and
+            # escalation of the deadline stopped in the same transaction.
             try:
-                s.flush()
-            except IntegrityError as exc:  # a live completion exists (unique index)
+                complete_task(s, task, agency_id, self.planner, on=today, today=today, due=due,
+                              document_no=document_no, by=by)
+                s.commit()
+            except IntegrityError as exc:  # another chat recorded it a moment ago
                 s.rollback()
                 raise ConflictError("thời hạn này đã được ghi nhận hoàn thành") from exc
-            # Nothing more to remind about this duty (contract section 4: a completion cancels
-            # every pending reminder and escalation of the deadline).
-            s.execute(update(PlannedItem).where(PlannedItem.duty_id == duty.id,
-                                                PlannedItem.state == "pending")
-                      .values(state="cancelled", settled_at=_utc(now)))
-            s.commit()
         line = self.deadline(deadline_id, agency_id, today)
-        if line is None:  # pragma: no cover - the duty was just found
+        if line is None:
             raise NotFoundError("không còn thời hạn này")
         return line
 
@@ -342,11 +228,6 @@ class SqlBotBackend:
                 out[number] = ReportLine(period.name, period.deadline, period.cutoff_from,
                                          period.cutoff_to, url, number, submitted)
         return list(out.values())
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """Stored datetimes are UTC (engine.models); SQLite hands them back naive."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _code_key(code: str) -> tuple[Any, ...]:
