@@ -339,8 +339,10 @@ def apply(s: Session, wants: list[Want], existing: dict[str, _Have], planner: Pl
                 moves.append({"iid": have.id, "day": w.send_on, "st": "pending"})
         elif have.state == "cancelled":
             revive.append({"iid": have.id, "day": w.send_on, "st": "pending"})
+    # "snooze/..." items are asked for in the Telegram bot ("Nhắc lại ngày mai"), not planned
+    # here: re-planning keeps them (a completion still cancels them through cancel_for_duty).
     cancel = [{"iid": h.id, "st": "cancelled"} for k, h in existing.items()
-              if h.state == "pending" and k not in wanted]
+              if h.state == "pending" and k not in wanted and not k.startswith("snooze/")]
     _insert(s, new)
     table = PlannedItem.__table__
     conn = s.connection()

@@ -34,6 +34,8 @@ from notifiers.telegram_backend import AgencyCount, ReportLine, TaskLine
 from notifiers.telegram_links import LinkStore, code_hash
 
 __all__ = ["SqlBotBackend", "code_hash"]
+# Planned items the bot adds ("Nhắc lại ngày mai"); the planner's re-planning keeps them.
+SNOOZE_KEY_PREFIX = "snooze/"
 
 
 _LINE_COLUMNS = (Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role, Deadline.due,
@@ -187,19 +189,20 @@ class SqlBotBackend(LinkStore):
     def snooze(self, deadline_id: int, agency_id: str, now: dt.datetime) -> dt.date:
         day = self.calendar.add_working_days(now.date(), 1)
         with self._session() as s:
-            row = s.execute(select(Duty, Deadline.task_id, Task.plan_id)
+            row = s.execute(select(Duty, Deadline.task_id, Task.plan_id, Deadline.due)
                             .join(Deadline, Deadline.id == Duty.deadline_id)
                             .join(Task, Task.id == Deadline.task_id)
                             .where(Duty.deadline_id == deadline_id,
                                    Duty.agency_id == agency_id)).first()
             if row is None:
                 raise NotFoundError("cơ quan không có phần trong thời hạn này")
-            duty, task_id, plan_id = row
-            key = f"snooze/{duty.id}/{agency_id}/{day.isoformat()}"
+            duty, task_id, plan_id, due = row
+            key = f"{SNOOZE_KEY_PREFIX}{duty.id}/{agency_id}/{day.isoformat()}"
             if s.scalars(select(PlannedItem.id).where(PlannedItem.key == key)).first() is None:
-                # An ordinary reminder item for that day: the dispatcher puts it in the
-                # agency's digest like any other.
-                s.add(PlannedItem(key=key, kind="agency_digest", reason="reminder",
+                # An ordinary reminder (or late notice) for that day: the dispatcher puts it in
+                # the agency's digest like any other; a completion cancels it like any other.
+                s.add(PlannedItem(key=key, kind="agency_digest",
+                                  reason="late" if due < day else "reminder",
                                   recipient_id=agency_id, send_on=day, plan_id=plan_id,
                                   task_id=task_id, duty_id=duty.id, role=duty.role))
                 s.commit()

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from engine.errors import ConfigError
 from engine.models import ChatLink, Completion, PlannedItem
+from engine.planner import plan_duties
 from engine.settings import Settings
 from notifiers.telegram_bot import COMMANDS, build_application, start_bot, stop_bot
 from notifiers.telegram_replies import LINK_ERRORS, NOT_YOURS, ONLY_ALL, REFUSAL
@@ -321,10 +322,20 @@ async def test_reminder_buttons_snooze_and_ask_to_confirm(bot, fake, backend) ->
         (item,) = s.exec(select(PlannedItem)).all()
     assert (item.send_on, item.recipient_id, item.reason, item.state) == \
         (dt.date(2025, 2, 11), "so-tu-phap", "reminder", "pending")
+    # The engine re-planning that duty keeps the snooze; a completion cancels it.
+    with Session(backend.engine) as s:
+        plan_duties(s, [item.duty_id], backend.planner, TODAY.date())
+        s.commit()
+        assert s.get(PlannedItem, item.id).state == "pending"
     fake.push_callback(TP_CHAT, reminder.message_id, f"dn:{deadline}")
     (prompt,) = (await fake.wait_sent(TP_CHAT, before + 2))[before + 1:]
     assert prompt.startswith("<b>Xác nhận hoàn thành?</b>")
-    assert fake.sent(TP_CHAT)[-1].buttons()[0] == ("✅ Xác nhận hoàn thành", f"ok:{deadline}")
+    confirm = fake.sent(TP_CHAT)[-1]
+    assert confirm.buttons()[0] == ("✅ Xác nhận hoàn thành", f"ok:{deadline}")
+    fake.push_callback(TP_CHAT, confirm.message_id, f"ok:{deadline}")
+    await fake.wait_for(lambda: confirm.edits)
+    with Session(backend.engine) as s:
+        assert s.get(PlannedItem, item.id).state == "cancelled"
 
 
 # --- text ------------------------------------------------------------------------------------
