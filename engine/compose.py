@@ -230,10 +230,17 @@ class Composer:
                 stats[a.name] = {k: v for k, v in a.counts.items() if v}
         return late, stats
 
-    def recipient(self, agency_id: str, chats: Iterable[int] = ()) -> Recipient:
+    def recipient(self, agency_id: str, chats: Iterable[int] = (),
+                  host_chats: Iterable[int] = ()) -> Recipient:
+        """Its addresses; a body without contacts of its own (Đoàn kiểm tra công vụ) is reached
+        through the agency hosting it."""
         a = self.d.get(agency_id) if agency_id in self.d else None
         emails = tuple(a.emails) if a else ()
         ids = tuple(dict.fromkeys([*(a.telegram_chat_ids if a else ()), *chats]))
+        if a is not None and not emails and not ids and a.parent in self.d:
+            host = self.d.get(a.parent)
+            emails = tuple(host.emails)
+            ids = tuple(dict.fromkeys([*host.telegram_chat_ids, *host_chats]))
         return Recipient(agency_id, self.names.get(agency_id, agency_id), emails, ids)
 
     def plan_number(self, plan_ids: Iterable[int | None]) -> str | None:

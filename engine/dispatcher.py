@@ -204,7 +204,8 @@ class Dispatcher:
             claims: list[Claim] = []
             reach: dict[int, set[str]] = {}
             for (kind, rid, ref), group in groups.items():
-                recipient = composer.recipient(rid, chats.get(rid, ()))
+                parent = self.d.get(rid).parent if rid in self.d else None
+                recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()))
                 for n in self.notifiers:
                     if not _reachable(n.channel, recipient):
                         continue
@@ -214,7 +215,7 @@ class Dispatcher:
                     if kind == STEERING_DIGEST:
                         its, stats = steering
                     else:
-                        its = [items[p.id] for p in todo if p.id in items]
+                        its = [items[p.id] for p in _latest(todo) if p.id in items]
                         stats = {}
                     if not todo or not its:
                         continue
@@ -313,3 +314,21 @@ def _sorted(items: list, kind: str) -> list:
     return sorted(items, key=lambda i: (order.get(i.reason, 3), i.due or dt.date.max,
                                         i.agency_name or "", i.group or "", _code_key(i.code),
                                         i.period or ""))
+
+
+def _latest(planned: list[PlannedItem]) -> list[PlannedItem]:
+    """One line per deadline in a message: a catch-up may find yesterday's "1 day left" and
+    today's "due today" (or "late") of the same deadline; the latest says it all."""
+    out: dict[tuple, PlannedItem] = {}
+    for p in planned:  # in send-day order
+        if p.duty_id is not None:
+            key: tuple = ("d", p.duty_id)
+        elif p.obligation_id is not None:
+            key = ("o", p.obligation_id)
+        elif p.task_id is not None:
+            key = ("t", p.task_id, p.reason)
+        else:
+            key = ("p", p.id)
+        out.pop(key, None)
+        out[key] = p
+    return list(out.values())

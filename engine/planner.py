@@ -55,6 +55,7 @@ from rules import WorkingCalendar
 
 CHUNK = 2_000
 NEEDS_LEAD = "needs_lead"  # a dated task without any lead agency that can be reminded
+EXPLANATION = "explanation"  # the item of an explanation request (giải trình)
 STEERING = "steering"  # the weekly marker: the digest itself is composed when it is sent
 ESCALATIONS = frozenset({LATE, "monitor", "explanation"})
 UNDATED_KINDS = ("reference", "unknown")
@@ -139,7 +140,7 @@ class Planner:
                    escalation=True, **common)
         day = self.cal.add_working_days(due, p.explanation_after + 1)
         for r in self.recipients(origins, day):
-            yield Want(f"explain/{ref}/{r}", EXPLANATION_REQUEST, LATE, r, day,
+            yield Want(f"explain/{ref}/{r}", EXPLANATION_REQUEST, EXPLANATION, r, day,
                        escalation=True, **common)
 
     # --- calendars of the periodic notices ---------------------------------------------------
