@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,31 @@ POLL_TIMEOUT = 10  # seconds of one getUpdates long poll
 POOL_SIZE = 64  # connections for sends: the limiter allows 30 in flight per second
 
 
+# The Bot API puts the token in every URL ("/bot<token>/getUpdates"), and httpx logs each request
+# at INFO: a service logging at INFO would write the secret to the journal every poll.
+_TOKEN_IN_TEXT = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
+
+
+class RedactToken(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if _TOKEN_IN_TEXT.search(text):
+            record.msg, record.args = _TOKEN_IN_TEXT.sub("bot<token>", text), ()
+        return True
+
+
+def quiet_http_logs() -> None:
+    """httpx's request lines at WARNING and up only, and never with the token."""
+    for name in ("httpx", "httpcore", "telegram", "telegram.ext"):
+        logger = logging.getLogger(name)
+        if name.startswith("http") and logger.level == logging.NOTSET:  # not set on purpose
+            logger.setLevel(logging.WARNING)
+        if not any(isinstance(f, RedactToken) for f in logger.filters):
+            logger.addFilter(RedactToken())
+
+
 def _token(settings: Any) -> str:
+    quiet_http_logs()
     token = settings.telegram_token
     if token is None or not token.get_secret_value().strip():
         raise ConfigError("chưa đặt mã bot Telegram (biến môi trường NHACVIEC_TELEGRAM_TOKEN)")

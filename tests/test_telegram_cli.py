@@ -109,3 +109,35 @@ def test_check_reports_the_bot_or_a_wrong_token(env) -> None:
     gone = nv({**env, "NHACVIEC_TELEGRAM_TOKEN": TOKEN,
                "NHACVIEC_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}, "check")
     assert gone.returncode == 3 and "không kết nối được" in one_line_error(gone)
+
+
+def test_service_with_a_wrong_token_exits_3_without_leaking_it(env, tmp_path) -> None:
+    with FakeBotApi() as fake:
+        r = subprocess.run([sys.executable, "-m", "engine.cli", "run"], capture_output=True,
+                           text=True, timeout=120, env={
+                               **env, "NHACVIEC_TELEGRAM_TOKEN": "1:bad-token",
+                               "NHACVIEC_TELEGRAM_BASE_URL": fake.base_url,
+                               "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox")})
+        assert fake.calls_of("getMe")[0].status == 401
+    assert r.returncode == 3
+    assert "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        "Lỗi: mã bot Telegram (NHACVIEC_TELEGRAM_TOKEN) không hợp lệ hoặc đã bị thu hồi: máy "
+        "chủ Telegram từ chối đăng nhập")
+    assert "bad-token" not in r.stderr + r.stdout
+
+
+def test_request_logs_never_carry_the_token(caplog) -> None:
+    import logging
+
+    from notifiers.telegram_bot import quiet_http_logs
+
+    quiet_http_logs()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("httpx").info("HTTP Request: POST http://h/bot123:SECRET/getUpdates")
+        logging.getLogger("httpx").warning("HTTP Request: POST %s failed",
+                                           "http://h/bot123:SECRET-2_x/sendMessage")
+    text = caplog.text
+    assert "SECRET" not in text
+    assert "POST http://h/bot<token>/sendMessage failed" in text
+    assert "getUpdates" not in text  # request lines are below WARNING: not logged at all
