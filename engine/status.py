@@ -55,7 +55,8 @@ def status_of(due: dt.date | None, completed_on: dt.date | None, as_of: dt.date,
         return "done_on_time" if completed_on <= due else "done_late"
     if due < as_of:
         return "overdue"
-    if calendar.count_working_days(as_of, due) <= soon_working_days:
+    # "5 working days before" the due day is the first day it is due soon (the first reminder).
+    if calendar.count_working_days(as_of + dt.timedelta(days=1), due) <= soon_working_days:
         return "due_soon"
     return "not_due"
 

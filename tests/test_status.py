@@ -1,0 +1,116 @@
+"""Statuses per deadline and agency, the ranked table, and `nhacviec status`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from engine.lookup import find_task
+from engine.persist import store_plan
+from engine.planner import plan_plan
+from engine.records import complete_task, record_event, set_due, submit_report
+from engine.status import status_of, table
+from tests.plan_factory import QUARTER_1, D, calendar, plan, runtime, task
+
+CAL = calendar()
+
+
+def test_status_of_by_hand():
+    due = D("2025-01-24")
+    assert status_of(due, None, D("2025-01-10"), CAL) == "not_due"
+    # 17/01 is 5 working days before 24/01 (17, 20, 21, 22, 23 ... 24): due soon.
+    assert status_of(due, None, D("2025-01-17"), CAL) == "due_soon"
+    assert status_of(due, None, D("2025-01-16"), CAL) == "not_due"
+    assert status_of(due, None, D("2025-01-24"), CAL) == "due_soon"
+    assert status_of(due, None, D("2025-01-25"), CAL) == "overdue"
+    assert status_of(due, D("2025-01-24"), D("2025-02-10"), CAL) == "done_on_time"
+    assert status_of(due, D("2025-02-03"), D("2025-02-10"), CAL) == "done_late"
+    # A completion counts from its day: before it, the deadline was still open.
+    assert status_of(due, D("2025-02-03"), D("2025-01-30"), CAL) == "overdue"
+    assert status_of(None, None, D("2025-01-30"), CAL) == "needs_due"
+
+
+def _setup(url):
+    rt = runtime(url)
+    parsed = plan([
+        task("Cải cách TTHC", "1.1", lead=["vp-ubnd"], dues=["2025-01-24"]),
+        task("Cải cách TTHC", "2.1", lead=["vp-ubnd", "so-tu-phap"], dues=["2025-01-24"]),
+        task("Cải cách TTHC", "2.2", lead=["so-tu-phap"], dues=["2025-09-30"]),
+        task("Cải cách TTHC", "7", lead=["so-tu-phap"], kind="reference", timing="Theo CV"),
+        task("Chính quyền số", "2.1.2", lead=["so-tu-phap"], kind="event", event_offset=5,
+             timing="Tối đa 05 ngày làm việc kể từ khi ..."),
+    ], periods=[QUARTER_1])
+    with rt.session() as s:
+        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
+        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        complete_task(s, find_task(s, "TTHC/1.1"), "vp-ubnd", rt.planner, on=D("2025-01-23"),
+                      today=D("2025-01-23"), document_no="01/KH-VP")
+        complete_task(s, find_task(s, "TTHC/2.1"), "so-tu-phap", rt.planner,
+                      on=D("2025-02-04"), today=D("2025-02-04"))
+        submit_report(s, summary.plan_id, "so-tu-phap", "quý 1", on=D("2025-03-14"),
+                      document_no="30/BC-STP")
+        s.commit()
+    return rt
+
+
+def _counts(result, agency):
+    return {k: v for k, v in next(a for a in result if a.agency_id == agency).counts.items()
+            if v}
+
+
+def test_table_counts_rates_and_rank(db_url):
+    rt = _setup(db_url)
+    with rt.session() as s:
+        result = table(s, D("2025-04-01"), rt.calendar, rt.directory)
+    assert _counts(result, "vp-ubnd") == {"done_on_time": 1, "overdue": 2}  # 2.1 + Quý I report
+    assert _counts(result, "so-tu-phap") == {"done_late": 1, "done_on_time": 1, "not_due": 1,
+                                             "needs_due": 1, "waiting_event": 1}
+    stp = next(a for a in result if a.agency_id == "so-tu-phap")
+    assert (stp.completion_rate, stp.on_time_rate) == (1.0, 0.5)
+    vp = next(a for a in result if a.agency_id == "vp-ubnd")
+    assert (round(vp.completion_rate, 4), round(vp.on_time_rate, 4)) == (0.3333, 0.3333)
+    ranked = [a.agency_id for a in result]
+    assert ranked.index("so-tu-phap") < ranked.index("vp-ubnd")
+    # Agencies that only owed the report and sent nothing rank below those that did.
+    assert ranked.index("vp-ubnd") < ranked.index("cong-an-tinh")
+
+
+def test_event_and_set_due_leave_their_waiting_statuses(sqlite_url):
+    rt = _setup(sqlite_url)
+    with rt.session() as s:
+        d = record_event(s, find_task(s, "2.1.2"), rt.planner, on=D("2025-04-24"),
+                         today=D("2025-04-24"))
+        # 5 working days after Thursday 24/04: 25, 26 (Sat, worked), 28, 29, then 05/05.
+        assert d.due == D("2025-05-05")
+        d2 = set_due(s, find_task(s, "TTHC/7"), rt.planner, on=D("2025-06-01"),
+                     today=D("2025-04-24"))
+        assert d2.due == D("2025-06-02")  # Sunday -> Monday
+        s.commit()
+    with rt.session() as s:
+        counts = _counts(table(s, D("2025-04-25"), rt.calendar, rt.directory), "so-tu-phap")
+    assert "waiting_event" not in counts and "needs_due" not in counts
+    assert counts["due_soon"] == 1 and counts["not_due"] == 2
+
+
+def test_cli_status_json(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    _setup(url).engine.dispose()
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": url, "COLUMNS": "200"}
+    out = subprocess.run([sys.executable, "-m", "engine.cli", "status", "--as-of", "2025-04-01",
+                          "--agency", "Sở Tư pháp", "--json"], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["as_of"] == "2025-04-01"
+    [row] = data["agencies"]
+    assert (row["agency"], row["rank"], row["completed"], row["due"]) == ("so-tu-phap", 1, 2, 2)
+    assert row["counts"]["done_late"] == 1 and row["on_time_rate"] == 0.5
+    table_out = subprocess.run([sys.executable, "-m", "engine.cli", "status", "--as-of",
+                                "01/04/2025"], capture_output=True, text=True, env=env,
+                               timeout=120)
+    assert table_out.returncode == 0 and "Sở Tư pháp" in table_out.stdout
+    bad = subprocess.run([sys.executable, "-m", "engine.cli", "status", "--as-of", "32/01/2025"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert bad.returncode == 2 and "không hợp lệ" in bad.stderr and "Traceback" not in bad.stderr
