@@ -141,3 +141,33 @@ def test_request_logs_never_carry_the_token(caplog) -> None:
     assert "SECRET" not in text
     assert "POST http://h/bot<token>/sendMessage failed" in text
     assert "getUpdates" not in text  # request lines are below WARNING: not logged at all
+
+
+def test_service_runs_the_bot_and_stops_on_sigterm(env, tmp_path) -> None:
+    import signal
+    import time
+
+    env = {**env, "NHACVIEC_TELEGRAM_TOKEN": TOKEN,
+           "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox")}
+    assert nv(env, "link", "so-tu-phap", "--chat-id", "-77").returncode == 0
+    with FakeBotApi() as fake:
+        env["NHACVIEC_TELEGRAM_BASE_URL"] = fake.base_url
+        service = subprocess.Popen([sys.executable, "-m", "engine.cli", "run"], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not fake.calls_of("getUpdates") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            fake.push_message(-77, "/mytasks")
+            while not fake.sent(-77) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            service.send_signal(signal.SIGTERM)
+            out, err = service.communicate(timeout=60)
+        finally:
+            if service.poll() is None:
+                service.kill()
+        assert [c["command"] for c in fake.commands][:2] == ["mytasks", "overdue"]
+    (answer,) = [m.text for m in fake.sent(-77)]
+    assert answer.startswith("<b>Nhiệm vụ đang mở của Sở Tư pháp (0)</b>")
+    assert service.returncode == 0 and out.strip().endswith("Đã dừng dịch vụ.")
+    assert "Traceback" not in err and TOKEN not in err + out
