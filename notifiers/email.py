@@ -28,7 +28,6 @@ import re
 import socket
 import ssl
 import tempfile
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +48,13 @@ def outbox_name(key: str) -> str:
     """A file name from the key: readable part + hash (two keys never share a file)."""
     readable = _UNSAFE.sub("_", key).strip("._")[:80] or "message"
     return f"{readable}.{key_digest(key)[:12]}.eml"
+
+
+@dataclass(frozen=True)
+class _Built:
+    index: int
+    msg: OutgoingMessage
+    built: DeliveryResult | tuple[bytes, str] | None  # None: not built, the batch stopped
 
 
 @dataclass
@@ -166,33 +172,45 @@ class EmailNotifier:
     async def _send_smtp(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.options.max_connections)
-        slots = self._slots
         if self._local_hostname is None:
             self._local_hostname = await asyncio.to_thread(socket.getfqdn)
-        queue = deque(range(len(messages)))
+        slots = self._slots
+        workers = min(self.options.max_connections, len(messages))
+        # Builder -> bounded queue -> workers: the next messages are rendered while the
+        # workers wait for the server, and no more than a few built messages wait in memory.
+        ready: asyncio.Queue[_Built | None] = asyncio.Queue(maxsize=2 * workers)
         results: list[DeliveryResult | None] = [None] * len(messages)
         batch = _Batch()
+
+        async def builder() -> None:
+            for i, msg in enumerate(messages):
+                built = None if batch.stop else self._build_or_fail(msg)
+                await ready.put(_Built(i, msg, built))
+                await asyncio.sleep(0)  # let sends progress between two builds
+            for _ in range(workers):
+                await ready.put(None)
 
         async def worker() -> None:
             async with slots:
                 conn = self._connection()
                 try:
-                    while queue:
-                        i = queue.popleft()
-                        results[i] = await self._deliver(conn, messages[i], batch)
+                    while (job := await ready.get()) is not None:
+                        results[job.index] = await self._deliver(conn, job, batch)
                 finally:
                     await conn.quit()
 
-        workers = min(self.options.max_connections, len(messages))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        async with asyncio.TaskGroup() as group:
+            group.create_task(builder())
+            for _ in range(workers):
+                group.create_task(worker())
         return [r for r in results if r is not None]
 
-    async def _deliver(self, conn: SmtpConnection, msg: OutgoingMessage,
+    async def _deliver(self, conn: SmtpConnection, job: _Built,
                        batch: _Batch) -> DeliveryResult:
-        if batch.stop:
+        msg, built = job.msg, job.built
+        if batch.stop or built is None:
             return self._finish(msg, DeliveryResult(msg.key, False, attempts=0,
                                                     detail=f"chưa gửi: {batch.stop}"))
-        built = self._build_or_fail(msg)
         if isinstance(built, DeliveryResult):
             return built
         data, mid = built

@@ -81,10 +81,32 @@ def message_id(key: str, domain: str) -> str:
     return f"<nv.{key_digest(key)[:32]}@{domain}>"
 
 
+# RFC 2047: an encoded word is at most 75 characters. 39 bytes of UTF-8 make 52 base64
+# characters, a 64-character word: "Subject: " plus one word stays within 78 per line.
+_WORD_BYTES = 39
+
+
+def encoded_words(value: str) -> str:
+    """``=?utf-8?b?...?=`` words, folded one per line, each holding whole characters only."""
+    words, chunk, size = [], [], 0
+    for ch in value:
+        n = len(ch.encode("utf-8"))
+        if size + n > _WORD_BYTES:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(ch)
+        size += n
+    words.append("".join(chunk))
+    return (CRLF + " ").join(
+        "=?utf-8?b?" + base64.b64encode(w.encode("utf-8")).decode("ascii") + "?="
+        for w in words)
+
+
 def _encode(name: str, value: str) -> str:
-    """A header value: as is when ASCII (folded), else RFC 2047 encoded words."""
-    charset = "us-ascii" if value.isascii() else "utf-8"
-    return Header(value, charset, header_name=name).encode(linesep=CRLF)
+    """A header value: as is when ASCII (folded at spaces), else RFC 2047 encoded words."""
+    if value.isascii():
+        return Header(value, "us-ascii", header_name=name).encode(linesep=CRLF)
+    return encoded_words(value)
 
 
 def address(name: str, addr: str) -> str:
@@ -95,7 +117,7 @@ def address(name: str, addr: str) -> str:
         text = formataddr((name, addr))  # quotes names holding specials like , or "
         phrase = text[: -len(addr) - 3]
     else:
-        phrase = Header(name, "utf-8").encode(linesep=CRLF)
+        phrase = encoded_words(name)
     # Keep lines under 78 characters: fold before the address when the name is long
     # (folding white space is allowed between a display name and "<addr>").
     last = phrase.rpartition(CRLF)[2]

@@ -50,6 +50,7 @@ def agency_digest(key: str = "email:vp-ubnd:2025-01-17",
 
 
 def late_notice(key: str = "email:so-tu-phap:2025-02-03") -> OutgoingMessage:
+    """Only late items: the digest must read as a late notice."""
     at = dt.datetime(2025, 2, 3, 8, 0, tzinfo=TZ)
     items = (
         Item(base.LATE, group="Cải cách thể chế", code="2.1",

@@ -5,6 +5,7 @@ Retries use tiny backoff delays; nothing here asserts on time.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import logging
 import socket
@@ -94,6 +95,19 @@ async def test_bounded_parallel_connections_each_reused() -> None:
     assert all(r.ok for r in results)
     assert len(handler.received) == 12
     assert len(handler.peers) == 2  # two connections, six messages each on average
+
+
+async def test_connection_limit_holds_across_concurrent_batches() -> None:
+    first = [S.late_notice(key=f"a{i}") for i in range(3)]
+    second = [S.late_notice(key=f"b{i}") for i in range(3)]
+    with smtp_server() as (server, handler):
+        n = notifier(server.port, max_connections=1)
+        await asyncio.gather(n.send_batch(first), n.send_batch(second))
+    ids = {message_id(m.key, "example.org"): m.key[0] for m in first + second}
+    order = "".join(ids[m.message["Message-ID"]] for m in handler.received)
+    # one connection at a time: one batch's messages all arrive before the other's
+    assert order in ("aaabbb", "bbbaaa")
+    assert len(handler.peers) == 2
 
 
 # --- TLS and login --------------------------------------------------------------------------
