@@ -55,6 +55,7 @@ class Handlers(CompletionMixin):
                           (("help",), self.help)):
             app.add_handler(CommandHandler(list(names), fn))
         app.add_handler(CallbackQueryHandler(self.button))
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.migrated))
         app.add_handler(MessageHandler(filters.COMMAND, self.unknown))
         app.add_error_handler(self.on_error)
 
@@ -129,6 +130,20 @@ class Handlers(CompletionMixin):
         await self.send(context, chat.id,
                         f"Đã liên kết nhóm này với <b>{html(name)}</b>. Từ nay nhóm nhận nhắc "
                         "việc của cơ quan. Gửi /help để xem các lệnh.")
+
+    async def migrated(self, update: Update, context: Context) -> None:
+        """A group upgraded to a supergroup changes its id; Telegram says so in both chats."""
+        msg = update.effective_message
+        if msg is None:
+            return
+        if msg.migrate_to_chat_id:
+            old, new = msg.chat_id, msg.migrate_to_chat_id
+        elif msg.migrate_from_chat_id:
+            old, new = msg.migrate_from_chat_id, msg.chat_id
+        else:
+            return
+        if await self.db(self.backend.move_chat, old, new):
+            log.info("Nhóm Telegram %s đổi mã thành %s: đã chuyển liên kết", old, new)
 
     # --- lists -------------------------------------------------------------------------------
     async def mytasks(self, update: Update, context: Context) -> None:

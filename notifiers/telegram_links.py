@@ -128,6 +128,19 @@ class LinkStore:
             s.commit()
             return bool(gone)
 
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup and got a new id: its link follows."""
+        with self._session() as s:
+            link = s.get(ChatLink, old_chat_id)
+            if link is None:
+                return False
+            if s.get(ChatLink, new_chat_id) is None:
+                s.add(ChatLink(chat_id=new_chat_id, agency_id=link.agency_id, title=link.title,
+                               linked_at=link.linked_at, linked_by=link.linked_by))
+            s.delete(link)
+            s.commit()
+            return True
+
     def links(self) -> list[ChatLinkView]:
         with self._session() as s:
             rows = s.execute(select(ChatLink, Agency.name).join(

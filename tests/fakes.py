@@ -161,16 +161,19 @@ class FakeBotApi:
             self._failures.append(_Failure(method, status, description or _PHRASES[status],
                                            chat_id, retry_after, times, skip))
 
-    def push_message(self, chat_id: int, text: str, *, user_id: int | None = None,
-                     first_name: str = "Cán bộ") -> int:
-        """A user writes `text` in `chat_id`; returns the update id."""
+    def push_message(self, chat_id: int, text: str | None, *, user_id: int | None = None,
+                     first_name: str = "Cán bộ", **extra: Any) -> int:
+        """A user writes `text` in `chat_id` (or, with `extra`, a service message such as
+        migrate_to_chat_id); returns the update id."""
         user_id = user_id if user_id is not None else abs(chat_id)
         message: dict[str, Any] = {
             "message_id": self._message_id(chat_id), "date": int(time.time()),
-            "chat": self._chat(chat_id), "text": text,
-            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
+            "chat": self._chat(chat_id),
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name}, **extra,
         }
-        if text.startswith("/"):
+        if text is not None:
+            message["text"] = text
+        if text and text.startswith("/"):
             word = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(word)}]
         return self._push({"message": message})

@@ -18,8 +18,8 @@ from engine.models import ChatLink, Completion, PlannedItem
 from engine.planner import plan_duties
 from engine.settings import Settings
 from notifiers.telegram_bot import COMMANDS, build_application, start_bot, stop_bot
-from notifiers.telegram_replies import LINK_ERRORS, NOT_YOURS, ONLY_ALL, REFUSAL
 from notifiers.telegram_limits import Limits, TelegramRateLimiter
+from notifiers.telegram_replies import LINK_ERRORS, NOT_YOURS, ONLY_ALL, REFUSAL
 from notifiers.telegram_store import SqlBotBackend
 from tests.fakes import TODAY_TEXT, TOKEN, FakeBotApi, seed_plan
 
@@ -336,6 +336,15 @@ async def test_reminder_buttons_snooze_and_ask_to_confirm(bot, fake, backend) ->
     await fake.wait_for(lambda: confirm.edits)
     with Session(backend.engine) as s:
         assert s.get(PlannedItem, item.id).state == "cancelled"
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_link(bot, fake, backend) -> None:
+    new_id = -1009990001
+    fake.push_message(TP_CHAT, None, migrate_to_chat_id=new_id)
+    await fake.wait_for(lambda: backend.agency_of_chat(new_id) == "so-tu-phap")
+    assert backend.agency_of_chat(TP_CHAT) is None
+    (reply,) = await ask(fake, new_id, "/overdue")
+    assert "<b>1.1</b>" in reply
 
 
 # --- text ------------------------------------------------------------------------------------
