@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from notifiers.base import DeliveryAttempt, DeliveryResult, OutgoingMessage
-from notifiers.email_build import Sender, key_digest, message_id, render_parts, wire_bytes
+from notifiers.email_build import (
+    Sender,
+    key_digest,
+    message_id,
+    render_parts,
+    split_addresses,
+    wire_bytes,
+)
 from notifiers.errors import ConfigurationError, TransientDeliveryError
 from notifiers.smtp_connection import SmtpConnection, SmtpOptions
 from notifiers.smtp_outcomes import CONFIG, PERMANENT, Outcome, classify, shorten
@@ -93,7 +100,11 @@ class EmailNotifier:
         if not messages:
             return []
         if self.options.host is None:
-            return [self._deliver_to_outbox(m) for m in messages]
+            results = []
+            for m in messages:
+                results.append(self._deliver_to_outbox(m))
+                await asyncio.sleep(0)  # a long batch must not freeze the bot sharing the loop
+            return results
         return await self._send_smtp(messages)
 
     async def aclose(self) -> None:
@@ -106,7 +117,12 @@ class EmailNotifier:
         cannot be reached (the service warns and keeps retrying).
         """
         if self.options.host is None:
-            self.settings.resolved_outbox().mkdir(parents=True, exist_ok=True)
+            folder = self.settings.resolved_outbox()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigurationError(f"không tạo được thư mục thư đi {folder}: "
+                                         f"{exc.strerror or exc}") from None
             return
         conn = self._connection()
         try:
@@ -129,10 +145,13 @@ class EmailNotifier:
 
     def _build_or_fail(self, msg: OutgoingMessage) -> DeliveryResult | tuple[bytes, str]:
         """The wire bytes and Message-ID, or a failed result when the message cannot be made."""
-        if not msg.recipient.emails:
-            return self._finish(msg, DeliveryResult(
-                msg.key, False, permanent=True, attempts=0,
-                detail=f"{msg.recipient.name} chưa có địa chỉ email trong danh bạ"))
+        usable, unusable = split_addresses(msg.recipient.emails)
+        if not usable:
+            detail = f"{msg.recipient.name} chưa có địa chỉ email trong danh bạ"
+            if unusable:
+                detail = f"địa chỉ email không hợp lệ: {', '.join(unusable)}"
+            return self._finish(msg, DeliveryResult(msg.key, False, permanent=True,
+                                                    attempts=0, detail=detail))
         try:
             return self.prepare(msg), message_id(msg.key, self.sender.domain)
         except Exception as exc:  # a template or data bug must not stop the other messages
@@ -214,7 +233,9 @@ class EmailNotifier:
         if isinstance(built, DeliveryResult):
             return built
         data, mid = built
-        tries = _Tries(pending=list(dict.fromkeys(msg.recipient.emails)))
+        usable, unusable = split_addresses(msg.recipient.emails)
+        tries = _Tries(pending=usable,
+                       refused={a: "địa chỉ không hợp lệ" for a in unusable})
         failures = 0
         for number in range(1, self.options.max_attempts + 1):
             fresh = False

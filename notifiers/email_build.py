@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.header import Header
@@ -57,6 +59,19 @@ class EmailParts:
     subject: str
     text: str
     html: str
+
+
+_ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+")
+
+
+def split_addresses(emails: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(usable, unusable) addresses, without repeats. Only plain ASCII addresses are sent:
+    a non-ASCII one would need SMTPUTF8, which the province's relays cannot be assumed to have.
+    """
+    good, bad = [], []
+    for e in dict.fromkeys(emails):
+        (good if e.isascii() and _ADDRESS.fullmatch(e) else bad).append(e)
+    return good, bad
 
 
 def one_line(value: str) -> str:
@@ -135,7 +150,8 @@ def wire_bytes(msg: OutgoingMessage, parts: EmailParts, sender: Sender) -> bytes
     """The message as sent: CRLF line ends, ASCII only (7bit-safe for any relay)."""
     digest = key_digest(msg.key)
     boundary = f"nhacviec_{digest[:24]}.alt"  # "_" and "." never occur in base64 lines
-    to = ("," + CRLF + " ").join(address(msg.recipient.name, e) for e in msg.recipient.emails)
+    usable, _ = split_addresses(msg.recipient.emails)
+    to = ("," + CRLF + " ").join(address(msg.recipient.name, e) for e in usable)
     headers = [
         ("Date", format_datetime(msg.at)),
         ("From", address(sender.name, sender.address)),

@@ -200,8 +200,8 @@ def test_steering_digest_table_chart_and_late_list() -> None:
     assert text.index("- Văn phòng UBND tỉnh:") < text.index("- Sở Tư pháp:") \
         < text.index("- Sở Tài chính:")
     # totals: 5 late of 28 = 18 %; 16 on time = 57 %
-    assert "- quá hạn: 5 (18%)" in text
-    assert "- hoàn thành đúng hạn: 16 (57%)" in text
+    assert "- Quá hạn: 5 (18%)" in text
+    assert "- Hoàn thành đúng hạn: 16 (57%)" in text
     # the chart: table cells sized in percent of the largest status (16 -> 100 %, 5 -> 31 %)
     assert re.search(r'<td width="31%" style="background:#c62828', page)
     assert re.search(r'<td width="100%" style="background:#2e7d32', page)

@@ -327,6 +327,24 @@ async def test_recipient_without_address_fails_permanently() -> None:
     assert results[1].ok and len(handler.received) == 1
 
 
+async def test_unusable_address_is_skipped_and_reported() -> None:
+    mixed = Recipient("so-tu-phap", "Sở Tư pháp", ("vănthư@stp.example.org",
+                                                  "vanthu@so-tu-phap.example.org"))
+    only_bad = Recipient("x", "Sở X", ("khong co a cong",))
+    items = S.late_notice().items
+    msgs = [OutgoingMessage("k-mixed", "agency_digest", "email", mixed, S.AT, items),
+            OutgoingMessage("k-bad", "agency_digest", "email", only_bad, S.AT, items)]
+    with smtp_server() as (server, handler):
+        ok, bad = await notifier(server.port).send_batch(msgs)
+    assert ok.ok and "vănthư@stp.example.org (địa chỉ không hợp lệ)" in ok.detail
+    assert handler.received[0].rcpt_tos == ["vanthu@so-tu-phap.example.org"]
+    assert [a.addr_spec for a in handler.received[0].message["To"].addresses] == [
+        "vanthu@so-tu-phap.example.org"]
+    assert not bad.ok and bad.permanent and bad.attempts == 0
+    assert bad.detail == "địa chỉ email không hợp lệ: khong co a cong"
+    assert len(handler.received) == 1
+
+
 async def test_one_log_line_per_delivery_without_body(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="nhacviec.email")
     handler = RecordingHandler.scripted(None, "550 5.7.1 Rejected")
