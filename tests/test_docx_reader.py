@@ -9,7 +9,9 @@ import unicodedata
 from pathlib import Path
 
 import docx
+import docx.shared
 import pytest
+from docx.oxml.ns import qn
 
 from engine.agencies import Directory
 from engine.errors import InputError
@@ -207,3 +209,22 @@ def test_a_parent_task_spanning_the_row_is_not_a_group():
     rows = read_docx(as_bytes(d), "kh.docx").rows
     assert not rows[0].is_group_row
     assert rows[0].cells == {"title": "4. Xây dựng và tổ chức thực hiện Kế hoạch"}
+
+
+def test_cell_text_keeps_line_breaks_and_leaves_out_deleted_text():
+    d = docx.Document()
+    t = d.add_table(rows=2, cols=3)
+    for c, text in enumerate(["Nội dung", "Cơ quan chủ trì", "Thời gian thực hiện"]):
+        t.cell(0, c).text = text
+    t.cell(1, 0).text = "1. Rà soát"
+    lead = t.cell(1, 1).paragraphs[0]
+    lead.paragraph_format.tab_stops.add_tab_stop(docx.shared.Cm(3))  # a w:tab in w:pPr
+    lead.add_run("Sở Tư pháp")
+    lead.add_run().add_break()  # Shift+Enter inside one paragraph
+    lead.add_run("Sở Nội vụ")
+    deleted = lead.add_run("")._r  # tracked deletion: Word does not show it
+    deleted.append(deleted.makeelement(qn("w:delText"), {}))
+    deleted[-1].text = "Sở Y tế"
+    t.cell(1, 2).text = "Quý I/2026"
+    (row,) = read_docx(as_bytes(d), "kh.docx").rows
+    assert row.get("lead") == "Sở Tư pháp\nSở Nội vụ"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Column key -> the name a person reads in messages.
 COLUMN_NAMES: dict[str, str] = {
@@ -66,6 +67,7 @@ def fold_header(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=4096)
 def match_header(text: str) -> str | None:
     """The column key a header names, ``IGNORED`` for known unused columns, None if unknown."""
     folded = fold_header(text)

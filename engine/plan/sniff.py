@@ -55,7 +55,7 @@ def check_size(path: Path, max_bytes: int) -> int:
         raise InputError(f"{path} không phải là một tệp")
     if size > max_bytes:
         raise InputError(
-            f"{path.name}: tệp quá lớn ({size / MB:.1f} MB, giới hạn {max_bytes / MB:g} MB); "
+            f"{path.name}: tệp quá lớn ({size / MB:.1f} MB, giới hạn {max_bytes / MB:.3g} MB); "
             "một kế hoạch thường chỉ vài trăm KB"
         )
     if size == 0:
