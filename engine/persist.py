@@ -194,8 +194,9 @@ def _store_assignments(s: Session, parsed: ParsedPlan, task_ids: dict, directory
     gone = [aid for key, aid in have.items() if key not in wanted]
     for i in range(0, len(gone), CHUNK):
         s.execute(delete(Assignment).where(Assignment.id.in_(gone[i:i + CHUNK])))
-    rows = [{"task_id": t, "agency_id": a, "role": r} for (t, a, r) in wanted if (t, a, r)
-            not in have]
+    # Sorted: the same plan gets the same ids in every fresh database (stable message keys).
+    rows = [{"task_id": t, "agency_id": a, "role": r} for (t, a, r) in sorted(wanted)
+            if (t, a, r) not in have]
     for i in range(0, len(rows), CHUNK):
         s.execute(insert(Assignment), rows[i:i + CHUNK])
 
@@ -278,7 +279,7 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
     gone = [duty_id for key, duty_id in have.items() if key not in wanted]
     for i in range(0, len(gone), CHUNK):
         s.execute(delete(Duty).where(Duty.id.in_(gone[i:i + CHUNK])))
-    rows = [{"deadline_id": d, "agency_id": a, "role": r} for (d, a, r) in wanted
+    rows = [{"deadline_id": d, "agency_id": a, "role": r} for (d, a, r) in sorted(wanted)
             if (d, a, r) not in have]
     for i in range(0, len(rows), CHUNK):
         s.execute(insert(Duty), rows[i:i + CHUNK])
@@ -318,7 +319,8 @@ def _store_reports(s: Session, plan_id: int, parsed: ParsedPlan, directory: Dire
         gone = [oid for a, oid in existing.items() if a not in wanted]
         if gone:
             s.execute(delete(ReportObligation).where(ReportObligation.id.in_(gone)))
-        new = [{"period_id": row.id, "agency_id": a} for a in wanted if a not in existing]
+        new = [{"period_id": row.id, "agency_id": a} for a in sorted(wanted)
+               if a not in existing]
         if new:
             s.execute(insert(ReportObligation), new)
         summary.obligations += len(wanted)

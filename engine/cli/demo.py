@@ -2,10 +2,10 @@
 
 The bundled seed plan is imported into a SQLite file kept for the demo (``demo.sqlite`` in the
 user data directory, started afresh each run, so running it twice gives the same year), and the
-real dispatcher runs over 2025 on a virtual clock through the email channel: with no SMTP host,
-every message becomes a real ``.eml`` file in the outbox folder. Whatever the environment says,
-the demo never sends to a real SMTP server or Telegram (the directory's addresses are
-placeholders). It ends with a short Vietnamese summary and the year-end status table.
+real dispatcher runs over 2025 on a virtual clock through the email channel: every message
+becomes a real ``.eml`` file in the ``demo`` folder of the outbox (emptied first). Whatever
+the environment says, the demo never sends to a real SMTP server or Telegram (the directory's
+addresses are placeholders). It ends with a short Vietnamese summary and the year-end status table.
 """
 
 from __future__ import annotations
@@ -43,8 +43,13 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     from engine.plan.reader import read_plan
 
     console = console or Console()
-    settings = Settings().model_copy(update={"database_url": _fresh_sqlite(), "smtp_host": None,
-                                             "telegram_token": None})
+    base = Settings()
+    outbox = base.resolved_outbox() / "demo"
+    outbox.mkdir(parents=True, exist_ok=True)
+    for old in outbox.glob("*.eml"):  # the previous demo's year: this run writes it afresh
+        old.unlink()
+    settings = base.model_copy(update={"database_url": _fresh_sqlite(), "smtp_host": None,
+                                       "telegram_token": None, "outbox_dir": outbox})
     engine = make_engine(settings.database_url)
     upgrade(engine)
     rt = Runtime(settings, engine, Directory.load(settings.agencies_path()),
