@@ -18,6 +18,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from engine.errors import NhacviecError
 from notifiers.telegram import render
 from notifiers.telegram_backend import BotBackend, LinkCodeError, TaskLine
 from notifiers.telegram_completion import CompletionMixin
@@ -257,10 +258,16 @@ class Handlers(CompletionMixin):
                         render("telegram/task_detail.j2", tasks=list(blocks.values())))
 
     async def on_error(self, update: object, context: Context) -> None:
-        log.error("Lỗi khi xử lý tin Telegram: %r", context.error, exc_info=context.error)
+        error = context.error
+        if isinstance(error, NhacviecError):  # a user-level refusal (a race, a vanished task)
+            text = f"Không thực hiện được: {error}."
+            log.info("Telegram: %s", error)
+        else:
+            text = FAILURE
+            log.error("Lỗi khi xử lý tin Telegram: %r", error, exc_info=error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
-                await context.bot.send_message(update.effective_chat.id, FAILURE)
+                await context.bot.send_message(update.effective_chat.id, text)
             except Exception:  # the chat may be the cause (blocked, gone): the log says it
                 log.warning("Không gửi được thông báo lỗi tới chat %s",
                             update.effective_chat.id)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
 import itertools
 import logging
 import math
@@ -105,6 +106,8 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self.limits = limits or Limits()
         self._overall: deque[_Slot] = deque()
         self._chats: dict[int | str | None, _ChatState] = {}
+        self._waiting: set[int | str | None] = set()  # chats with requests waiting
+        self._pump_soon = False
         self._seq = itertools.count()
         self._paused_until = 0.0
         self._timer: asyncio.TimerHandle | None = None
@@ -116,7 +119,7 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
     async def shutdown(self) -> None:
         # Two bots may share this limiter (the bot's replies and the notifier): stop the timer
         # only when nobody waits for it.
-        if self._timer is not None and not any(s.waiting for s in self._chats.values()):
+        if self._timer is not None and not self._waiting:
             self._timer.cancel()
             self._timer = None
 
@@ -165,7 +168,8 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
             waiting.appendleft(waiter)
         else:
             waiting.append(waiter)
-        self._pump()
+        self._waiting.add(chat)
+        self._kick()
         try:
             return await waiter.future
         except asyncio.CancelledError:
@@ -175,6 +179,8 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
                 state = self._chats.get(chat)
                 if state is not None and waiter in state.waiting:
                     state.waiting.remove(waiter)
+                    if not state.waiting:
+                        self._waiting.discard(chat)
             raise
 
     def _release(self, slot: _Slot) -> None:
@@ -185,7 +191,14 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
             state.busy_until = now + self.limits.per_chat_interval
         if slot.group_mark is not None:
             slot.group_mark.busy_until = now + self.limits.group_window
-        self._pump()
+        self._kick()
+
+    def _kick(self) -> None:
+        # Requests and responses come in bursts (a batch of digests, 30 answers at once): one
+        # pump per turn of the loop, not one per event, keeps a big batch linear.
+        if not self._pump_soon:
+            self._pump_soon = True
+            asyncio.get_running_loop().call_soon(self._pump)
 
     def _pause(self, seconds: float) -> None:
         now = asyncio.get_running_loop().time()
@@ -198,6 +211,7 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
 
     def _pump(self) -> None:
         """Grant every waiting request the limits allow now; set a timer for the next one."""
+        self._pump_soon = False
         loop = asyncio.get_running_loop()
         now = loop.time()
         lim = self.limits
@@ -209,10 +223,10 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
         if now < self._paused_until:
             wake = self._paused_until
         ready: list[tuple[int, int, int | str | None]] = []
-        for chat, state in list(self._chats.items()):
+        for chat in list(self._waiting):
+            state = self._chats[chat]
             if not state.waiting:
-                if state.busy_until <= now and not state.group_sends:
-                    del self._chats[chat]  # forget idle chats
+                self._waiting.discard(chat)
                 continue
             head = state.waiting[0]
             at = self._chat_ready_at(chat, state, now) if head.counts_chat else now
@@ -220,30 +234,39 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
                 ready.append((-len(state.waiting), head.seq, chat))
             else:
                 wake = min(wake, at)
-        if now >= self._paused_until:
-            ready.sort()
-            for _, _, chat in ready:
-                if busy >= lim.overall:
-                    wake = min(wake, self._overall_ready_at())
-                    break
+        if now >= self._paused_until and ready:
+            free = lim.overall - busy
+            for _, _, chat in heapq.nsmallest(max(free, 0), ready):
                 state = self._chats[chat]
                 waiter = state.waiting.popleft()
+                if not state.waiting:
+                    self._waiting.discard(chat)
                 if waiter.future.cancelled():
                     continue
                 slot = _Slot(chat=chat, counts_chat=waiter.counts_chat)
                 self._overall.append(slot)
-                busy += 1
                 if waiter.counts_chat:
                     state.busy_until = math.inf
                     if _is_group(chat):
                         slot.group_mark = _Mark()
                         state.group_sends.append(slot.group_mark)
                 waiter.future.set_result(slot)
+            if len(ready) > free:
+                wake = min(wake, self._overall_ready_at())
+        if len(self._chats) > 4 * len(self._waiting) + 1024:
+            self._forget_idle(now)
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if wake != math.inf:
             self._timer = loop.call_at(wake, self._pump)
+
+    def _forget_idle(self, now: float) -> None:
+        for chat, state in list(self._chats.items()):
+            while state.group_sends and state.group_sends[0].busy_until <= now:
+                state.group_sends.popleft()
+            if not state.waiting and state.busy_until <= now and not state.group_sends:
+                del self._chats[chat]
 
     def _chat_ready_at(self, chat: int | str | None, state: _ChatState, now: float) -> float:
         at = state.busy_until
