@@ -205,3 +205,10 @@ def test_mistakes_are_named_on_one_line(seed_yaml, change, message):
         load(change(seed_yaml))
     assert re.search(message, str(err.value)), str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_year_option_is_refused_for_a_review_file(seed_yaml, tmp_path: Path):
+    path = tmp_path / "duyet.yaml"
+    path.write_text(seed_yaml, encoding="utf-8")
+    with pytest.raises(InputError, match="sửa «year» trong tệp thay vì dùng --year"):
+        read_plan(path, directory=DIRECTORY, calendar=CAL, year=2026)

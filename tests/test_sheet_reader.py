@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.agencies import Directory
 from engine.errors import InputError
@@ -165,3 +167,30 @@ def test_csv_without_the_headers_names_what_is_missing():
     with pytest.raises(InputError) as err:
         read_csv_text("STT,Nội dung,Cơ quan chủ trì\n1,Rà soát,Sở Tư pháp\n", "kh.csv")
     assert "thiếu cột Thời gian thực hiện" in str(err.value)
+
+
+def test_two_sheets_with_a_task_table_the_first_is_read_and_the_other_named():
+    wb = workbook()
+    extra = wb.create_sheet("Bản cũ")
+    extra.append(["Nội dung", "Chủ trì", "Thời hạn"])
+    extra.append(["1. Việc cũ", "Sở Y tế", "Quý I/2025"])
+    doc = read_xlsx(xlsx_bytes(wb), "kh.xlsx")
+    assert doc.rows[1].get("title") == "Ban hành Kế hoạch"
+    assert doc.warnings[-1] == ("đọc bảng nhiệm vụ ở trang tính «Phụ lục»; bỏ qua các trang tính "
+                                "cũng có bảng: «Bản cũ»")
+
+
+_CELLS = st.sampled_from(["", "STT", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn", "I", "1",
+                          "1.1", "Sở Y tế", "Quý I/2026", "CẢI CÁCH", "(1)", "x;y", '"'])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CELLS, max_size=7), max_size=12), st.sampled_from(",;\t"))
+def test_any_csv_table_gives_rows_or_one_input_error(table, delimiter):
+    text = "\n".join(delimiter.join(row) for row in table)
+    try:
+        doc = read_csv_text(text, "kh.csv")
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert doc.rows and all(r.cells or r.is_group_row for r in doc.rows)

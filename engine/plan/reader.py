@@ -49,6 +49,9 @@ def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
         if suffix in YAML_SUFFIXES or _is_review_file(text):
             from engine.plan.review import from_yaml
 
+            if year is not None:
+                raise InputError(f"{name}: tệp duyệt ghi sẵn năm của kế hoạch; sửa «year» trong "
+                                 "tệp thay vì dùng --year")
             return from_yaml(text, calendar=calendar, directory=directory, name=name)
         doc = read_csv_text(text, name) if suffix == ".csv" else read_text(text, name)
     return plan_from_rows(doc, directory=directory, calendar=calendar, year=year,
