@@ -35,7 +35,8 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 # Letters TCVN3 / VNI text shows when read as Latin-1 or as font glyphs, never in Vietnamese.
 _TCVN3_MARKS = frozenset("¨©ª«¬®µ¶·¸¹»¼½¾ÆÇÈÉÊËÌÎÏÑÒÓÔÕÖ×ØÜÝÞß")
-_TCVN3_STRONG = frozenset("¨®µ¶·¸¹¾Æ")  # ă đ à ả ã á ạ ắ ặ: frequent, and symbols elsewhere
+# ă à ả ã á ạ ắ ặ: frequent in TCVN3 text, rare elsewhere ("®" is left out: a trademark sign).
+_TCVN3_STRONG = frozenset("¨µ¶·¸¹¾Æ")
 _VNI_STRONG = frozenset("ñÑøØûÛïÏöÖåÅäÄæÆ")
 _VIETNAMESE = frozenset(
     "ăâđêôơưĂÂĐÊÔƠƯ"
@@ -153,7 +154,8 @@ def _legacy_message(name: str, legacy: str) -> str:
 
 def _refuse_binary(data: bytes, name: str) -> None:
     head = data[: 64 * 1024]
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    # Tab, line feed, vertical tab (Word's Shift+Enter when copied), form feed, carriage return.
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 11, 12, 13))
     if b"\x00" in head or controls > max(8, len(head) // 100):
         raise InputError(f"{name}: tệp nhị phân, không phải văn bản hay tệp Word/Excel")
 
@@ -165,8 +167,8 @@ def legacy_encoding(text: str) -> str | None:
     tcvn = sum(1 for ch in sample if ch in _TCVN3_STRONG)
     tcvn_all = sum(1 for ch in sample if ch in _TCVN3_MARKS)
     vni = sum(1 for ch in sample if ch in _VNI_STRONG)
-    if tcvn >= 3 and tcvn_all > vietnamese and tcvn_all >= vni:
+    if tcvn >= 4 and tcvn_all > vietnamese and tcvn_all >= vni:
         return "TCVN3"
-    if vni >= 3 and vni > vietnamese:
+    if vni >= 4 and vni > vietnamese:
         return "VNI"
     return None
