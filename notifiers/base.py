@@ -109,7 +109,7 @@ class DeliveryAttempt(NamedTuple):
     """One try at delivering a message, as the engine stores it in the delivery log."""
 
     number: int  # 1, 2, ... within one send_batch call
-    outcome: str  # "delivered" | "partial" | "transient" | "permanent" | "written" | "skipped"
+    outcome: str  # "delivered" | "partial" | "transient" | "permanent" | "config" | "written"
     code: int | None = None  # SMTP reply code, HTTP status; None when there was no reply
     detail: str = ""  # the server's words or the error, shortened; never a secret or the body
 
