@@ -104,6 +104,7 @@ class Service:
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
         async with self._lock:  # a wake-up in flight finishes its sends first
             pass
         _services.pop(self.id, None)

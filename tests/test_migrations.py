@@ -1,0 +1,83 @@
+"""Alembic: a database made by the first schema, with data in it, upgraded to the head revision
+loses nothing, and ends exactly at the models' schema."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from engine.db import alembic_config, current_revision, make_engine, upgrade
+
+ROWS = [
+    "INSERT INTO agency (id, name, kind, reports, emails, telegram_chat_ids) VALUES "
+    "('vp-ubnd', 'Văn phòng UBND tỉnh', 'provincial_body', true, '[\"a@example.org\"]', '[]')",
+    "INSERT INTO plan (id, number, year, report_day, imported_at, updated_at) VALUES "
+    "(1, '196/KH-UBND', 2025, 18, '2025-01-01 00:00:00+00:00', '2025-01-01 00:00:00+00:00')",
+    "INSERT INTO task (id, plan_id, group_name, code, leaf, position, title, lead, support, "
+    "kind, warnings, removed) VALUES (1, 1, 'Cải cách TTHC', '1.1', true, 0, 'Ban hành', "
+    "'[\"Văn phòng UBND tỉnh\"]', '[]', 'fixed', '[]', false)",
+    "INSERT INTO deadline (id, task_id, due, label, source, active) VALUES "
+    "(1, 1, '2025-01-24', 'Tháng 01/2025', 'plan', true)",
+    "INSERT INTO duty (id, deadline_id, agency_id, role) VALUES (1, 1, 'vp-ubnd', 'lead')",
+    "INSERT INTO completion (id, deadline_id, agency_id, completed_on, document_no, recorded_at)"
+    " VALUES (1, 1, 'vp-ubnd', '2025-01-22', '12/KH-UBND', '2025-01-22 03:00:00+00:00')",
+    "INSERT INTO planneditem (id, key, kind, reason, recipient_id, send_on, plan_id, duty_id, "
+    "state) VALUES (1, 'late/1/vp-ubnd', 'agency_digest', 'late', 'vp-ubnd', '2025-02-03', 1, "
+    "1, 'cancelled')",
+    "INSERT INTO chatlink (chat_id, agency_id, linked_at) VALUES "
+    "(-1001234567890, 'vp-ubnd', '2025-01-02 01:00:00+00:00')",
+]
+
+
+def _head(engine) -> str:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def test_upgrade_from_the_first_schema_keeps_the_data(db_url):
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    assert current_revision(engine) == "0001"
+    assert "ix_planned_plan" not in {i["name"] for i in inspect(engine).get_indexes(
+        "planneditem")}
+    with engine.begin() as conn:
+        for sql in ROWS:
+            conn.execute(text(sql))
+    upgrade(engine)
+    assert current_revision(engine) == _head(engine) == "0002"
+    assert "ix_planned_plan" in {i["name"] for i in inspect(engine).get_indexes("planneditem")}
+    with engine.connect() as conn:
+        doc, day = conn.execute(text("SELECT document_no, completed_on FROM completion")).one()
+        assert (doc, str(day)) == ("12/KH-UBND", "2025-01-22")
+        assert conn.execute(text("SELECT key, state FROM planneditem")).one() == (
+            "late/1/vp-ubnd", "cancelled")
+        assert conn.execute(text("SELECT chat_id FROM chatlink")).scalar() == -1001234567890
+        assert conn.execute(text("SELECT label FROM deadline")).scalar() == "Tháng 01/2025"
+        for table in ("agency", "plan", "task", "duty"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
+        # The upgraded schema is exactly the models' schema: no drift.
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    upgrade(engine)  # running it again changes nothing
+    assert current_revision(engine) == "0002"
+    engine.dispose()
+
+
+def test_cli_db_upgrade(tmp_path):
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    first = subprocess.run([sys.executable, "-m", "engine.cli", "db", "upgrade"],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "(trống) → 0002" in first.stdout
+    second = subprocess.run([sys.executable, "-m", "engine.cli", "db", "upgrade"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert "0002 → 0002" in second.stdout
+    env["NHACVIEC_DATABASE_URL"] = "mysql://nobody@localhost/x"
+    bad = subprocess.run([sys.executable, "-m", "engine.cli", "db", "upgrade"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert bad.returncode == 3 and "Traceback" not in bad.stderr
