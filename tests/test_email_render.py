@@ -224,6 +224,18 @@ def test_explanation_request_says_what_how_late_and_by_when() -> None:
     assert "trước ngày <strong>14/02/2025</strong> (Thứ Sáu)" in page
 
 
+def test_explanation_request_for_a_report_without_code() -> None:
+    late_report = Item(base.LATE, title="Báo cáo Quý I", period="Quý I",
+                       due=dt.date(2025, 3, 18), days_late=11, reply_by=dt.date(2025, 4, 10))
+    msg = OutgoingMessage("k-rep", base.EXPLANATION_REQUEST, "email", S.STP,
+                          S.AT.replace(month=4, day=2), (late_report,))
+    parts = render_parts(msg)
+    assert parts.subject == ("[Nhắc việc CCHC] Sở Tư pháp: đề nghị giải trình việc chậm thực "
+                             "hiện: Báo cáo Quý I — 02/04/2025")
+    assert "\n- Báo cáo Quý I\n  Hạn hoàn thành: 18/03/2025; chậm 11 ngày làm việc." in parts.text
+    assert "[?]" not in parts.text
+
+
 def test_explanation_request_without_reply_date() -> None:
     text = plain(S.explanation_request(reply_by=None))
     assert ("Thời hạn gửi: trong thời hạn 05 ngày làm việc kể từ ngày nhận được thư này") in text
