@@ -44,10 +44,13 @@ _LINE_COLUMNS = (Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role, Deadline.
 
 
 class SqlBotBackend(LinkStore):
-    def __init__(self, engine: Engine, directory: Any, calendar: Any) -> None:
+    def __init__(self, engine: Engine, directory: Any, calendar: Any,
+                 planner: Any = None) -> None:
         self.engine = engine
         self.directory = directory
         self.calendar = calendar
+        if planner is not None:  # the service's own (engine.runtime.Runtime.planner)
+            self.planner = planner
 
     @classmethod
     def from_settings(cls, settings: Any) -> SqlBotBackend:
@@ -154,7 +157,8 @@ class SqlBotBackend(LinkStore):
 
     @cached_property
     def planner(self) -> Any:
-        """The engine's planner: a completion re-plans what it touches (engine.records)."""
+        """The engine's planner: a completion re-plans what it touches (engine.records). Built
+        from the settings' policy file unless the service handed its own."""
         from engine.planner import Planner
         from engine.policy import Policy
         from engine.settings import Settings
