@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import re
 import socket
 import ssl
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,26 +33,17 @@ from typing import Any
 from notifiers.base import DeliveryAttempt, DeliveryResult, OutgoingMessage
 from notifiers.email_build import (
     Sender,
-    key_digest,
     message_id,
     render_parts,
     split_addresses,
     wire_bytes,
 )
+from notifiers.email_outbox import outbox_name, write_atomically
 from notifiers.errors import ConfigurationError, TransientDeliveryError
 from notifiers.smtp_connection import SmtpConnection, SmtpOptions
 from notifiers.smtp_outcomes import CONFIG, PERMANENT, Outcome, classify, shorten
 
 log = logging.getLogger("nhacviec.email")
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def outbox_name(key: str) -> str:
-    """A file name from the key: readable part + hash (two keys never share a file)."""
-    readable = _UNSAFE.sub("_", key).strip("._")[:80] or "message"
-    return f"{readable}.{key_digest(key)[:12]}.eml"
-
 
 @dataclass(frozen=True)
 class _Built:
@@ -169,15 +157,7 @@ class EmailNotifier:
         folder: Path = self.settings.resolved_outbox()
         name = outbox_name(msg.key)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, folder / name)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(folder / name, data)
         except OSError as exc:
             detail = f"không ghi được thư vào {folder}: {exc.strerror or exc}"
             attempt = DeliveryAttempt(1, "transient", None, detail)
