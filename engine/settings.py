@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "Nhắc việc CCHC <nhacviec@example.org>"
     smtp_timeout: float = 30.0
+    smtp_ca_file: Path | None = None  # CA bundle for a server with a private certificate
+    smtp_max_connections: int = Field(default=3, ge=1, le=32)  # parallel connections per batch
+    smtp_max_attempts: int = Field(default=4, ge=1, le=20)  # per message, transient failures
+    smtp_backoff_base: float = Field(default=1.0, ge=0)  # seconds; doubles each retry
+    smtp_backoff_max: float = Field(default=60.0, ge=0)
     outbox_dir: Path | None = None
 
     telegram_token: SecretStr | None = None

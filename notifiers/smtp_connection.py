@@ -46,12 +46,11 @@ class SmtpOptions:
             username=settings.smtp_username or None,
             password=settings.smtp_password,
             timeout=settings.smtp_timeout,
-            # Not (yet) in Settings: read when present, the defaults above otherwise.
-            ca_file=getattr(settings, "smtp_ca_file", None),
-            max_connections=getattr(settings, "smtp_max_connections", cls.max_connections),
-            max_attempts=getattr(settings, "smtp_max_attempts", cls.max_attempts),
-            backoff_base=getattr(settings, "smtp_backoff_base", cls.backoff_base),
-            backoff_max=getattr(settings, "smtp_backoff_max", cls.backoff_max),
+            ca_file=settings.smtp_ca_file,
+            max_connections=settings.smtp_max_connections,
+            max_attempts=settings.smtp_max_attempts,
+            backoff_base=settings.smtp_backoff_base,
+            backoff_max=settings.smtp_backoff_max,
         )
         opts = replace(opts, **overrides)
         if opts.max_connections < 1 or opts.max_attempts < 1:
