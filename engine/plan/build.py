@@ -19,7 +19,7 @@ from engine.plan.metadata import read_metadata
 from engine.plan.model import DeadlineOut, ParsedPlan, Target, TaskOut
 from engine.plan.numbering import is_roman, parent_code, parse_code, split_number
 from engine.plan.rows import RawDocument, RawRow
-from rules import Context, Due, Kind, WorkingCalendar, evaluate
+from rules import Context, Due, Kind, Timing, WorkingCalendar, evaluate
 
 INHERITED = ("product", "lead", "support", "timing")
 _BULLET = re.compile(r"(?:^|\s)[-–•+]\s+")
@@ -176,7 +176,7 @@ def _task(d: _Draft, directory: Directory, ctx: Context) -> TaskOut:
     notes: list[str] = []
     lead = _mentions(d.cells["lead"], "chủ trì", directory, warnings, notes)
     support = _mentions(d.cells["support"], "phối hợp", directory, warnings, notes)
-    lead_ids = _ids(lead)
+    lead_ids = agency_ids(lead)
     if not lead and (leaf or any(not x.cells["lead"] for x in _leaves(d))):
         warnings.append("Kế hoạch không ghi cơ quan chủ trì (cả ở nhiệm vụ cha): để trống, "
                         "cần người bổ sung.")
@@ -185,7 +185,7 @@ def _task(d: _Draft, directory: Directory, ctx: Context) -> TaskOut:
                         "người xác định.")
     phrase = d.cells["timing"]
     timing = evaluate(phrase, ctx)
-    deadlines = _deadlines(d, timing, ctx, warnings)
+    deadlines = paired_deadlines(d.cells["product"], phrase, timing, ctx, warnings)
     if phrase and (leaf or timing.kind is Kind.UNKNOWN):
         warnings.extend(timing.warnings)
     elif leaf:
@@ -195,7 +195,7 @@ def _task(d: _Draft, directory: Directory, ctx: Context) -> TaskOut:
         group=d.group.label or "", code=d.code, parent=d.parent.code if d.parent else None,
         leaf=leaf, title=d.title, product=d.cells["product"] or None,
         lead=[m.text for m in lead], support=[m.text for m in support],
-        lead_agencies=lead_ids, support_agencies=_ids(support),
+        lead_agencies=lead_ids, support_agencies=agency_ids(support),
         timing=phrase or None, kind=str(timing.kind) if phrase else str(Kind.UNKNOWN),
         due=sorted({x.date for x in deadlines}),
         deadlines=[DeadlineOut(due=x.date, label=x.label) for x in deadlines],
@@ -208,6 +208,13 @@ def _task(d: _Draft, directory: Directory, ctx: Context) -> TaskOut:
 def _mentions(cell: str, role: str, directory: Directory, warnings: list[str],
               notes: list[str]) -> list[Mention]:
     mentions = directory.split_and_resolve(cell) if cell else []
+    check_mentions(mentions, role, directory, warnings, notes)
+    return mentions
+
+
+def check_mentions(mentions: list[Mention], role: str, directory: Directory,
+                   warnings: list[str], notes: list[str]) -> None:
+    """Warn about unresolved and fuzzy mentions; keep role notes ("đề xuất qua ...")."""
     for m in mentions:
         if m.kind == "unresolved":
             warnings.append(f"Không nhận ra cơ quan {role} «{m.text}»: giữ nguyên, cần sửa hoặc "
@@ -217,14 +224,13 @@ def _mentions(cell: str, role: str, directory: Directory, warnings: list[str],
                             " (khớp gần đúng): cần kiểm tra.")
         if m.note and m.kind != "unresolved":
             notes.append(f"{m.text}: {m.note}")
-    return mentions
 
 
-def _ids(mentions: list[Mention]) -> list[str]:
+def agency_ids(mentions: list[Mention]) -> list[str]:
     return list(dict.fromkeys(i for m in mentions for i in m.ids))
 
 
-def _items(text: str) -> list[str]:
+def split_items(text: str | None) -> list[str]:
     """"- Kế hoạch - Báo cáo kết quả" -> ["Kế hoạch", "Báo cáo kết quả"]; other text: itself."""
     text = (text or "").strip()
     if not text:
@@ -234,13 +240,15 @@ def _items(text: str) -> list[str]:
     return [p.strip() for p in _BULLET.split(text) if p.strip()]
 
 
-def _deadlines(d: _Draft, timing, ctx: Context, warnings: list[str]) -> list[Due]:  # noqa: ANN001
-    products, timings = _items(d.cells["product"]), _items(d.cells["timing"])
+def paired_deadlines(product: str | None, phrase: str | None, timing: Timing, ctx: Context,
+                     warnings: list[str]) -> list[Due]:
+    """Deadlines of a task: a dashed product list paired with a dashed timing list of the same
+    length gives one labelled deadline per product; otherwise the phrase's own deadlines."""
+    products, timings = split_items(product), split_items(phrase)
     if len(timings) >= 2 and len(products) == len(timings):
         out: list[Due] = []
-        for product, phrase in zip(products, timings, strict=True):
-            part = evaluate(phrase, ctx)
-            out.extend(Due(x.date, product) for x in part.deadlines)
+        for item, part in zip(products, timings, strict=True):
+            out.extend(Due(x.date, item) for x in evaluate(part, ctx).deadlines)
         return sorted(out, key=lambda x: x.date)
     if len(timings) >= 2 and len(products) >= 2:
         warnings.append(f"Có {len(products)} sản phẩm nhưng {len(timings)} mốc thời gian: không "

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.errors import InputError
+from engine.plan.build import agency_ids, check_mentions, paired_deadlines
 from engine.plan.model import DeadlineOut, ParsedPlan, ReportCycleOut, TaskOut
-from rules import Context, Due, Kind, ReportCycle, WorkingCalendar, evaluate
+from rules import Context, Kind, ReportCycle, WorkingCalendar, evaluate
 
 CHECK_KEY = "_check"
 KINDS = tuple(str(k) for k in Kind)
 _WITH_DUE = ("fixed", "periodic")
-_BULLET = re.compile(r"(?:^|\s)[-–•+]\s+")
 # Warnings the builder and the rules derive from a task's timing / agencies; replaced when those
 # are recomputed (kept in step with engine.plan.build and rules.base / rules.references).
 _TIMING_WARNING = re.compile(
@@ -147,9 +147,7 @@ def recompute_timing(task: TaskOut, ctx: Context) -> None:
     phrase = (task.timing or "").strip()
     task.timing = phrase or None
     timing = evaluate(phrase, ctx)
-    deadlines = _paired(task.product, phrase, ctx, warnings)
-    if deadlines is None:
-        deadlines = sorted(timing.deadlines, key=lambda x: x.date)
+    deadlines = paired_deadlines(task.product, phrase, timing, ctx, warnings)
     if phrase and (task.leaf or timing.kind is Kind.UNKNOWN):
         warnings.extend(timing.warnings)
     elif task.leaf and not phrase:
@@ -163,29 +161,6 @@ def recompute_timing(task: TaskOut, ctx: Context) -> None:
     task.warnings = list(dict.fromkeys(warnings))
 
 
-def _items(text: str | None) -> list[str]:
-    text = (text or "").strip()
-    if not text:
-        return []
-    if text[0] not in "-–•+":
-        return [text]
-    return [p.strip() for p in _BULLET.split(text) if p.strip()]
-
-
-def _paired(product: str | None, phrase: str, ctx: Context,
-            warnings: list[str]) -> list[Due] | None:
-    products, timings = _items(product), _items(phrase)
-    if len(timings) >= 2 and len(products) == len(timings):
-        out: list[Due] = []
-        for item, part in zip(products, timings, strict=True):
-            out.extend(Due(x.date, item) for x in evaluate(part, ctx).deadlines)
-        return sorted(out, key=lambda x: x.date)
-    if len(timings) >= 2 and len(products) >= 2:
-        warnings.append(f"Có {len(products)} sản phẩm nhưng {len(timings)} mốc thời gian: không "
-                        "ghép được từng sản phẩm với thời hạn, cần kiểm tra.")
-    return None
-
-
 def resolve_mentions(task: TaskOut, directory: Any) -> None:
     warnings = [w for w in task.warnings if not _AGENCY_WARNING.match(w)]
     notes: list[str] = []
@@ -193,28 +168,16 @@ def resolve_mentions(task: TaskOut, directory: Any) -> None:
     for role, items in (("chủ trì", task.lead), ("phối hợp", task.support)):
         mentions = [m for item in items if item.strip()
                     for m in directory.split_and_resolve(item.strip())]
-        for m in mentions:
-            if m.kind == "unresolved":
-                warnings.append(f"Không nhận ra cơ quan {role} «{m.text}»: giữ nguyên, cần sửa "
-                                "hoặc bổ sung vào danh bạ.")
-            elif m.fuzzy and m.ref:
-                warnings.append(f"Cơ quan {role} «{m.text}» được hiểu là "
-                                f"«{directory.get(m.ref).name}» (khớp gần đúng): cần kiểm tra.")
-            if m.note and m.kind != "unresolved":
-                notes.append(f"{m.text}: {m.note}")
+        check_mentions(mentions, role, directory, warnings, notes)
         resolved[role] = mentions
     task.lead = [m.text for m in resolved["chủ trì"]]
     task.support = [m.text for m in resolved["phối hợp"]]
-    task.lead_agencies = _ids(resolved["chủ trì"])
-    task.support_agencies = _ids(resolved["phối hợp"])
+    task.lead_agencies = agency_ids(resolved["chủ trì"])
+    task.support_agencies = agency_ids(resolved["phối hợp"])
     if not task.lead and task.leaf:
         warnings.append("Chưa có cơ quan chủ trì: cần người bổ sung.")
     task.agency_notes = notes
     task.warnings = list(dict.fromkeys(warnings))
-
-
-def _ids(mentions: list) -> list[str]:
-    return list(dict.fromkeys(i for m in mentions for i in m.ids))
 
 
 def _hand_set_ids(task: TaskOut, directory: Any, label: str) -> None:
