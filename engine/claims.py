@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -106,30 +106,40 @@ def reclaim(engine: Engine, worker: str, wall: dt.datetime, lease: dt.timedelta
 
 def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.datetime
            ) -> list[tuple[int, DeliveryResult]]:
-    """Store each outcome and its attempts; returns the permanent failures."""
+    """Store each outcome and its attempts (a few statements for the whole batch); returns the
+    permanent failures."""
+    if not sent:
+        return []
+    table = Notification.__table__
     failed = []
+    updates, attempts = [], []
     with session(engine) as s, s.begin():
+        tried = dict(s.execute(select(table.c.id, table.c.attempts).where(
+            table.c.id.in_([nid for nid, _ in sent]))).all())
         for nid, r in sent:
-            n = s.get(Notification, nid)
-            n.attempts = (n.attempts or 0) + max(1, r.attempts)
+            count = (tried.get(nid) or 0) + max(1, r.attempts)
             if r.ok:
-                n.state, n.sent_at, n.provider_id = "sent", wall, r.provider_id
-            elif r.permanent or n.attempts >= MAX_ATTEMPTS:
-                n.state = "failed"
+                state = "sent"
+            elif r.permanent or count >= MAX_ATTEMPTS:
+                state = "failed"
                 failed.append((nid, r))
             else:
-                n.state = "retry"
-            s.add(n)
+                state = "retry"
+            updates.append({"nid": nid, "st": state, "n": count, "pid": r.provider_id,
+                            "sent": wall if r.ok else None})
             log = getattr(r, "attempt_log", ()) or ()
-            if log:
-                for a in log:
-                    s.add(DeliveryAttempt(notification_id=nid, attempted_at=wall,
-                                          ok=a.outcome in ("delivered", "written"),
-                                          permanent=a.outcome == "permanent",
-                                          detail=f"{a.outcome} {a.code or ''} {a.detail}".strip(),
-                                          provider_id=r.provider_id))
-            else:
-                s.add(DeliveryAttempt(notification_id=nid, attempted_at=wall, ok=r.ok,
-                                      permanent=r.permanent, detail=r.detail,
-                                      provider_id=r.provider_id))
+            for a in log:
+                attempts.append({"notification_id": nid, "attempted_at": wall,
+                                 "ok": a.outcome in ("delivered", "written"),
+                                 "permanent": a.outcome == "permanent",
+                                 "detail": f"{a.outcome} {a.code or ''} {a.detail}".strip(),
+                                 "provider_id": r.provider_id})
+            if not log:
+                attempts.append({"notification_id": nid, "attempted_at": wall, "ok": r.ok,
+                                 "permanent": r.permanent, "detail": r.detail,
+                                 "provider_id": r.provider_id})
+        s.execute(update(table).where(table.c.id == bindparam("nid")).values(
+            state=bindparam("st"), attempts=bindparam("n"), provider_id=bindparam("pid"),
+            sent_at=bindparam("sent")), updates)
+        s.execute(insert(DeliveryAttempt.__table__), attempts)
     return failed

@@ -253,8 +253,12 @@ def _code_key(code: str | None) -> tuple:
 
 
 # --- stored form of a message -------------------------------------------------------------------
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(Item))
+
+
 def _item_dict(i: Item) -> dict[str, Any]:
-    out = {k: v for k, v in dataclasses.asdict(i).items() if v is not None}
+    # Items hold only plain values: a flat copy (dataclasses.asdict deep-copies, 10x slower).
+    out = {k: v for k in _ITEM_FIELDS if (v := getattr(i, k)) is not None}
     for k in _DATES:
         if k in out:
             out[k] = out[k].isoformat()

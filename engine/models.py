@@ -260,10 +260,13 @@ class PlannedItem(SQLModel, table=True):
     key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=24)  # message kind: agency_digest | monitor_list | ...
     reason: str = Field(max_length=24)  # reminder | late | report_reminder | needs_due | ...
-    recipient_id: str = Field(foreign_key="agency.id", max_length=64)
+    # No foreign keys on recipient, plan and task: each one is a lookup per inserted row, and a
+    # national plan inserts millions (revision 0003). The duty and the obligation keep theirs:
+    # deleting a duty deletes its items.
+    recipient_id: str = Field(max_length=64)
     send_on: dt.date
-    plan_id: int | None = Field(default=None, foreign_key="plan.id", ondelete="CASCADE")
-    task_id: int | None = Field(default=None, foreign_key="task.id", ondelete="CASCADE")
+    plan_id: int | None = Field(default=None)
+    task_id: int | None = Field(default=None)
     duty_id: int | None = Field(default=None, foreign_key="duty.id", ondelete="CASCADE")
     obligation_id: int | None = Field(
         default=None, foreign_key="reportobligation.id", ondelete="CASCADE"

@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from engine.agencies import SINGLE_KINDS, Directory
+from engine.bulk import bulk_insert
 from engine.errors import InputError
 from engine.models import (
     Agency,
@@ -78,8 +79,7 @@ def sync_agencies(s: Session, directory: Directory) -> None:
         for key, value in row.items():
             if getattr(old, key) != value:
                 setattr(old, key, value)
-    if new_rows:
-        s.execute(insert(Agency), new_rows)
+    bulk_insert(s, Agency.__table__, new_rows)
     s.flush()
 
 
@@ -107,7 +107,7 @@ def store_plan(s: Session, parsed: ParsedPlan, directory: Directory, *,
     s.flush()
     summary = ImportSummary(plan.id, number, plan.year, created, warnings=list(parsed.warnings))
     task_ids = _store_tasks(s, plan.id, parsed, summary)
-    _store_assignments(s, parsed, task_ids, directory)
+    _store_assignments(s, plan.id, parsed, task_ids, directory)
     _store_deadlines(s, plan.id, parsed, task_ids, summary)
     summary.duties = sync_duties(s, directory, plan_id=plan.id)
     _store_reports(s, plan.id, parsed, directory, summary)
@@ -147,17 +147,18 @@ def _store_tasks(s: Session, plan_id: int, parsed: ParsedPlan,
             old.removed = True
             summary.tasks_removed += 1
     s.flush()
-    for i in range(0, len(new_rows), CHUNK):
-        s.execute(insert(Task), new_rows[i:i + CHUNK])
+    bulk_insert(s, Task.__table__, new_rows)
     summary.tasks_new = len(new_rows)
     summary.tasks = len(parsed.tasks)
     summary.leaves = sum(1 for t in parsed.tasks if t.leaf)
     ids = {(g, c): i for i, g, c in s.execute(
         select(Task.id, Task.group_name, Task.code).where(Task.plan_id == plan_id))}
+    current = {k: old.parent_id for k, old in existing.items()}
     parents = []
     for t in parsed.tasks:
         parent_id = ids.get((t.group, t.parent)) if t.parent else None
-        parents.append({"tid": ids[(t.group, t.code)], "pid": parent_id})
+        if parent_id != current.get((t.group, t.code)):
+            parents.append({"tid": ids[(t.group, t.code)], "pid": parent_id})
     _bulk_update(s, Task, "parent_id", parents)
     return ids
 
@@ -173,8 +174,8 @@ def _bulk_update(s: Session, model, column: str, rows: list[dict]) -> None:  # n
         s.connection().execute(stmt, rows[i:i + CHUNK])
 
 
-def _store_assignments(s: Session, parsed: ParsedPlan, task_ids: dict, directory: Directory
-                       ) -> None:
+def _store_assignments(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: dict,
+                       directory: Directory) -> None:
     wanted: set[tuple[int, str, str]] = set()
     for t in parsed.tasks:
         tid = task_ids[(t.group, t.code)]
@@ -184,21 +185,18 @@ def _store_assignments(s: Session, parsed: ParsedPlan, task_ids: dict, directory
                     raise InputError(f"nhiệm vụ {t.group} {t.code}: cơ quan «{agency_id}» "
                                      "không có trong danh bạ")
                 wanted.add((tid, agency_id, role))
-    tids = list(task_ids.values())
     have: dict[tuple[int, str, str], int] = {}
-    for i in range(0, len(tids), CHUNK):
-        for aid, tid, agency, role in s.execute(
-                select(Assignment.id, Assignment.task_id, Assignment.agency_id, Assignment.role)
-                .where(Assignment.task_id.in_(tids[i:i + CHUNK]))):
-            have[(tid, agency, role)] = aid
+    for aid, tid, agency, role in s.execute(
+            select(Assignment.id, Assignment.task_id, Assignment.agency_id, Assignment.role)
+            .join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan_id)):
+        have[(tid, agency, role)] = aid
     gone = [aid for key, aid in have.items() if key not in wanted]
     for i in range(0, len(gone), CHUNK):
         s.execute(delete(Assignment).where(Assignment.id.in_(gone[i:i + CHUNK])))
     # Sorted: the same plan gets the same ids in every fresh database (stable message keys).
     rows = [{"task_id": t, "agency_id": a, "role": r} for (t, a, r) in sorted(wanted)
             if (t, a, r) not in have]
-    for i in range(0, len(rows), CHUNK):
-        s.execute(insert(Assignment), rows[i:i + CHUNK])
+    bulk_insert(s, Assignment.__table__, rows)
 
 
 def _store_deadlines(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: dict,
@@ -232,8 +230,7 @@ def _store_deadlines(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: dic
             old.active = False
             summary.deadlines_retired += 1
     s.flush()
-    for i in range(0, len(new_rows), CHUNK):
-        s.execute(insert(Deadline), new_rows[i:i + CHUNK])
+    bulk_insert(s, Deadline.__table__, new_rows)
     summary.deadlines_new = len(new_rows)
     summary.deadlines = len(wanted)
 
@@ -256,33 +253,50 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
     deadlines = s.execute(query).all()
     task_ids = list({d.task_id for d in deadlines})
     roles: dict[int, dict[str, list[str]]] = {}
-    for i in range(0, len(task_ids), CHUNK):
-        for tid, agency, role in s.execute(
-                select(Assignment.task_id, Assignment.agency_id, Assignment.role)
-                .where(Assignment.task_id.in_(task_ids[i:i + CHUNK]))):
+    assignments = select(Assignment.task_id, Assignment.agency_id, Assignment.role)
+    if plan_id is not None:  # the whole plan: one query, no list of ids
+        batches = [assignments.join(Task, Task.id == Assignment.task_id)
+                   .where(Task.plan_id == plan_id)]
+    else:
+        batches = [assignments.where(Assignment.task_id.in_(task_ids[i:i + CHUNK]))
+                   for i in range(0, len(task_ids), CHUNK)]
+    for batch in batches:
+        for tid, agency, role in s.execute(batch):
             roles.setdefault(tid, {"lead": [], "support": []})[role].append(agency)
     single = {a.id for a in directory if a.kind in SINGLE_KINDS}
+    stable = {a.id for a in directory if a.successor is None}
+
+    def holder(agency_id: str, due: dt.date) -> str:
+        return agency_id if agency_id in stable else directory.current(agency_id, due).id
+
     wanted: set[tuple[int, str, str]] = set()
     for d in deadlines:
         r = roles.get(d.task_id, {"lead": [], "support": []})
-        leads = {directory.current(a, d.due).id for a in r["lead"] if a in single}
-        supports = {directory.current(a, d.due).id for a in r["support"] if a in single} - leads
+        leads = {holder(a, d.due) for a in r["lead"] if a in single}
+        supports = {holder(a, d.due) for a in r["support"] if a in single} - leads
         wanted.update((d.id, a, "lead") for a in leads)
         wanted.update((d.id, a, "support") for a in supports)
     dids = [d.id for d in deadlines]
     have: dict[tuple[int, str, str], int] = {}
-    for i in range(0, len(dids), CHUNK):
-        for duty_id, did, agency, role in s.execute(
-                select(Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role)
-                .where(Duty.deadline_id.in_(dids[i:i + CHUNK]))):
-            have[(did, agency, role)] = duty_id
+    duties = select(Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role)
+    if plan_id is not None:
+        wanted_ids = set(dids)
+        batches = [duties.join(Deadline, Deadline.id == Duty.deadline_id)
+                   .join(Task, Task.id == Deadline.task_id).where(Task.plan_id == plan_id)]
+    else:
+        wanted_ids = None
+        batches = [duties.where(Duty.deadline_id.in_(dids[i:i + CHUNK]))
+                   for i in range(0, len(dids), CHUNK)]
+    for batch in batches:
+        for duty_id, did, agency, role in s.execute(batch):
+            if wanted_ids is None or did in wanted_ids:
+                have[(did, agency, role)] = duty_id
     gone = [duty_id for key, duty_id in have.items() if key not in wanted]
     for i in range(0, len(gone), CHUNK):
         s.execute(delete(Duty).where(Duty.id.in_(gone[i:i + CHUNK])))
     rows = [{"deadline_id": d, "agency_id": a, "role": r} for (d, a, r) in sorted(wanted)
             if (d, a, r) not in have]
-    for i in range(0, len(rows), CHUNK):
-        s.execute(insert(Duty), rows[i:i + CHUNK])
+    bulk_insert(s, Duty.__table__, rows)
     return len(wanted)
 
 
@@ -321,8 +335,7 @@ def _store_reports(s: Session, plan_id: int, parsed: ParsedPlan, directory: Dire
             s.execute(delete(ReportObligation).where(ReportObligation.id.in_(gone)))
         new = [{"period_id": row.id, "agency_id": a} for a in sorted(wanted)
                if a not in existing]
-        if new:
-            s.execute(insert(ReportObligation), new)
+        bulk_insert(s, ReportObligation.__table__, new)
         summary.obligations += len(wanted)
     summary.periods = len(have)
 

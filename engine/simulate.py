@@ -50,7 +50,7 @@ def import_and_plan(engine: Engine, parsed: ParsedPlan, directory: Directory,
     with session(engine) as s:
         summary = store_plan(s, parsed, directory, calendar=calendar)
         summary.planned = plan_plan(s, summary.plan_id, Planner(directory, calendar, policy),
-                                    today)
+                                    today, fresh=summary.created)
         s.commit()
     return summary
 

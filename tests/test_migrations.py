@@ -50,7 +50,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url):
         for sql in ROWS:
             conn.execute(text(sql))
     upgrade(engine)
-    assert current_revision(engine) == _head(engine) == "0002"
+    assert current_revision(engine) == _head(engine) == "0003"
     assert "ix_planned_plan" in {i["name"] for i in inspect(engine).get_indexes("planneditem")}
     with engine.connect() as conn:
         doc, day = conn.execute(text("SELECT document_no, completed_on FROM completion")).one()
@@ -64,7 +64,7 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url):
         # The upgraded schema is exactly the models' schema: no drift.
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     upgrade(engine)  # running it again changes nothing
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     engine.dispose()
 
 
@@ -73,10 +73,10 @@ def test_cli_db_upgrade(tmp_path):
     first = subprocess.run([sys.executable, "-m", "engine.cli", "db", "upgrade"],
                            capture_output=True, text=True, env=env, timeout=120)
     assert first.returncode == 0, first.stderr
-    assert "(trống) → 0002" in first.stdout
+    assert "(trống) → 0003" in first.stdout
     second = subprocess.run([sys.executable, "-m", "engine.cli", "db", "upgrade"],
                             capture_output=True, text=True, env=env, timeout=120)
-    assert "0002 → 0002" in second.stdout
+    assert "0003 → 0003" in second.stdout
     env["NHACVIEC_DATABASE_URL"] = "mysql://nobody@localhost/x"
     bad = subprocess.run([sys.executable, "-m", "engine.cli", "db", "upgrade"],
                          capture_output=True, text=True, env=env, timeout=60)

@@ -56,7 +56,8 @@ def store_parsed(parsed: ParsedPlan, console: Console) -> ImportSummary:
     rt = runtime()
     with rt.session() as s:
         summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
-        summary.planned = plan_plan(s, summary.plan_id, rt.planner, today(rt))
+        summary.planned = plan_plan(s, summary.plan_id, rt.planner, today(rt),
+                                    fresh=summary.created)
         s.commit()
     what = "Đã lưu kế hoạch mới" if summary.created else "Đã cập nhật kế hoạch"
     console.print(

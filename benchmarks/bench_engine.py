@@ -1,0 +1,164 @@
+"""Engine benchmark: a national-scale load (3,500 agencies x 80 tasks, `benchmarks/national.py`)
+imported and planned for a year into SQLite and into PostgreSQL, then dispatcher wake-ups.
+
+    python benchmarks/bench_engine.py                  # both databases, full scale
+    python benchmarks/bench_engine.py --agencies 500   # smaller
+    python benchmarks/bench_engine.py --only sqlite
+
+Each database runs in its own process, so its peak memory (max RSS) is its own. Printed per
+database: seconds to import (plan, tasks, assignments, deadlines, duties, report obligations)
+and to plan (every planned notification of the year), peak memory, planned notifications, and
+wake-ups of the dispatcher (recording channel, nothing rendered) with the whole year pending
+after the woken day: a quiet day, a median day and the busiest day of the year.
+Targets (issue 4): planning < 60 s and < 2 GB; a wake-up < 0.2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+PG_URL = os.environ.get("NHACVIEC_TEST_PG_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def run_one(url: str, agencies: int, tasks: int) -> dict:
+    import national
+    from sqlalchemy import func, select, update
+
+    from engine.db import get_engine, session
+    from engine.dispatcher import Dispatcher
+    from engine.models import PlannedItem
+    from engine.persist import store_plan
+    from engine.planner import Planner, plan_plan
+    from engine.policy import Policy
+    from notifiers.recording import RecordingNotifier
+    from rules import WorkingCalendar
+
+    out: dict = {"agencies": agencies, "tasks_per_agency": tasks}
+    cal = WorkingCalendar.default()
+    t = time.perf_counter()
+    directory, parsed = national.build(agencies, tasks, calendar=cal)
+    out["generate_s"] = round(time.perf_counter() - t, 1)
+    out["rss_after_generate_mb"] = _rss_mb()
+    engine = get_engine(url)
+    policy = Policy.bundled()
+    with session(engine) as s:
+        t = time.perf_counter()
+        summary = store_plan(s, parsed, directory, calendar=cal)
+        out["import_s"] = round(time.perf_counter() - t, 1)
+        del parsed
+        gc.collect()
+        t = time.perf_counter()
+        out["planned"] = plan_plan(s, summary.plan_id, Planner(directory, cal, policy),
+                                   dt.date(2025, 1, 1), fresh=True)
+        s.commit()
+        out["plan_s"] = round(time.perf_counter() - t, 1)
+    out["duties"] = summary.duties
+    out["peak_rss_mb"] = _rss_mb()
+    with session(engine) as s:
+        per_day = dict(s.execute(select(PlannedItem.send_on, func.count()).where(
+            PlannedItem.state == "pending").group_by(PlannedItem.send_on)).all())
+    days = list(cal.working_days(dt.date(2025, 1, 2), dt.date(2025, 12, 31)))
+    # The weekly steering digest lists everything late (a whole-database report, once a week):
+    # measured on its own day, apart from the daily wake-ups.
+    steering_days = {d for d in days if d.weekday() == 0}
+    counted = sorted((d for d in days if d not in steering_days),
+                     key=lambda d: per_day.get(d, 0))
+    picks = {"quiet": counted[0], "median": counted[len(counted) // 2], "busiest": counted[-1],
+             "monday": max(d for d in steering_days if d < dt.date(2025, 7, 1))}
+    tz = policy.tz
+    wakes = {}
+    for name, day in sorted(picks.items(), key=lambda kv: kv[1]):
+        # A service that has run every day so far: what is older than the day has gone.
+        with session(engine) as s:
+            s.execute(update(PlannedItem).where(PlannedItem.state == "pending",
+                                                PlannedItem.send_on < day)
+                      .values(state="done"))
+            s.commit()
+        rec = RecordingNotifier(channel="email")
+        d = Dispatcher(engine, directory, cal, policy, [rec], worker="bench")
+        t = time.perf_counter()
+        result = asyncio.run(d.wake(dt.datetime.combine(day, policy.send_time, tzinfo=tz)))
+        wakes[name] = {"day": day.isoformat(), "items_due": per_day.get(day, 0),
+                       "messages": len(result.messages),
+                       "seconds": round(time.perf_counter() - t, 3)}
+    out["wakes"] = wakes
+    out["peak_rss_mb"] = _rss_mb()
+    engine.dispose()
+    return out
+
+
+def _child(kind: str, agencies: int, tasks: int) -> dict:
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory(prefix="nhacviec-bench-") as tmp:
+        if kind == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        else:
+            import psycopg
+            from sqlalchemy.engine import make_url
+
+            schema = f"bench_{uuid.uuid4().hex[:8]}"
+            u = make_url(PG_URL)
+            conninfo = (f"host={u.host} port={u.port or 5432} dbname={u.database} "
+                        f"user={u.username}")
+            with psycopg.connect(conninfo, autocommit=True) as c:
+                c.execute(f'CREATE SCHEMA "{schema}"')
+            url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        try:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", url, "--agencies", str(agencies),
+                 "--tasks", str(tasks)], capture_output=True, text=True, env=env, timeout=3600)
+        finally:
+            if kind == "postgresql":
+                with psycopg.connect(conninfo, autocommit=True) as c:
+                    c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--agencies", type=int, default=3500)
+    ap.add_argument("--tasks", type=int, default=80)
+    ap.add_argument("--only", choices=["sqlite", "postgresql"])
+    ap.add_argument("--child")
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(run_one(args.child, args.agencies, args.tasks)))
+        return
+    kinds = [args.only] if args.only else ["sqlite", "postgresql"]
+    print(f"National load: {args.agencies} agencies x {args.tasks} tasks, one year (2025)")
+    for kind in kinds:
+        r = _child(kind, args.agencies, args.tasks)
+        total = r["import_s"] + r["plan_s"]
+        print(f"\n[{kind}] generate {r['generate_s']} s (synthetic plan in memory: "
+              f"{r['rss_after_generate_mb']} MB)")
+        print(f"  import {r['import_s']} s + plan {r['plan_s']} s = {total:.1f} s "
+              f"(target plan < 60 s): {r['duties']} duties, {r['planned']} planned "
+              f"notifications; peak memory {r['peak_rss_mb']} MB (target < 2048 MB)")
+        for name, w in r["wakes"].items():
+            print(f"  wake-up {name:8} {w['day']}: {w['items_due']:>6} items due -> "
+                  f"{w['messages']:>5} messages in {w['seconds']:.3f} s")
+
+
+if __name__ == "__main__":
+    main()
