@@ -30,7 +30,14 @@ from engine.agencies import Directory
 from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
 from engine.db import session
-from engine.models import ChatLink, Completion, Duty, NotificationItem, PlannedItem
+from engine.models import (
+    ChatLink,
+    Completion,
+    Duty,
+    ExplanationRequest,
+    NotificationItem,
+    PlannedItem,
+)
 from engine.policy import Policy
 from notifiers.base import (
     AGENCY_DIGEST,
@@ -230,7 +237,24 @@ class Dispatcher:
             s.commit()
         won = claim(self.engine, claims, self.worker, self.wall())
         self._settle_items(planned, reach, slot, result)
+        self._note_explanations(won, slot)
         return won
+
+    def _note_explanations(self, won: list[Claim], slot: dt.date) -> None:
+        """Each explanation request sent is recorded, for the agency's answer (giải trình)."""
+        wanted = {(i.deadline_id, c.message.recipient.id) for c in won
+                  if c.message.kind == EXPLANATION_REQUEST
+                  for i in c.message.items if i.deadline_id is not None}
+        if not wanted:
+            return
+        with session(self.engine) as s:
+            have = set(s.execute(select(ExplanationRequest.deadline_id,
+                                        ExplanationRequest.agency_id).where(
+                ExplanationRequest.deadline_id.in_([d for d, _ in wanted]))).all())
+            for deadline_id, agency_id in sorted(wanted - have):
+                s.add(ExplanationRequest(deadline_id=deadline_id, agency_id=agency_id,
+                                         requested_on=slot))
+            s.commit()
 
     def _drop_completed(self, s: Session, planned: list[PlannedItem]) -> list[PlannedItem]:
         """Defence in depth: a completion recorded by another process since planning cancels."""
@@ -282,9 +306,11 @@ class Dispatcher:
                 elif channels <= have.get(p.id, set()):
                     done.append(p.id)
             wall = self.wall()
+            # By id only: a "state = pending" condition would lead SQLite to the state index
+            # and through every pending item of the year. (An item cancelled meanwhile did ride
+            # in the claimed message: "done" is what happened to it.)
             for i in range(0, len(done), 5_000):
-                s.execute(update(PlannedItem).where(PlannedItem.id.in_(done[i:i + 5_000]),
-                                                    PlannedItem.state == "pending")
+                s.execute(update(PlannedItem).where(PlannedItem.id.in_(done[i:i + 5_000]))
                           .values(state="done", settled_at=wall))
             for p in unreachable:
                 s.execute(update(PlannedItem).where(PlannedItem.id == p.id)

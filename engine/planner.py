@@ -228,9 +228,11 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
     for i in range(0, len(rows), CHUNK * 5):
         chunk = rows[i:i + CHUNK * 5]
         wants = _duty_wants(chunk, done, open_leads, assigned, planner)
+        # By duty id range (its index); the plan is checked here, not in SQL, where it would
+        # send SQLite through the plan's index, i.e. every item of the plan, for each chunk.
         existing = {} if fresh else _existing(s, and_(
-            PlannedItem.plan_id == plan_id, PlannedItem.duty_id >= chunk[0].id,
-            PlannedItem.duty_id <= chunk[-1].id))
+            PlannedItem.duty_id >= chunk[0].id, PlannedItem.duty_id <= chunk[-1].id),
+            plan_id=plan_id)
         apply(s, wants, existing, planner, today)
     # Items of duties that no longer exist were deleted with them; items of retired deadlines
     # and removed tasks are cancelled by the duty pass (they are not wanted any more).
@@ -392,10 +394,11 @@ class _Have(NamedTuple):
     send_on: dt.date
 
 
-def _existing(s: Session, where) -> dict[str, _Have]:  # noqa: ANN001
-    return {k: _Have(i, st, d) for k, i, st, d in s.execute(
-        select(PlannedItem.key, PlannedItem.id, PlannedItem.state, PlannedItem.send_on)
-        .where(where))}
+def _existing(s: Session, where, plan_id: int | None = None  # noqa: ANN001
+              ) -> dict[str, _Have]:
+    return {k: _Have(i, st, d) for k, i, st, d, p in s.execute(
+        select(PlannedItem.key, PlannedItem.id, PlannedItem.state, PlannedItem.send_on,
+               PlannedItem.plan_id).where(where)) if plan_id is None or p == plan_id}
 
 
 def apply(s: Session, wants: list[Want], existing: dict[str, _Have], planner: Planner,

@@ -17,6 +17,8 @@ from engine.models import (
     Deadline,
     Duty,
     Event,
+    ExplanationAnswer,
+    ExplanationRequest,
     Plan,
     ReportObligation,
     ReportPeriod,
@@ -193,3 +195,22 @@ def _replace_deadline(s: Session, task: Task, planner: Planner, due: dt.date, so
     plan_duties(s, duty_ids, planner, today)
     plan_task_notices(s, task.plan_id, planner, today, s.get(Plan, task.plan_id).year)
     return deadline
+
+
+def answer_explanation(s: Session, task: Task, agency_id: str, *, text: str, on: dt.date,
+                       document_no: str | None = None, by: str = "cli") -> ExplanationAnswer:
+    """Record the agency's explanation (giải trình) for its latest request on the task."""
+    if not text.strip():
+        raise InputError("nội dung giải trình trống")
+    request = s.scalars(
+        select(ExplanationRequest).join(Deadline, Deadline.id == ExplanationRequest.deadline_id)
+        .where(Deadline.task_id == task.id, ExplanationRequest.agency_id == agency_id)
+        .order_by(ExplanationRequest.requested_on.desc())).first()
+    if request is None:
+        raise NotFoundError(f"chưa có yêu cầu giải trình nào gửi «{agency_id}» về nhiệm vụ "
+                            f"{task_ref(task)}")
+    answer = ExplanationAnswer(request_id=request.id, answered_on=on, text=text.strip(),
+                               document_no=document_no, answered_by=by)
+    s.add(answer)
+    s.flush()
+    return answer

@@ -283,3 +283,30 @@ def test_cli_dispatch_twice(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "engine.cli", "dispatch", "--now", "hôm qua"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+async def test_explanation_request_is_recorded_and_answered(db_url):
+    import pytest
+
+    from engine.errors import NotFoundError
+    from engine.models import ExplanationAnswer, ExplanationRequest
+    from engine.records import answer_explanation
+
+    rt, d = setup(db_url)
+    msgs = await wake(d, "2025-02-17")
+    [req_msg] = by(msgs, "vp-ubnd", "explanation_request")
+    [item] = req_msg.items
+    assert (item.code, item.due, item.days_late) == ("1.1", D("2025-01-24"), 11)
+    assert item.reply_by == D("2025-02-24")  # 5 working days: 18, 19, 20, 21, 24/02
+    with rt.session() as s:
+        [req] = s.scalars(select(ExplanationRequest)).all()
+        assert (req.agency_id, req.requested_on) == ("vp-ubnd", D("2025-02-17"))
+        answer_explanation(s, find_task(s, "TTHC/1.1"), "vp-ubnd", on=D("2025-02-20"),
+                           text="Chậm do chờ ý kiến các sở", document_no="45/BC-VP")
+        with pytest.raises(NotFoundError):
+            answer_explanation(s, find_task(s, "TTHC/4.2.1"), "vp-ubnd", on=D("2025-02-20"),
+                               text="...")
+        s.commit()
+        [ans] = s.scalars(select(ExplanationAnswer)).all()
+        assert (ans.request_id, ans.document_no) == (req.id, "45/BC-VP")
+    assert await wake(d, "2025-02-17", hour=16) == []  # and it is not sent twice

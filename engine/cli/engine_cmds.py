@@ -252,6 +252,27 @@ def report_submit_cmd(
                f"(hạn {vn(pr.deadline)}) ngày {vn(on)}: {when}.")
 
 
+@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan cho nhiệm vụ đã bị yêu "
+             "cầu giải trình (trễ hạn quá 10 ngày làm việc).")
+def explain_cmd(task: TaskArg, agency: AgencyOpt,
+                text: Annotated[str, typer.Option("--text", help="Nội dung giải trình.")],
+                doc: Annotated[str | None, typer.Option("--doc", metavar="SỐ_VB",
+                                                        help="Số văn bản giải trình.")] = None,
+                date: DateOpt = None, group: GroupOpt = None, plan: PlanOpt = None) -> None:
+    from engine.records import answer_explanation
+
+    rt = runtime()
+    agency_id = find_agency(rt.directory, agency)
+    on = parse_date(date, "--date") or today(rt)
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        t = find_task(s, task, group=group, plan_id=p.id)
+        answer_explanation(s, t, agency_id, text=text, on=on, document_no=doc)
+        s.commit()
+    typer.echo(f"Đã ghi nhận giải trình của {rt.directory.get(agency_id).name} cho "
+               f"{task_ref(t)} ngày {vn(on)}.")
+
+
 # --- status -----------------------------------------------------------------------------------
 @app.command("status", help="Bảng theo dõi theo cơ quan: số thời hạn theo trạng thái, tỷ lệ "
              "hoàn thành, tỷ lệ đúng hạn, xếp hạng.")
