@@ -121,3 +121,33 @@ async def test_worked_saturday_wakes(sqlite_url):
         assert not service.due_now(at("2025-04-28", 7, 59))
     finally:
         await service.stop()
+
+
+def test_cli_run_starts_and_stops_cleanly_on_sigterm(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'run.sqlite'}"
+    _rt(url).engine.dispose()
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": url,
+           "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox")}
+    env.pop("NHACVIEC_TELEGRAM_TOKEN", None)
+    env.pop("NHACVIEC_SMTP_HOST", None)
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "run"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        seen = []
+        for line in proc.stderr:  # the service logs to standard error
+            seen.append(line)
+            if "đang chạy" in line:
+                break
+        assert any("đang chạy" in x for x in seen), "".join(seen)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Đã dừng dịch vụ" in out and "Traceback" not in err
