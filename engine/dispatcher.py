@@ -181,7 +181,8 @@ class Dispatcher:
         floor = self.cal.add_working_days(slot, -self.p.grace_working_days)
         at = self.p.slot_instant(slot)
         with session(self.engine) as s:
-            planned = list(s.scalars(select(PlannedItem).where(
+            # Plain rows, not ORM objects: a busy day holds tens of thousands of items.
+            planned = list(s.execute(select(PlannedItem.__table__).where(
                 PlannedItem.state == "pending", PlannedItem.send_on <= slot,
                 PlannedItem.send_on >= floor, PlannedItem.kind.in_(kinds))
                 .order_by(PlannedItem.send_on, PlannedItem.id)))
