@@ -222,7 +222,7 @@ class Composer:
         for i in late:
             oldest[i.agency_id] = min(oldest.get(i.agency_id, i.due), i.due)
         late.sort(key=lambda i: (oldest[i.agency_id], i.agency_name or "", i.due,
-                                 i.group or "", _code_key(i.code), i.period or ""))
+                                 i.group or "", code_key(i.code), i.period or ""))
         stats = {}
         if late:
             for a in table(self.s, self.slot, self.cal, self.d,
@@ -248,7 +248,7 @@ class Composer:
         return ", ".join(numbers) or None
 
 
-def _code_key(code: str | None) -> tuple:
+def code_key(code: str | None) -> tuple:
     return tuple(int(x) if x.isdigit() else 0 for x in (code or "").split("."))
 
 

@@ -30,10 +30,9 @@ from engine.agencies import Directory
 from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
 from engine.db import session
+from engine.dispatch_items import drop_completed, latest, reachable, sort_items
 from engine.models import (
     ChatLink,
-    Completion,
-    Duty,
     ExplanationRequest,
     NotificationItem,
     PlannedItem,
@@ -186,7 +185,7 @@ class Dispatcher:
                 PlannedItem.state == "pending", PlannedItem.send_on <= slot,
                 PlannedItem.send_on >= floor, PlannedItem.kind.in_(kinds))
                 .order_by(PlannedItem.send_on, PlannedItem.id)))
-            planned = self._drop_completed(s, planned)
+            planned = drop_completed(s, planned)
             if not planned:
                 s.commit()
                 return []
@@ -215,7 +214,7 @@ class Dispatcher:
                 parent = self.d.get(rid).parent if rid in self.d else None
                 recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()))
                 for n in self.notifiers:
-                    if not _reachable(n.channel, recipient):
+                    if not reachable(n.channel, recipient):
                         continue
                     for p in group:
                         reach.setdefault(p.id, set()).add(n.channel)
@@ -223,14 +222,14 @@ class Dispatcher:
                     if kind == STEERING_DIGEST:
                         its, stats = steering
                     else:
-                        its = [items[p.id] for p in _latest(todo) if p.id in items]
+                        its = [items[p.id] for p in latest(todo) if p.id in items]
                         stats = {}
                     if not todo or not its:
                         continue
                     suffix = ref or slot.isoformat()
                     msg = OutgoingMessage(
                         key=f"{kind}/{rid}/{n.channel}/{suffix}", kind=kind, channel=n.channel,
-                        recipient=recipient, at=at, items=tuple(_sorted(its, kind)),
+                        recipient=recipient, at=at, items=tuple(sort_items(its, kind)),
                         ongoing=ongoing.get(rid, ()) if kind == AGENCY_DIGEST and any(
                             i.reason == "report_reminder" for i in its) else (),
                         plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats)
@@ -256,30 +255,6 @@ class Dispatcher:
                 s.add(ExplanationRequest(deadline_id=deadline_id, agency_id=agency_id,
                                          requested_on=slot))
             s.commit()
-
-    def _drop_completed(self, s: Session, planned: list[PlannedItem]) -> list[PlannedItem]:
-        """Defence in depth: a completion recorded by another process since planning cancels."""
-        duty_ids = [p.duty_id for p in planned if p.duty_id]
-        obligation_ids = [p.obligation_id for p in planned if p.obligation_id]
-        done_duties: set[int] = set()
-        if duty_ids:
-            done_duties = set(s.scalars(select(Duty.id).join(
-                Completion, (Completion.deadline_id == Duty.deadline_id)
-                & (Completion.agency_id == Duty.agency_id))
-                .where(Duty.id.in_(duty_ids), Duty.role == "lead",
-                       Completion.deadline_id.is_not(None), Completion.undone_at.is_(None))))
-        done_obligations: set[int] = set()
-        if obligation_ids:
-            done_obligations = set(s.scalars(select(Completion.obligation_id).where(
-                Completion.obligation_id.in_(obligation_ids), Completion.undone_at.is_(None))))
-        drop = [p.id for p in planned if p.duty_id in done_duties
-                or p.obligation_id in done_obligations]
-        if drop:
-            s.execute(update(PlannedItem).where(PlannedItem.id.in_(drop),
-                                                PlannedItem.state == "pending")
-                      .values(state="cancelled"))
-        dropped = set(drop)
-        return [p for p in planned if p.id not in dropped]
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
@@ -323,39 +298,3 @@ class Dispatcher:
             result.unreachable += len(unreachable)
             s.commit()
 
-
-def _reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - notifiers.base.Recipient
-    if channel == "email":
-        return bool(recipient.emails)
-    if channel == "telegram":
-        return bool(recipient.chat_ids)
-    return True
-
-
-def _sorted(items: list, kind: str) -> list:
-    from engine.compose import _code_key
-
-    if kind == STEERING_DIGEST:
-        return items  # already by agency, oldest first
-    order = {"late": 0, "reminder": 1, "report_reminder": 2}
-    return sorted(items, key=lambda i: (order.get(i.reason, 3), i.due or dt.date.max,
-                                        i.agency_name or "", i.group or "", _code_key(i.code),
-                                        i.period or ""))
-
-
-def _latest(planned: list[PlannedItem]) -> list[PlannedItem]:
-    """One line per deadline in a message: a catch-up may find yesterday's "1 day left" and
-    today's "due today" (or "late") of the same deadline; the latest says it all."""
-    out: dict[tuple, PlannedItem] = {}
-    for p in planned:  # in send-day order
-        if p.duty_id is not None:
-            key: tuple = ("d", p.duty_id)
-        elif p.obligation_id is not None:
-            key = ("o", p.obligation_id)
-        elif p.task_id is not None:
-            key = ("t", p.task_id, p.reason)
-        else:
-            key = ("p", p.id)
-        out.pop(key, None)
-        out[key] = p
-    return list(out.values())

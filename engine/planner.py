@@ -11,24 +11,19 @@ never touched.
 a reminder whose day has passed is not planned; an escalation whose day has passed (a plan
 imported after its deadlines) is planned for the first working day from `today`.
 
-Per lead duty with due day D (policy defaults): reminders D-5, D-1, D (working days); late notice
-D+1 to the agency; the Sở Nội vụ list D+3; an explanation request D+11 ("more than 10"). Support
-duties: D-5. Report obligations: D-5, D-1, D, then the same escalation as tasks. Weekly: one
-steering-digest marker per week (Monday, or the next working day); monthly: tasks needing a date
-or a lead agency, to the Sở Nội vụ.
+Which days and recipients a deadline asks for is `engine.reminder_rules`; how the wanted items
+are applied to the table is `engine.plan_table`. Weekly: one steering-digest marker per week
+(Monday, or the next working day); monthly: tasks needing a date or a lead agency, to the Sở
+Nội vụ.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, select
 from sqlmodel import Session
 
-from engine.agencies import Directory
-from engine.bulk import bulk_insert_values
 from engine.models import (
     Assignment,
     Completion,
@@ -41,168 +36,24 @@ from engine.models import (
     Task,
 )
 from engine.persist import reporting_agencies
-from engine.policy import Policy
-from notifiers.base import (
-    AGENCY_DIGEST,
-    EXPLANATION_REQUEST,
-    LATE,
-    MONITOR_LIST,
-    NEEDS_DUE,
-    REMINDER,
-    REPORT_REMINDER,
-    STEERING_DIGEST,
+from engine.plan_table import (  # noqa: F401 - re-exported: the planner's public surface
+    _cancel_orphans,
+    _existing,
+    _insert,
+    apply,
+    cancel_for_duty,
+    cancel_for_obligation,
 )
-from rules import WorkingCalendar
+from engine.reminder_rules import (  # noqa: F401 - re-exported
+    EXPLANATION,
+    STEERING,
+    UNDATED_KINDS,
+    Planner,
+    Want,
+)
+from notifiers.base import MONITOR_LIST, NEEDS_DUE, NEEDS_LEAD, STEERING_DIGEST
 
 CHUNK = 2_000
-NEEDS_LEAD = "needs_lead"  # a dated task without any lead agency that can be reminded
-EXPLANATION = "explanation"  # the item of an explanation request (giải trình)
-STEERING = "steering"  # the weekly marker: the digest itself is composed when it is sent
-ESCALATIONS = frozenset({LATE, "monitor", "explanation"})
-UNDATED_KINDS = ("reference", "unknown")
-
-
-class Want(NamedTuple):
-    key: str
-    kind: str
-    reason: str
-    recipient_id: str
-    send_on: dt.date
-    plan_id: int | None = None
-    task_id: int | None = None
-    duty_id: int | None = None
-    obligation_id: int | None = None
-    role: str | None = None
-    escalation: bool = False
-
-
-class _Days(NamedTuple):
-    lead: tuple[tuple[int, dt.date], ...]
-    support: tuple[tuple[int, dt.date], ...]
-    report: tuple[tuple[int, dt.date], ...]
-    late: dt.date
-    monitor: dt.date
-    explanation: dt.date
-
-
-class Planner:
-    def __init__(self, directory: Directory, calendar: WorkingCalendar, policy: Policy) -> None:
-        self.d, self.cal, self.p = directory, calendar, policy
-        self._route: dict[tuple[str, dt.date], str | None] = {}
-        self._days: dict[dt.date, _Days] = {}
-        # Agencies no reorganisation touches receive their own messages whatever the day.
-        self.stable = frozenset(a.id for a in directory
-                                if a.successor is None and a.valid_from is None)
-
-    def holder(self, agency_id: str, day: dt.date) -> str:
-        """The agency holding `agency_id`'s tasks on `day`."""
-        if agency_id in self.stable:
-            return agency_id
-        return self.d.current(agency_id, day).id
-
-    # --- routing ---------------------------------------------------------------------------
-    def recipients(self, origins: list[str], day: dt.date) -> list[str]:
-        """Who receives, on `day`, what `origins` owe: each origin, or its successor once a
-        reorganisation took effect; an agency not yet created that day receives nothing."""
-        if len(origins) == 1 and origins[0] in self.stable:
-            return list(origins)
-        out: list[str] = []
-        for o in origins:
-            if o in self.stable:
-                if o not in out:
-                    out.append(o)
-                continue
-            key = (o, day)
-            if key not in self._route:
-                a = self.d.current(o, day)
-                self._route[key] = (None if a.valid_from is not None and a.valid_from > day
-                                    else a.id)
-            r = self._route[key]
-            if r is not None and r not in out:
-                out.append(r)
-        return out
-
-    def _day(self, due: dt.date, n: int) -> dt.date:
-        return self.cal.next_working_day(due) if n == 0 else self.cal.add_working_days(due, n)
-
-    def days(self, due: dt.date) -> _Days:
-        """Every send day a deadline on `due` asks for (cached: deadlines share due days)."""
-        got = self._days.get(due)
-        if got is None:
-            p, add = self.p, self.cal.add_working_days
-            got = self._days[due] = _Days(
-                tuple((n, self._day(due, -n)) for n in p.lead_reminders),
-                tuple((n, self._day(due, -n)) for n in p.support_reminders),
-                tuple((n, self._day(due, -n)) for n in p.report_reminders),
-                add(due, p.late_agency_after), add(due, p.late_monitor_after),
-                add(due, p.explanation_after + 1))
-        return got
-
-    # --- what a duty / an obligation asks for ------------------------------------------------
-    def duty_wants(self, duty_id: int, role: str, due: dt.date, origins: list[str],
-                   plan_id: int, task_id: int) -> Iterator[Want]:
-        days = self.days(due)
-        if role == "support":
-            for n, day in days.support:
-                for r in self.recipients(origins, day):
-                    yield Want(f"support{n}/{duty_id}/{r}", AGENCY_DIGEST, REMINDER, r, day,
-                               plan_id, task_id, duty_id, None, role, False)
-            return
-        for n, day in days.lead:
-            for r in self.recipients(origins, day):
-                yield Want(f"reminder{n}/{duty_id}/{r}", AGENCY_DIGEST, REMINDER, r, day,
-                           plan_id, task_id, duty_id, None, role, False)
-        yield from self._escalations(str(duty_id), days, origins, plan_id, task_id, duty_id,
-                                     None)
-
-    def obligation_wants(self, obligation_id: int, due: dt.date, origins: list[str],
-                         plan_id: int) -> Iterator[Want]:
-        days = self.days(due)
-        for n, day in days.report:
-            for r in self.recipients(origins, day):
-                yield Want(f"report{n}/{obligation_id}/{r}", AGENCY_DIGEST, REPORT_REMINDER, r,
-                           day, plan_id, None, None, obligation_id, None, False)
-        if self.p.escalate_reports:
-            yield from self._escalations(f"r{obligation_id}", days, origins, plan_id, None,
-                                         None, obligation_id)
-
-    def _escalations(self, ref: str, days: _Days, origins: list[str], plan_id: int,
-                     task_id: int | None, duty_id: int | None, obligation_id: int | None
-                     ) -> Iterator[Want]:
-        for r in self.recipients(origins, days.late):
-            yield Want(f"late/{ref}/{r}", AGENCY_DIGEST, LATE, r, days.late, plan_id, task_id,
-                       duty_id, obligation_id, None, True)
-        yield Want(f"monitor/{ref}", MONITOR_LIST, LATE, self.d.monitor_id, days.monitor,
-                   plan_id, task_id, duty_id, obligation_id, None, True)
-        for r in self.recipients(origins, days.explanation):
-            yield Want(f"explain/{ref}/{r}", EXPLANATION_REQUEST, EXPLANATION, r,
-                       days.explanation, plan_id, task_id, duty_id, obligation_id, None, True)
-
-    # --- calendars of the periodic notices ---------------------------------------------------
-    def steering_days(self, start: dt.date, end: dt.date) -> list[dt.date]:
-        """The steering digest's day of every week in [start, end]: the policy's weekday, or the
-        next working day when that day is off."""
-        first = start - dt.timedelta(days=start.weekday())
-        days: list[dt.date] = []
-        week = first
-        while week <= end:
-            day = self.cal.next_working_day(week + dt.timedelta(days=self.p.steering_weekday))
-            if start <= day <= end and (not days or days[-1] != day):
-                days.append(day)
-            week += dt.timedelta(days=7)
-        return days
-
-    def needs_due_days(self, today: dt.date, year: int) -> list[dt.date]:
-        if self.p.needs_due_cadence == "never":
-            return []
-        first = self.cal.next_working_day(max(today, dt.date(year, 1, 1)))
-        end = dt.date(year, 12, 31)
-        if self.p.needs_due_cadence == "weekly":
-            later = self.steering_days(first + dt.timedelta(days=1), end)
-        else:
-            later = [self.cal.next_working_day(dt.date(year, m, 1)) for m in range(1, 13)]
-            later = [d for d in later if first < d <= end]
-        return [first, *later]
 
 
 # --- the planning passes ------------------------------------------------------------------------
@@ -387,89 +238,3 @@ def plan_steering(s: Session, planner: Planner, today: dt.date, until: dt.date) 
     _insert(s, [w for w in wants if w.key not in have])
 
 
-# --- applying a plan to the table ---------------------------------------------------------------
-class _Have(NamedTuple):
-    id: int
-    state: str
-    send_on: dt.date
-
-
-def _existing(s: Session, where, plan_id: int | None = None  # noqa: ANN001
-              ) -> dict[str, _Have]:
-    return {k: _Have(i, st, d) for k, i, st, d, p in s.execute(
-        select(PlannedItem.key, PlannedItem.id, PlannedItem.state, PlannedItem.send_on,
-               PlannedItem.plan_id).where(where)) if plan_id is None or p == plan_id}
-
-
-def apply(s: Session, wants: list[Want], existing: dict[str, _Have], planner: Planner,
-          today: dt.date) -> None:
-    first = planner.cal.next_working_day(today)
-    new: list[Want] = []
-    moves: list[dict] = []
-    revive: list[dict] = []
-    wanted: set[str] = set()
-    for w in wants:
-        if w.send_on < today:
-            if not w.escalation:
-                wanted.add(w.key)  # keep a past pending reminder for the dispatcher's grace
-                continue
-            w = w._replace(send_on=first)
-        wanted.add(w.key)
-        have = existing.get(w.key)
-        if have is None:
-            new.append(w)
-        elif have.state == "pending":
-            if have.send_on != w.send_on and have.send_on >= today:
-                moves.append({"iid": have.id, "day": w.send_on, "st": "pending"})
-        elif have.state == "cancelled":
-            revive.append({"iid": have.id, "day": w.send_on, "st": "pending"})
-    # "snooze/..." items are asked for in the Telegram bot ("Nhắc lại ngày mai"), not planned
-    # here: re-planning keeps them (a completion still cancels them through cancel_for_duty).
-    cancel = [{"iid": h.id, "st": "cancelled"} for k, h in existing.items()
-              if h.state == "pending" and k not in wanted and not k.startswith("snooze/")]
-    _insert(s, new)
-    table = PlannedItem.__table__
-    conn = s.connection()
-    if moves or revive:
-        stmt = (update(table).where(table.c.id == bindparam("iid"))
-                .values(send_on=bindparam("day"), state=bindparam("st")))
-        conn.execute(stmt, moves + revive)
-    if cancel:
-        stmt = update(table).where(table.c.id == bindparam("iid")).values(state=bindparam("st"))
-        conn.execute(stmt, cancel)
-
-
-_ITEM_COLUMNS = ("key", "kind", "reason", "recipient_id", "send_on", "plan_id", "task_id",
-                 "duty_id", "obligation_id", "role", "state")
-
-
-def _insert(s: Session, wants: list[Want]) -> None:
-    # A Want's first ten fields are the columns, in order; the state is "pending". Sorted by
-    # key, the unique index is filled in order (a third faster on PostgreSQL).
-    bulk_insert_values(s, PlannedItem.__table__, _ITEM_COLUMNS,
-                       sorted((*w[:10], "pending") for w in wants))
-
-
-def _cancel_orphans(s: Session, plan_id: int) -> None:
-    """Pending items of a plan whose deadline was retired or whose task was removed."""
-    stale = select(Duty.id).join(Deadline, Deadline.id == Duty.deadline_id).join(
-        Task, Task.id == Deadline.task_id).where(
-        Task.plan_id == plan_id, (Deadline.active.is_(False)) | (Task.removed.is_(True)))
-    s.execute(update(PlannedItem).where(PlannedItem.duty_id.in_(stale),
-                                        PlannedItem.state == "pending")
-              .values(state="cancelled"))
-
-
-def cancel_for_duty(s: Session, duty_id: int) -> int:
-    """A completion stops every pending reminder and escalation of that duty, at once."""
-    result = s.execute(update(PlannedItem).where(PlannedItem.duty_id == duty_id,
-                                                 PlannedItem.state == "pending")
-                       .values(state="cancelled"))
-    return result.rowcount or 0
-
-
-def cancel_for_obligation(s: Session, obligation_id: int) -> int:
-    result = s.execute(update(PlannedItem).where(PlannedItem.obligation_id == obligation_id,
-                                                 PlannedItem.state == "pending")
-                       .values(state="cancelled"))
-    return result.rowcount or 0

@@ -1,0 +1,72 @@
+"""Small decisions the dispatcher makes about the day's items: which were completed meanwhile,
+which line stands for a deadline in a message, in which order lines go, who is reachable where."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from engine.compose import code_key
+from engine.models import Completion, Duty, PlannedItem
+from notifiers.base import STEERING_DIGEST
+
+
+def drop_completed(s: Session, planned: list) -> list:
+    """Defence in depth: a completion recorded by another process since planning cancels."""
+    duty_ids = [p.duty_id for p in planned if p.duty_id]
+    obligation_ids = [p.obligation_id for p in planned if p.obligation_id]
+    done_duties: set[int] = set()
+    if duty_ids:
+        done_duties = set(s.scalars(select(Duty.id).join(
+            Completion, (Completion.deadline_id == Duty.deadline_id)
+            & (Completion.agency_id == Duty.agency_id))
+            .where(Duty.id.in_(duty_ids), Duty.role == "lead",
+                   Completion.deadline_id.is_not(None), Completion.undone_at.is_(None))))
+    done_obligations: set[int] = set()
+    if obligation_ids:
+        done_obligations = set(s.scalars(select(Completion.obligation_id).where(
+            Completion.obligation_id.in_(obligation_ids), Completion.undone_at.is_(None))))
+    drop = [p.id for p in planned if p.duty_id in done_duties
+            or p.obligation_id in done_obligations]
+    if drop:
+        # By id only (the state index would lead SQLite through every pending item).
+        s.execute(update(PlannedItem).where(PlannedItem.id.in_(drop)).values(state="cancelled"))
+    dropped = set(drop)
+    return [p for p in planned if p.id not in dropped]
+
+
+def reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - notifiers.base.Recipient
+    if channel == "email":
+        return bool(recipient.emails)
+    if channel == "telegram":
+        return bool(recipient.chat_ids)
+    return True
+
+
+def sort_items(items: list, kind: str) -> list:
+    if kind == STEERING_DIGEST:
+        return items  # already by agency, oldest first
+    order = {"late": 0, "reminder": 1, "report_reminder": 2}
+    return sorted(items, key=lambda i: (order.get(i.reason, 3), i.due or dt.date.max,
+                                        i.agency_name or "", i.group or "", code_key(i.code),
+                                        i.period or ""))
+
+
+def latest(planned: list) -> list:
+    """One line per deadline in a message: a catch-up may find yesterday's "1 day left" and
+    today's "due today" (or "late") of the same deadline; the latest says it all."""
+    out: dict[tuple, object] = {}
+    for p in planned:  # in send-day order
+        if p.duty_id is not None:
+            key: tuple = ("d", p.duty_id)
+        elif p.obligation_id is not None:
+            key = ("o", p.obligation_id)
+        elif p.task_id is not None:
+            key = ("t", p.task_id, p.reason)
+        else:
+            key = ("p", p.id)
+        out.pop(key, None)
+        out[key] = p
+    return list(out.values())

@@ -1,0 +1,79 @@
+"""Duties: each agency's share of each deadline, kept in line with the task's assignments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from engine.agencies import SINGLE_KINDS, Directory
+from engine.bulk import bulk_insert
+from engine.models import Assignment, Deadline, Duty, Task
+
+CHUNK = 5_000
+
+
+def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
+                deadline_ids: list[int] | None = None) -> int:
+    """Make the duty rows of a plan's (or of some) active deadlines match the task's assignments.
+
+    A lead or support agency that a reorganisation merged before the due day is replaced by its
+    successor (the agency holding the task on the due day); groups are already expanded, and
+    collectives (UBND cấp xã) or unspecific mentions get no duty: nobody can be reminded there.
+    An agency both lead and support is lead only. Returns the number of duties."""
+    query = (select(Deadline.id, Deadline.task_id, Deadline.due)
+             .join(Task, Task.id == Deadline.task_id)
+             .where(Deadline.active, Task.removed.is_(False), Task.leaf))
+    if plan_id is not None:
+        query = query.where(Task.plan_id == plan_id)
+    if deadline_ids is not None:
+        query = query.where(Deadline.id.in_(deadline_ids))
+    deadlines = s.execute(query).all()
+    task_ids = list({d.task_id for d in deadlines})
+    roles: dict[int, dict[str, list[str]]] = {}
+    assignments = select(Assignment.task_id, Assignment.agency_id, Assignment.role)
+    if plan_id is not None:  # the whole plan: one query, no list of ids
+        batches = [assignments.join(Task, Task.id == Assignment.task_id)
+                   .where(Task.plan_id == plan_id)]
+    else:
+        batches = [assignments.where(Assignment.task_id.in_(task_ids[i:i + CHUNK]))
+                   for i in range(0, len(task_ids), CHUNK)]
+    for batch in batches:
+        for tid, agency, role in s.execute(batch):
+            roles.setdefault(tid, {"lead": [], "support": []})[role].append(agency)
+    single = {a.id for a in directory if a.kind in SINGLE_KINDS}
+    stable = {a.id for a in directory if a.successor is None}
+
+    def holder(agency_id: str, due: dt.date) -> str:
+        return agency_id if agency_id in stable else directory.current(agency_id, due).id
+
+    wanted: set[tuple[int, str, str]] = set()
+    for d in deadlines:
+        r = roles.get(d.task_id, {"lead": [], "support": []})
+        leads = {holder(a, d.due) for a in r["lead"] if a in single}
+        supports = {holder(a, d.due) for a in r["support"] if a in single} - leads
+        wanted.update((d.id, a, "lead") for a in leads)
+        wanted.update((d.id, a, "support") for a in supports)
+    dids = [d.id for d in deadlines]
+    have: dict[tuple[int, str, str], int] = {}
+    duties = select(Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role)
+    if plan_id is not None:
+        wanted_ids = set(dids)
+        batches = [duties.join(Deadline, Deadline.id == Duty.deadline_id)
+                   .join(Task, Task.id == Deadline.task_id).where(Task.plan_id == plan_id)]
+    else:
+        wanted_ids = None
+        batches = [duties.where(Duty.deadline_id.in_(dids[i:i + CHUNK]))
+                   for i in range(0, len(dids), CHUNK)]
+    for batch in batches:
+        for duty_id, did, agency, role in s.execute(batch):
+            if wanted_ids is None or did in wanted_ids:
+                have[(did, agency, role)] = duty_id
+    gone = [duty_id for key, duty_id in have.items() if key not in wanted]
+    for i in range(0, len(gone), CHUNK):
+        s.execute(delete(Duty).where(Duty.id.in_(gone[i:i + CHUNK])))
+    rows = [{"deadline_id": d, "agency_id": a, "role": r} for (d, a, r) in sorted(wanted)
+            if (d, a, r) not in have]
+    bulk_insert(s, Duty.__table__, rows)
+    return len(wanted)

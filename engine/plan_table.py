@@ -1,0 +1,103 @@
+"""Applying planned items to the table: insert what is new, move or revive what changed, cancel
+what is no longer wanted; never touch what was sent or recorded as missed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session
+
+from engine.bulk import bulk_insert_values
+from engine.models import Deadline, Duty, PlannedItem, Task
+from engine.reminder_rules import Planner, Want
+
+
+# --- applying a plan to the table ---------------------------------------------------------------
+class _Have(NamedTuple):
+    id: int
+    state: str
+    send_on: dt.date
+
+
+def _existing(s: Session, where, plan_id: int | None = None  # noqa: ANN001
+              ) -> dict[str, _Have]:
+    return {k: _Have(i, st, d) for k, i, st, d, p in s.execute(
+        select(PlannedItem.key, PlannedItem.id, PlannedItem.state, PlannedItem.send_on,
+               PlannedItem.plan_id).where(where)) if plan_id is None or p == plan_id}
+
+
+def apply(s: Session, wants: list[Want], existing: dict[str, _Have], planner: Planner,
+          today: dt.date) -> None:
+    first = planner.cal.next_working_day(today)
+    new: list[Want] = []
+    moves: list[dict] = []
+    revive: list[dict] = []
+    wanted: set[str] = set()
+    for w in wants:
+        if w.send_on < today:
+            if not w.escalation:
+                wanted.add(w.key)  # keep a past pending reminder for the dispatcher's grace
+                continue
+            w = w._replace(send_on=first)
+        wanted.add(w.key)
+        have = existing.get(w.key)
+        if have is None:
+            new.append(w)
+        elif have.state == "pending":
+            if have.send_on != w.send_on and have.send_on >= today:
+                moves.append({"iid": have.id, "day": w.send_on, "st": "pending"})
+        elif have.state == "cancelled":
+            revive.append({"iid": have.id, "day": w.send_on, "st": "pending"})
+    # "snooze/..." items are asked for in the Telegram bot ("Nhắc lại ngày mai"), not planned
+    # here: re-planning keeps them (a completion still cancels them through cancel_for_duty).
+    cancel = [{"iid": h.id, "st": "cancelled"} for k, h in existing.items()
+              if h.state == "pending" and k not in wanted and not k.startswith("snooze/")]
+    _insert(s, new)
+    table = PlannedItem.__table__
+    conn = s.connection()
+    if moves or revive:
+        stmt = (update(table).where(table.c.id == bindparam("iid"))
+                .values(send_on=bindparam("day"), state=bindparam("st")))
+        conn.execute(stmt, moves + revive)
+    if cancel:
+        stmt = update(table).where(table.c.id == bindparam("iid")).values(state=bindparam("st"))
+        conn.execute(stmt, cancel)
+
+
+_ITEM_COLUMNS = ("key", "kind", "reason", "recipient_id", "send_on", "plan_id", "task_id",
+                 "duty_id", "obligation_id", "role", "state")
+
+
+def _insert(s: Session, wants: list[Want]) -> None:
+    # A Want's first ten fields are the columns, in order; the state is "pending". Sorted by
+    # key, the unique index is filled in order (a third faster on PostgreSQL).
+    bulk_insert_values(s, PlannedItem.__table__, _ITEM_COLUMNS,
+                       sorted((*w[:10], "pending") for w in wants))
+
+
+def _cancel_orphans(s: Session, plan_id: int) -> None:
+    """Pending items of a plan whose deadline was retired or whose task was removed."""
+    stale = select(Duty.id).join(Deadline, Deadline.id == Duty.deadline_id).join(
+        Task, Task.id == Deadline.task_id).where(
+        Task.plan_id == plan_id, (Deadline.active.is_(False)) | (Task.removed.is_(True)))
+    s.execute(update(PlannedItem).where(PlannedItem.duty_id.in_(stale),
+                                        PlannedItem.state == "pending")
+              .values(state="cancelled"))
+
+
+def cancel_for_duty(s: Session, duty_id: int) -> int:
+    """A completion stops every pending reminder and escalation of that duty, at once."""
+    result = s.execute(update(PlannedItem).where(PlannedItem.duty_id == duty_id,
+                                                 PlannedItem.state == "pending")
+                       .values(state="cancelled"))
+    return result.rowcount or 0
+
+
+def cancel_for_obligation(s: Session, obligation_id: int) -> int:
+    result = s.execute(update(PlannedItem).where(PlannedItem.obligation_id == obligation_id,
+                                                 PlannedItem.state == "pending")
+                       .values(state="cancelled"))
+    return result.rowcount or 0
+
