@@ -140,7 +140,7 @@ def _task_row(t: Task, ds: list, done: dict, leads: list[str], as_of, rt) -> dic
         counts[st] = counts.get(st, 0) + 1
     text = "; ".join(f"{STATUS_VI.get(k, 'thường xuyên')}: {v}" if len(statuses) > 1
                      else STATUS_VI.get(k, "thường xuyên") for k, v in counts.items())
-    names = [rt.directory.get(a).name for a in leads if a in rt.directory]
+    names = sorted(rt.directory.get(a).name for a in leads if a in rt.directory)
     return {"id": t.id, "group": t.group_name, "code": t.code, "title": t.title,
             "kind": t.kind, "lead": leads,
             "lead_names": ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3
