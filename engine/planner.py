@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 from sqlmodel import Session
 
 from engine.models import (
@@ -96,8 +96,24 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
     plan_obligations(s, obligation_ids, planner, today)
     plan_task_notices(s, plan_id, planner, today, plan.year)
     plan_steering(s, planner, today, dt.date(plan.year + planner.p.steering_years_after, 12, 31))
+    if len(rows) >= BIG_PLAN:
+        refresh_statistics(s)
     return s.scalar(select(_count()).where(PlannedItem.plan_id == plan_id,
                                            PlannedItem.state == "pending")) or 0
+
+
+BIG_PLAN = 50_000  # duties: past this, the tables' statistics are refreshed after planning
+
+
+def refresh_statistics(s: Session) -> None:
+    """After a bulk load, PostgreSQL's planner still believes the tables are small until
+    autovacuum gets to them, and picks sequential scans for the dispatcher's index queries
+    (measured: 0.4 s instead of 0.005 s for a wake-up with nothing to send). ANALYZE samples,
+    so it takes about a second whatever the size. SQLite's choices do not depend on it here."""
+    if s.connection().dialect.name == "postgresql":
+        for table in ("planneditem", "duty", "deadline", "task", "assignment", "notification",
+                      "notificationitem"):
+            s.execute(text(f"ANALYZE {table}"))
 
 
 _DUTY_ROWS = (select(Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role, Deadline.due,

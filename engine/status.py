@@ -142,11 +142,13 @@ def rows(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Direc
 
 def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | None,
              agency_id: str | None) -> list[Row]:
-    dated = select(Deadline.task_id).where(Deadline.active)
+    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join; NOT IN over a large
+    # subquery is evaluated row by row (minutes at national scale).
+    dated = select(Deadline.id).where(Deadline.task_id == Task.id, Deadline.active).exists()
     q = (select(Task.id, Task.kind, Assignment.agency_id)
          .join(Assignment, Assignment.task_id == Task.id)
          .where(Task.leaf, Task.removed.is_(False), Assignment.role == "lead",
-                Task.kind.in_(("event", "reference", "unknown")), Task.id.not_in(dated)))
+                Task.kind.in_(("event", "reference", "unknown")), ~dated))
     if plan_id is not None:
         q = q.where(Task.plan_id == plan_id)
     out: list[Row] = []
