@@ -114,3 +114,60 @@ def test_cli_status_json(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "engine.cli", "status", "--as-of", "32/01/2025"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "không hợp lệ" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_recording_commands(tmp_path):
+    from sqlalchemy import select
+
+    from engine.models import Completion, Deadline, Event
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    rt = runtime(url)
+    with rt.session() as s:
+        summary = store_plan(s, plan([
+            task("Cải cách TTHC", "1.1", lead=["vp-ubnd"], dues=["2025-01-24"]),
+            task("Cải cách thủ tục", "1.1", lead=["so-tu-phap"], dues=["2025-03-31"]),
+            task("Cải cách TTHC", "7", lead=["so-tu-phap"], kind="reference", timing="Theo CV"),
+            task("Chính quyền số", "2.1.2", lead=["so-tu-phap"], kind="event", event_offset=5,
+                 timing="Tối đa 05 ngày làm việc kể từ khi ..."),
+        ], periods=[QUARTER_1]), rt.directory, calendar=rt.calendar)
+        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        s.commit()
+    rt.engine.dispose()
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": url, "COLUMNS": "200"}
+
+    def nv(*args):
+        return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True,
+                              text=True, env=env, timeout=120)
+
+    ambiguous = nv("done", "1.1", "--agency", "vp-ubnd")
+    assert ambiguous.returncode == 2 and "TTHC/1.1" in ambiguous.stderr  # lists candidates
+    ok = nv("done", "tthc/1.1", "--agency", "Văn phòng UBND tỉnh", "--doc", "12/KH-UBND",
+            "--date", "2025-01-27")
+    assert ok.returncode == 0 and "quá hạn" in ok.stdout and "12/KH-UBND" in ok.stdout
+    again = nv("done", "TTHC/1.1", "--agency", "vp-ubnd", "--date", "2025-01-27")
+    assert again.returncode == 1 and "đã được ghi nhận" in again.stderr
+    assert nv("done", "TTHC/1.1", "--agency", "vp-ubnd", "--undo").returncode == 0
+    assert nv("done", "--group", "cai cach tthc", "1.1", "--agency", "vp-ubnd", "--date",
+              "24/01/2025").returncode == 0
+    assert nv("event", "2.1.2", "--date", "2025-04-24").stdout.strip().endswith(
+        "thời hạn 05/05/2025.")
+    assert "02/06/2025" in nv("task", "set-due", "TTHC/7", "--date", "2025-06-01").stdout
+    assert nv("task", "set-due", "TTHC/1.1", "--date", "2025-06-01").returncode == 2
+    assert nv("report", "submit", "--agency", "so-tu-phap", "--period", "Quý I", "--doc",
+              "30/BC-STP", "--date", "2025-03-18").returncode == 0
+    assert nv("report", "submit", "--agency", "so-tu-phap", "--period", "Quý IX"
+              ).returncode == 2
+    listed = nv("tasks", "--agency", "so-tu-phap", "--json")
+    rows = json.loads(listed.stdout)
+    assert [(r["group"], r["code"]) for r in rows] == [
+        ("Cải cách thủ tục", "1.1"), ("Cải cách TTHC", "7"), ("Chính quyền số", "2.1.2")]
+    assert nv("tasks", "--kind", "nope").returncode == 2
+    assert "Nhiệm vụ" in nv("tasks", "--due-before", "2025-02-01").stdout
+    rt = runtime(url)
+    with rt.session() as s:
+        live = s.scalars(select(Completion).where(Completion.undone_at.is_(None))).all()
+        assert sorted((c.agency_id, str(c.completed_on)) for c in live) == [
+            ("so-tu-phap", "2025-03-18"), ("vp-ubnd", "2025-01-24")]
+        assert s.scalars(select(Event)).one().occurred_on == D("2025-04-24")
+        assert {d.source for d in s.scalars(select(Deadline))} == {"plan", "event", "manual"}
