@@ -66,6 +66,12 @@ class WakeResult:
     missed: int = 0
     unreachable: int = 0
 
+    def __repr__(self) -> str:
+        # Short on purpose: asyncio.run (3.11) formats the finished task, result included, when
+        # it restores its SIGINT handler; the default repr of thousands of messages cost seconds.
+        return (f"WakeResult(slot={self.slot}, messages={len(self.messages)}, "
+                f"retried={self.retried}, missed={self.missed})")
+
 
 def _wall() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
