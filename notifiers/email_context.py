@@ -80,6 +80,8 @@ def monitor_list(msg: OutgoingMessage) -> dict[str, Any]:
         "late_count": len(late),
         "needs_due": sorted((i for i in msg.items if i.reason == base.NEEDS_DUE),
                             key=lambda i: (i.group or "", i.code or "")),
+        "needs_lead": sorted((i for i in msg.items if i.reason == base.NEEDS_LEAD),
+                             key=lambda i: (i.group or "", i.code or "")),
         "missed": _by_due(i for i in msg.items if i.reason == base.MISSED),
         "failed": _by_due(i for i in msg.items if i.reason == base.FAILED),
         "upcoming": _by_due(i for i in msg.items if i.reason == base.REMINDER),

@@ -59,6 +59,7 @@ TEMPLATES = {
 MONITOR_SECTIONS = (
     (base.LATE, "Nhiệm vụ quá hạn"),
     (base.NEEDS_DUE, "Nhiệm vụ cần xác định thời hạn"),
+    (base.NEEDS_LEAD, "Nhiệm vụ chưa có cơ quan chủ trì"),
     (base.MISSED, "Nhắc việc không gửi được trong thời gian cho phép"),
     (base.FAILED, "Gửi thông báo không thành công"),
     (base.REMINDER, "Nhiệm vụ sắp đến hạn"),

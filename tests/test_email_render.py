@@ -330,3 +330,17 @@ def test_parsed_back_with_stdlib_from_outbox_form() -> None:
     parsed = email.message_from_bytes(data, policy=policy.default)
     assert parsed["X-Nhacviec-Kind"] == "steering_digest"
     assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_monitor_list_shows_tasks_without_a_lead_agency() -> None:
+    from dataclasses import replace
+
+    item = Item(base.NEEDS_LEAD, group="Cải cách thủ tục", code="4.1", title="Ban hành Kế hoạch",
+                due=dt.date(2025, 3, 31))
+    msg = replace(S.monitor_list(), items=(item,))
+    text, page = plain(msg), squash(html(msg))
+    assert "NHIỆM VỤ CHƯA CÓ CƠ QUAN CHỦ TRÌ (1)" in text
+    assert "[4.1] Ban hành Kế hoạch, hạn 31/03/2025 (nhóm Cải cách thủ tục)" in text
+    assert "Nhiệm vụ chưa có cơ quan chủ trì" in page and "31/03/2025" in page
+    assert "Không có nhiệm vụ nào cần theo dõi" not in text
+    assert "1 việc chưa có cơ quan chủ trì" in render_parts(msg).subject

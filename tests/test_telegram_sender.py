@@ -265,3 +265,14 @@ async def test_bots_built_apart_share_one_limiter_by_default(fake) -> None:
         await b.aclose()
     first, second = sorted(c.t for c in fake.calls_of("sendMessage", chat_id=900))
     assert second - first >= 1.0 - EPS
+
+
+def test_monitor_list_has_a_section_for_tasks_without_a_lead() -> None:
+    items = (Item(base.NEEDS_LEAD, group="Cải cách thủ tục", code="4.1",
+                  title="Ban hành Kế hoạch", due=dt.date(2025, 3, 31)),
+             Item(base.NEEDS_DUE, group="Cải cách TTHC", code="7", title="Cấp Phiếu lý lịch",
+                  label="Theo Công văn số 3553/UBND-NC"))
+    text = "\n".join(render_message(digest("m", (-900,), items, kind=base.MONITOR_LIST)))
+    assert "Nhiệm vụ chưa có cơ quan chủ trì (1)" in text
+    assert "Nhiệm vụ cần xác định thời hạn (1)" in text
+    assert "Ban hành Kế hoạch" in text and "Cấp Phiếu lý lịch" in text
