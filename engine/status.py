@@ -36,15 +36,13 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
+from notifiers.render import STATUS_NAMES
 from rules import WorkingCalendar
 
 STATUSES = ("overdue", "due_soon", "not_due", "waiting_event", "needs_due", "done_late",
             "done_on_time")
-STATUS_VI = {
-    "not_due": "chưa đến hạn", "due_soon": "sắp đến hạn", "overdue": "quá hạn",
-    "done_on_time": "hoàn thành đúng hạn", "done_late": "hoàn thành quá hạn",
-    "waiting_event": "chờ sự kiện", "needs_due": "cần xác định thời hạn",
-}
+# How officials name them: one vocabulary, shared with the messages' templates.
+STATUS_VI = {s: STATUS_NAMES[s] for s in STATUSES}
 
 
 def status_of(due: dt.date | None, completed_on: dt.date | None, as_of: dt.date,
