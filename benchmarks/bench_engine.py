@@ -146,6 +146,27 @@ def _child(kind: str, agencies: int, tasks: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def apscheduler_peer(jobs: int) -> float:
+    """The design issue 4 warns against, measured in the same run: one APScheduler 3.x job per
+    reminder (MemoryJobStore, the scheduler started paused). Seconds per added job."""
+    import random
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.date import DateTrigger
+
+    rnd = random.Random(7)
+    start = dt.datetime(2025, 1, 1, 8, tzinfo=dt.UTC)
+    times = [start + dt.timedelta(days=rnd.randrange(365)) for _ in range(jobs)]
+    sched = BackgroundScheduler(timezone="Asia/Ho_Chi_Minh")
+    sched.start(paused=True)
+    t = time.perf_counter()
+    for i, when in enumerate(times):
+        sched.add_job(print, DateTrigger(when), id=f"r{i}", args=(i,), misfire_grace_time=3600)
+    per_job = (time.perf_counter() - t) / jobs
+    sched.shutdown(wait=False)
+    return per_job
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agencies", type=int, default=3500)
@@ -169,6 +190,13 @@ def main() -> None:
         for name, w in r["wakes"].items():
             print(f"  wake-up {name:8} {w['day']}: {w['items_due']:>6} items due -> "
                   f"{w['messages']:>5} messages in {w['seconds']:.3f} s")
+        peer_jobs = 100_000
+        per_job = apscheduler_peer(peer_jobs)
+        per_item = r["plan_s"] / max(1, r["planned"])
+        print(f"  peer: one APScheduler job per reminder, {peer_jobs:,} jobs added at "
+              f"{per_job * 1e6:.0f} us/job (grows with the store: bisect insert); planner "
+              f"{per_item * 1e6:.1f} us per planned notification -> {per_job / per_item:.0f}x; "
+              f"{r['planned']:,} jobs would take >= {per_job * r['planned']:.0f} s")
 
 
 if __name__ == "__main__":
