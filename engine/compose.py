@@ -88,17 +88,23 @@ class Composer:
             r = info.get(p.duty_id)
             if r is None:
                 continue
-            extra = self._timing(p.reason, r.due)
-            if p.kind == "explanation_request":
-                extra["reply_by"] = self.cal.add_working_days(self.slot,
-                                                              self.p.explanation_reply_days)
             out[p.id] = Item(
                 reason=p.reason, group=r.group_name, code=r.code, title=r.title, due=r.due,
                 role=p.role if p.reason != LATE else None, label=r.label, product=r.product,
-                agency_id=r.agency_id if p.kind != "agency_digest" else None,
-                agency_name=self.names.get(r.agency_id) if p.kind != "agency_digest" else None,
-                deadline_id=r.did, **extra)
+                deadline_id=r.did, **self._extras(p, r.due, r.agency_id))
         return out
+
+    def _extras(self, p: PlannedItem, due: dt.date, agency_id: str) -> dict[str, Any]:
+        """What every item of a duty or report obligation carries besides its own fields: the
+        working-day counts, the reply date of an explanation request, and, in lists to others
+        than the agency itself, whose item it is."""
+        extra = self._timing(p.reason, due)
+        if p.kind == "explanation_request":
+            extra["reply_by"] = self.cal.add_working_days(self.slot,
+                                                          self.p.explanation_reply_days)
+        if p.kind != "agency_digest":
+            extra.update(agency_id=agency_id, agency_name=self.names.get(agency_id))
+        return extra
 
     def _obligation_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
         ids = list({p.obligation_id for p in planned})
@@ -117,17 +123,10 @@ class Composer:
             r = info.get(p.obligation_id)
             if r is None:
                 continue
-            extra = self._timing(p.reason, r.deadline)
-            if p.kind == "explanation_request":
-                extra["reply_by"] = self.cal.add_working_days(self.slot,
-                                                              self.p.explanation_reply_days)
             out[p.id] = Item(
                 reason=p.reason, period=r.name, due=r.deadline, cutoff_from=r.cutoff_from,
                 cutoff_to=r.cutoff_to, data_entry_url=r.data_entry_url,
-                title=f"Báo cáo {r.name}",
-                agency_id=r.agency_id if p.kind != "agency_digest" else None,
-                agency_name=self.names.get(r.agency_id) if p.kind != "agency_digest" else None,
-                **extra)
+                title=f"Báo cáo {r.name}", **self._extras(p, r.deadline, r.agency_id))
         return out
 
     def _task_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
