@@ -30,8 +30,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from engine.dispatcher import Dispatcher, WakeResult
+from engine.errors import ConfigError
 from engine.runtime import Runtime
 from notifiers.base import Notifier
+from notifiers.errors import ConfigurationError, TransientDeliveryError
 
 log = logging.getLogger("nhacviec.scheduler")
 JOB_ID = "dispatch"
@@ -113,6 +115,22 @@ class Service:
                 await n.aclose()
 
 
+async def check_channels(notifiers: Sequence[Notifier]) -> None:
+    """At start: a wrong channel setting stops the service with a clear message (exit 3); a
+    server that cannot be reached is only a warning, since every send retries on its own."""
+    for n in notifiers:
+        check = getattr(n, "check", None)
+        if check is None:
+            continue
+        try:
+            await check()
+        except ConfigurationError as exc:
+            raise ConfigError(f"kênh {n.channel}: {exc}") from None
+        except TransientDeliveryError as exc:
+            log.warning("Kênh %s chưa kết nối được lúc khởi động (%s); dịch vụ vẫn chạy và sẽ "
+                        "gửi lại khi kết nối được.", n.channel, exc)
+
+
 async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                 extra_chats: dict[str, Sequence[int]] | None = None,
                 with_bot: bool = True, stop: asyncio.Event | None = None) -> None:
@@ -123,6 +141,7 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    await check_channels(notifiers)
     service = Service(rt, notifiers, extra_chats=extra_chats)
     bot = None
     if with_bot and rt.settings.telegram_token is not None:
@@ -130,7 +149,8 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
         from notifiers.telegram_store import SqlBotBackend
 
         bot = build_application(rt.settings, SqlBotBackend(rt.engine, rt.directory,
-                                                           rt.calendar), calendar=rt.calendar)
+                                                           rt.calendar, rt.planner),
+                                calendar=rt.calendar)
         await start_bot(bot)
     try:
         await service.start()

@@ -151,3 +151,52 @@ def test_cli_run_starts_and_stops_cleanly_on_sigterm(tmp_path):
             proc.kill()
     assert proc.returncode == 0, err
     assert "Đã dừng dịch vụ" in out and "Traceback" not in err
+
+
+def _start_run(tmp_path, **extra_env):
+    import os
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'run.sqlite'}"
+    _rt(url).engine.dispose()
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": url,
+           "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox"), **extra_env}
+    env.pop("NHACVIEC_TELEGRAM_TOKEN", None)
+    return subprocess.Popen([sys.executable, "-m", "engine.cli", "run"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_cli_run_with_an_unreachable_smtp_server_warns_and_keeps_running(tmp_path):
+    import signal
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = _start_run(tmp_path, NHACVIEC_SMTP_HOST="127.0.0.1", NHACVIEC_SMTP_PORT=str(port),
+                      NHACVIEC_SMTP_TIMEOUT="2")
+    try:
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if "đang chạy" in line:
+                break
+        text = "".join(seen)
+        assert "chưa kết nối được lúc khởi động" in text, text
+        assert "đang chạy" in text, text
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err + text
+
+
+def test_cli_run_with_a_wrong_smtp_setting_exits_3_with_one_line(tmp_path):
+    proc = _start_run(tmp_path, NHACVIEC_SMTP_HOST="127.0.0.1", NHACVIEC_SMTP_TLS="ssl3")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("Lỗi:")

@@ -7,6 +7,7 @@ import sys
 
 import typer
 import typer.rich_utils as _rich_help
+from pydantic import ValidationError
 
 from engine.errors import NhacviecError
 
@@ -52,6 +53,14 @@ def run() -> None:
     except NhacviecError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        # A wrong environment variable: name it, on one line, exit 3 like any setting error.
+        wrong = "; ".join(f"NHACVIEC_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                          for e in exc.errors())
+        typer.echo(f"Lỗi: cấu hình không hợp lệ ({wrong})", err=True)
+        sys.exit(3)
     except KeyboardInterrupt:
         typer.echo("Đã dừng.", err=True)
         sys.exit(130)
