@@ -33,8 +33,8 @@ def _fingerprint() -> str:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("nhacviec cần Python 3.11 trở lên (đang chạy %s)." % sys.version.split()[0])
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on an old Python to say so
+        sys.exit(f"nhacviec cần Python 3.11 trở lên (đang chạy {sys.version.split()[0]}).")
     if not PY.exists():
         print("• Tạo môi trường ảo .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)

@@ -1,7 +1,7 @@
 """Errors a user can meet, each with a Vietnamese message and an exit status.
 
     NhacviecError                   exit 1
-    ├── InputError (ValueError)     exit 2: the input is not usable (bad file, bad phrase, bad date)
+    ├── InputError (ValueError)     exit 2: unusable input (bad file, bad phrase, bad date)
     │   └── NotFoundError (LookupError)  exit 2: unknown agency, task, plan, period
     ├── ConflictError               exit 1: the request contradicts recorded data
     └── ConfigError                 exit 3: a setting is wrong (URL, token, directory file)

@@ -72,7 +72,8 @@ def make_date(day: int | str, month: int | str, year: int | str) -> dt.date:
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        raise ImpossibleDate(f"ngày {int(day):02d}/{int(month):02d}/{year} không tồn tại") from None
+        text = f"ngày {int(day):02d}/{int(month):02d}/{year} không tồn tại"
+        raise ImpossibleDate(text) from None
 
 
 def ddmm(day: dt.date) -> str:

@@ -172,7 +172,8 @@ class WorkingCalendar:
 
     def worked_weekend_days(self, year: int) -> list[DayOff]:
         self._load_years([year])
-        return sorted((d for d in self._worked.values() if d.date.year == year), key=lambda d: d.date)
+        days = (d for d in self._worked.values() if d.date.year == year)
+        return sorted(days, key=lambda d: d.date)
 
     def day_off_name(self, day: dt.date) -> str | None:
         self._ensure(day)

@@ -10,7 +10,14 @@ import re
 from dataclasses import replace
 
 from rules.base import (
-    DATE, YEAR_QUALIFIER, Example, Rule, ddmmyyyy, fixed, make_date, qualified_year,
+    DATE,
+    YEAR_QUALIFIER,
+    Example,
+    Rule,
+    ddmmyyyy,
+    fixed,
+    make_date,
+    qualified_year,
 )
 from rules.types import Context, Due, Timing
 

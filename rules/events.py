@@ -14,7 +14,8 @@ import unicodedata
 from rules.base import Example, Rule
 from rules.types import Context, Kind, Timing
 
-_LINK = r"(?:kể từ khi|kể từ ngày|kể từ|tính từ ngày|tính từ khi|từ khi|từ ngày|sau khi|sau ngày|sau)"
+_LINK = (r"(?:kể từ khi|kể từ ngày|kể từ|tính từ ngày|tính từ khi|từ khi|từ ngày|sau khi"
+         r"|sau ngày|sau)")
 _EVENT_TAIL = re.compile(rf"\(?\s*\b{_LINK}\b\s*(?P<event>.*?)\)?\s*$", re.IGNORECASE)
 
 

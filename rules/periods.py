@@ -11,7 +11,14 @@ import re
 from typing import NamedTuple
 
 from rules.base import (
-    DATE, YEAR_QUALIFIER, Example, ImpossibleDate, Rule, fixed, make_date, moved_note,
+    DATE,
+    YEAR_QUALIFIER,
+    Example,
+    ImpossibleDate,
+    Rule,
+    fixed,
+    make_date,
+    moved_note,
     qualified_year,
 )
 from rules.calendar import month_end

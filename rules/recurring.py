@@ -90,7 +90,8 @@ class FrequencyRule(Rule):
         return periodic(phrase, self.name, ctx, _frequencies(m.group("list")), year=year)
 
 
-_WHEN = r"(?P<rel>chậm nhất|trước|muộn nhất|không muộn hơn)(?: là| vào)?(?: ngày)? (?P<day>\d{1,2})"
+_WHEN = (r"(?P<rel>chậm nhất|trước|muộn nhất|không muộn hơn)(?: là| vào)?(?: ngày)? "
+         r"(?P<day>\d{1,2})")
 
 
 class MonthlyDayRule(Rule):
@@ -103,7 +104,8 @@ class MonthlyDayRule(Rule):
         Example("chậm nhất vào ngày 25 hằng tháng", "periodic",
                 ("2025-02-03", "2025-02-25", "2025-03-25", "2025-04-25", "2025-05-26",
                  "2025-06-25", "2025-07-25", "2025-08-25", "2025-09-25", "2025-10-27",
-                 "2025-11-25", "2025-12-25"), source="thukyluat.vn (25/01/2025 Sat, 27-31/01 Tết)"),
+                 "2025-11-25", "2025-12-25"),
+                source="thukyluat.vn (25/01/2025 Sat, 27-31/01 Tết)"),
     )
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:

@@ -19,7 +19,8 @@ class ReferenceRule(Rule):
     name = "reference"
     requires = ('theo ', 'khi có yêu cầu', 'đột xuất', 'khi cần thiết')
     pattern = re.compile(
-        r"(?:(?:thực hiện|hoàn thành|triển khai|thời gian) )?theo (?P<what>kế hoạch|công văn|văn bản|"
+        r"(?:(?:thực hiện|hoàn thành|triển khai|thời gian) )?"
+        r"theo (?P<what>kế hoạch|công văn|văn bản|"
         r"quyết định|thông báo|hướng dẫn|yêu cầu|chỉ đạo|lộ trình|tiến độ|quy định|chương trình|"
         r"nghị quyết|chỉ thị|thông tư|nghị định|đề án|đề nghị)\b.*"
         r"|(?:khi có yêu cầu|đột xuất|khi cần thiết)\b.*"

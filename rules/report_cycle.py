@@ -74,7 +74,8 @@ class ReportCycle:
             end = dt.date(year, spec.last_month, self.cutoff_to_day)
             deadline = dt.date(year, spec.last_month, self.day)
             out.append(
-                ReportPeriod(spec.name, year, start, end, deadline, calendar.next_working_day(deadline))
+                ReportPeriod(spec.name, year, start, end, deadline,
+                             calendar.next_working_day(deadline))
             )
         return out
 

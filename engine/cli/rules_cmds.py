@@ -49,8 +49,9 @@ def timing(
     phrases: Annotated[list[str] | None, typer.Argument(help="Cụm từ thời gian.")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Năm của kế hoạch (mặc định: "
                                              "năm hiện tại).")] = None,
-    report_day: Annotated[int, typer.Option("--report-day", min=1, max=28,
-                                            help="Ngày gửi báo cáo định kỳ trong tháng cuối kỳ.")] = 18,
+    report_day: Annotated[int, typer.Option(
+        "--report-day", min=1, max=28, help="Ngày gửi báo cáo định kỳ trong tháng cuối kỳ.",
+    )] = 18,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON, mỗi cụm từ một dòng.")] = False,
     culture_day: Annotated[bool | None, typer.Option(
         "--culture-day/--no-culture-day", help="Tính 24/11 là ngày nghỉ (mặc định theo cấu hình)."
