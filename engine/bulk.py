@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -18,6 +18,14 @@ from sqlalchemy import JSON, Date, DateTime, Table
 from sqlmodel import Session
 
 SMALL = 200  # below this, the ordinary Core insert is as fast and simpler
+# Ids per "IN (...)": well under every driver's limit on bound parameters (PostgreSQL: 65,535),
+# which a catch-up after a long stop, or a national busiest day, would otherwise exceed.
+IN_CHUNK = 5_000
+
+
+def chunked(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
 
 
 def bulk_insert(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

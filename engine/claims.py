@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from engine.bulk import chunked
 from engine.compose import to_payload
 from engine.db import session
 from engine.models import DeliveryAttempt, Notification, NotificationItem
@@ -114,8 +115,10 @@ def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.
     failed = []
     updates, attempts = [], []
     with session(engine) as s, s.begin():
-        tried = dict(s.execute(select(table.c.id, table.c.attempts).where(
-            table.c.id.in_([nid for nid, _ in sent]))).all())
+        tried: dict[int, int] = {}
+        for chunk in chunked([nid for nid, _ in sent]):
+            tried.update(s.execute(select(table.c.id, table.c.attempts).where(
+                table.c.id.in_(chunk))).all())
         for nid, r in sent:
             count = (tried.get(nid) or 0) + max(1, r.attempts)
             if r.ok:

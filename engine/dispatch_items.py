@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from engine.bulk import chunked
 from engine.compose import code_key
 from engine.models import Completion, Duty, PlannedItem
 from notifiers.base import STEERING_DIGEST
@@ -18,21 +19,21 @@ def drop_completed(s: Session, planned: list) -> list:
     duty_ids = [p.duty_id for p in planned if p.duty_id]
     obligation_ids = [p.obligation_id for p in planned if p.obligation_id]
     done_duties: set[int] = set()
-    if duty_ids:
-        done_duties = set(s.scalars(select(Duty.id).join(
+    for chunk in chunked(duty_ids):
+        done_duties.update(s.scalars(select(Duty.id).join(
             Completion, (Completion.deadline_id == Duty.deadline_id)
             & (Completion.agency_id == Duty.agency_id))
-            .where(Duty.id.in_(duty_ids), Duty.role == "lead",
+            .where(Duty.id.in_(chunk), Duty.role == "lead",
                    Completion.deadline_id.is_not(None), Completion.undone_at.is_(None))))
     done_obligations: set[int] = set()
-    if obligation_ids:
-        done_obligations = set(s.scalars(select(Completion.obligation_id).where(
-            Completion.obligation_id.in_(obligation_ids), Completion.undone_at.is_(None))))
+    for chunk in chunked(obligation_ids):
+        done_obligations.update(s.scalars(select(Completion.obligation_id).where(
+            Completion.obligation_id.in_(chunk), Completion.undone_at.is_(None))))
     drop = [p.id for p in planned if p.duty_id in done_duties
             or p.obligation_id in done_obligations]
-    if drop:
+    for chunk in chunked(drop):
         # By id only (the state index would lead SQLite through every pending item).
-        s.execute(update(PlannedItem).where(PlannedItem.id.in_(drop)).values(state="cancelled"))
+        s.execute(update(PlannedItem).where(PlannedItem.id.in_(chunk)).values(state="cancelled"))
     dropped = set(drop)
     return [p for p in planned if p.id not in dropped]
 

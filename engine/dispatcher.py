@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from engine.agencies import Directory
+from engine.bulk import chunked
 from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
 from engine.db import session
@@ -52,6 +53,7 @@ from notifiers.base import (
 from rules import WorkingCalendar
 
 PHASE_AGENCIES = (AGENCY_DIGEST, EXPLANATION_REQUEST)
+MISSED_LINES = 200  # missed messages listed one by one; beyond, one line per agency
 PHASE_OVERSIGHT = (MONITOR_LIST, STEERING_DIGEST)
 _ORDER = {AGENCY_DIGEST: 0, EXPLANATION_REQUEST: 1, MONITOR_LIST: 2, STEERING_DIGEST: 3}
 
@@ -133,18 +135,32 @@ class Dispatcher:
     # --- 2. missed -----------------------------------------------------------------------------
     def _settle_missed(self, s: Session, slot: dt.date) -> int:
         floor = self.cal.add_working_days(slot, -self.p.grace_working_days)
-        old = list(s.scalars(select(PlannedItem).where(PlannedItem.state == "pending",
-                                                       PlannedItem.send_on < floor)))
+        old = s.execute(select(PlannedItem.id, PlannedItem.kind, PlannedItem.reason,
+                               PlannedItem.recipient_id, PlannedItem.send_on, PlannedItem.key)
+                        .where(PlannedItem.state == "pending", PlannedItem.send_on < floor)).all()
         if not old:
             return 0
-        s.execute(update(PlannedItem).where(PlannedItem.id.in_([p.id for p in old]))
-                  .values(state="missed", settled_at=self.wall()))
-        for p in old:
-            if p.kind in (MONITOR_LIST, STEERING_DIGEST):
-                continue  # the oversight lists are rebuilt from what is late anyway
-            self._notice(s, f"missed/{p.id}", MISSED, slot, {
-                "agency": p.recipient_id, "detail": f"{p.kind} {p.reason} ngày {p.send_on}",
-                "ref": p.key})
+        wall = self.wall()
+        for chunk in chunked([p.id for p in old]):
+            s.execute(update(PlannedItem).where(PlannedItem.id.in_(chunk))
+                      .values(state="missed", settled_at=wall))
+        # The oversight lists are rebuilt from what is late anyway: not reported as missed.
+        told = [p for p in old if p.kind not in (MONITOR_LIST, STEERING_DIGEST)]
+        if len(told) <= MISSED_LINES:  # one line per missed message
+            for p in told:
+                self._notice(s, f"missed/{p.id}", MISSED, slot, {
+                    "agency": p.recipient_id,
+                    "detail": f"{p.kind} {p.reason} ngày {p.send_on}", "ref": p.key})
+            return len(old)
+        # After a long stop: one line per agency, or the Sở Nội vụ's list would be unreadable.
+        days: dict[str, list[dt.date]] = {}
+        for p in told:
+            days.setdefault(p.recipient_id, []).append(p.send_on)
+        for agency, sent_on in sorted(days.items()):
+            self._notice(s, f"missed/{slot.isoformat()}/{agency}", MISSED, slot, {
+                "agency": agency,
+                "detail": f"{len(sent_on)} thông báo không gửi được, dự kiến gửi từ "
+                          f"{min(sent_on):%d/%m/%Y} đến {max(sent_on):%d/%m/%Y}"})
         return len(old)
 
     def _notice(self, s: Session, key: str, reason: str, slot: dt.date, detail: dict) -> None:
@@ -254,9 +270,11 @@ class Dispatcher:
         if not wanted:
             return
         with session(self.engine) as s:
-            have = set(s.execute(select(ExplanationRequest.deadline_id,
-                                        ExplanationRequest.agency_id).where(
-                ExplanationRequest.deadline_id.in_([d for d, _ in wanted]))).all())
+            have = set()
+            for chunk in chunked(sorted({d for d, _ in wanted})):
+                have.update(s.execute(select(ExplanationRequest.deadline_id,
+                                             ExplanationRequest.agency_id).where(
+                    ExplanationRequest.deadline_id.in_(chunk))).all())
             for deadline_id, agency_id in sorted(wanted - have):
                 s.add(ExplanationRequest(deadline_id=deadline_id, agency_id=agency_id,
                                          requested_on=slot))
@@ -275,10 +293,10 @@ class Dispatcher:
         ids = [p.id for p in planned]
         with session(self.engine) as s:
             have: dict[int, set[str]] = {}
-            for i in range(0, len(ids), 5_000):
+            for chunk in chunked(ids):
                 for item_id, channel in s.execute(
                         select(NotificationItem.item_id, NotificationItem.channel)
-                        .where(NotificationItem.item_id.in_(ids[i:i + 5_000]))):
+                        .where(NotificationItem.item_id.in_(chunk))):
                     have.setdefault(item_id, set()).add(channel)
             done, unreachable = [], []
             for p in planned:
@@ -291,8 +309,8 @@ class Dispatcher:
             # By id only: a "state = pending" condition would lead SQLite to the state index
             # and through every pending item of the year. (An item cancelled meanwhile did ride
             # in the claimed message: "done" is what happened to it.)
-            for i in range(0, len(done), 5_000):
-                s.execute(update(PlannedItem).where(PlannedItem.id.in_(done[i:i + 5_000]))
+            for chunk in chunked(done):
+                s.execute(update(PlannedItem).where(PlannedItem.id.in_(chunk))
                           .values(state="done", settled_at=wall))
             for p in unreachable:
                 s.execute(update(PlannedItem).where(PlannedItem.id == p.id)

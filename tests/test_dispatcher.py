@@ -310,3 +310,42 @@ async def test_explanation_request_is_recorded_and_answered(db_url):
         [ans] = s.scalars(select(ExplanationAnswer)).all()
         assert (ans.request_id, ans.document_no) == (req.id, "45/BC-VP")
     assert await wake(d, "2025-02-17", hour=16) == []  # and it is not sent twice
+
+
+async def test_a_year_long_stop_is_one_missed_line_per_agency(db_url, monkeypatch):
+    import engine.bulk
+    import engine.dispatcher
+    from engine.plan.reader import read_plan
+    from engine.settings import bundled
+
+    rt = runtime(db_url)
+    parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
+                       calendar=rt.calendar)
+    with rt.session() as s:
+        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
+        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        s.commit()
+    # Small chunks, so that the seed's backlog crosses many "IN (...)" batches, as a national
+    # one does with the default size (PostgreSQL accepts at most 65,535 bound parameters).
+    monkeypatch.setattr(engine.bulk.chunked, "__defaults__", (50,))
+    rec = RecordingNotifier(channel="email")
+    d = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [rec])
+    # Nothing ran in 2025: on 10/12/2026 every message of 2025 is older than the grace.
+    with rt.session() as s:
+        pending = len(s.scalars(select(PlannedItem.id).where(PlannedItem.state == "pending",
+                                                             PlannedItem.send_on < D("2026-01-01"))
+                                ).all())
+    assert pending > engine.dispatcher.MISSED_LINES
+    result = await d.wake(at("2026-12-10"))
+    assert result.missed >= pending - 60  # the 2025 markers of oversight lists included
+    assert not [m for m in result.messages if m.kind == "agency_digest"]
+    [monitor] = [m for m in result.messages if m.kind == "monitor_list"]
+    missed = [i for i in monitor.items if i.reason == "missed"]
+    agencies = [i.agency_id for i in missed]
+    assert len(agencies) == len(set(agencies))  # one line per agency
+    assert "vp-ubnd" in agencies
+    line = next(i for i in missed if i.agency_id == "vp-ubnd")
+    assert "thông báo không gửi được" in line.label and "2025" in line.label
+    with rt.session() as s:
+        assert not s.scalars(select(PlannedItem.id).where(
+            PlannedItem.state == "pending", PlannedItem.send_on < D("2026-12-04"))).first()
