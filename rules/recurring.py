@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from rules.base import Example, Rule
+from rules.base import Example, ImpossibleDate, Rule
 from rules.types import Context, Due, Kind, Timing
 
 _FREQ = r"(?:hàng |mỗi )?(?:quý|6 tháng|sáu tháng|9 tháng|năm|tháng)"
@@ -35,14 +35,10 @@ def periodic(phrase: str, rule: str, ctx: Context, frequencies: list[str], *,
              year: int | None = None, day: int | None = None, before: bool = False) -> Timing:
     year = year or ctx.year
     cal, cycle = ctx.calendar, ctx.cycle
+    if day is not None and not 1 <= day <= 31:
+        raise ImpossibleDate(f"ngày {day} của tháng không tồn tại")
     deadlines: dict[dt.date, Due] = {}
     for freq in frequencies:
-        if freq == "cycle":  # the plan's own report periods
-            for spec in cycle.periods:
-                raw = dt.date(year, spec.last_month, day or cycle.day)
-                due = cal.previous_working_day(raw) if before else cal.next_working_day(raw)
-                deadlines.setdefault(due, Due(due, f"{spec.name}/{year}"))
-            continue
         for due, label in cycle.frequency_dates(freq, year, cal, day=day, before=before):
             if due not in deadlines:
                 deadlines[due] = Due(due, label)

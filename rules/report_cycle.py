@@ -15,7 +15,8 @@ from rules.calendar import WorkingCalendar, month_end
 
 ROMAN = ("", "I", "II", "III", "IV")
 
-# How often a periodic task or report recurs, as the last months of its periods.
+# How often a periodic task or report recurs, as the last months of its periods ("cycle", the
+# plan's own report periods, comes from the cycle itself).
 FREQUENCY_MONTHS: dict[str, tuple[int, ...]] = {
     "month": tuple(range(1, 13)),
     "quarter": (3, 6, 9, 12),
@@ -84,12 +85,16 @@ class ReportCycle:
         before: bool = False,
     ) -> list[tuple[dt.date, str]]:
         """Due dates of a recurring obligation within ``year``: ``day`` (the cycle's report day
-        unless given) of the last month of each period, moved to the next working day; with
+        unless given, 1-31; a day past a month's end is its last day) of the last month of each
+        period ("cycle": the plan's own report periods), moved to the next working day; with
         ``before``, the last working day strictly before that day ("trước ngày 15 hàng tháng")."""
         day = self.day if day is None else day
         move = calendar.previous_working_day if before else calendar.next_working_day
-        return [(move(_clamp_day(year, month, day)), period_label(frequency, month, year))
-                for month in FREQUENCY_MONTHS[frequency]]
+        if frequency == "cycle":  # the plan's own report periods, by their names
+            months = [(s.last_month, f"{s.name}/{year}") for s in self.periods]
+        else:
+            months = [(m, period_label(frequency, m, year)) for m in FREQUENCY_MONTHS[frequency]]
+        return [(move(_clamp_day(year, month, day)), label) for month, label in months]
 
 
 def _clamp_day(year: int, month: int, day: int) -> dt.date:

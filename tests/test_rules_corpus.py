@@ -123,3 +123,20 @@ def test_event_carries_offset_and_unit() -> None:
     assert due_after_event(cal_days, dt.date(2025, 3, 1), ctx) == dt.date(2025, 3, 31)
     # ... after 02/04/2025 is 02/05/2025, a day off: it moves to Monday 05/05/2025.
     assert due_after_event(cal_days, dt.date(2025, 4, 2), ctx) == dt.date(2025, 5, 5)
+
+
+@pytest.mark.parametrize("phrase", [
+    "chậm nhất ngày 0 hàng tháng", "trước ngày 0 của tháng cuối quý",
+    "chậm nhất ngày 32 của tháng cuối kỳ báo cáo", "chậm nhất ngày 99 hàng tháng",
+])
+def test_impossible_day_of_a_recurring_deadline_is_unknown(phrase: str) -> None:
+    t = evaluate(phrase, Context(2025, CAL))
+    assert t.kind is Kind.UNKNOWN and not t.due and phrase in t.warnings[0]
+
+
+def test_a_day_past_the_month_end_is_its_last_day() -> None:
+    # "ngày 31" of the months 3, 6, 9, 12 of the report cycle: 31/03, 30/06 (a day past June's
+    # end is its last day), 30/09, 31/12/2025 (all working days).
+    t = evaluate("chậm nhất ngày 31 của tháng cuối kỳ báo cáo", Context(2025, CAL))
+    assert [d.isoformat() for d in t.due] == ["2025-03-31", "2025-06-30", "2025-09-30",
+                                              "2025-12-31"]

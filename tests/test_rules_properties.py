@@ -61,6 +61,7 @@ phrase_parts = st.sampled_from([
     "quý", "tháng", "năm", "trước", "ngày", "chậm nhất", "hàng", "hằng", "định kỳ", "và", ",",
     "-", "/", "từ", "đến", "I", "IV", "V", "13", "31/02", "15/3", "2025", "2026", "6 tháng",
     "đầu năm", "cuối", "kể từ", "làm việc", "theo", "hoặc", "(", ")", "0", "99", "2/2026",
+    "hàng tháng", "của tháng cuối quý", "của tháng cuối kỳ báo cáo", "31",
 ])
 
 
