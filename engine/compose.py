@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from engine.agencies import Directory
+from engine.bulk import chunked
 from engine.models import (
     Agency,
     Assignment,
@@ -74,14 +75,14 @@ class Composer:
     def _duty_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
         duty_ids = list({p.duty_id for p in planned})
         info: dict[int, Any] = {}
-        for i in range(0, len(duty_ids), CHUNK):
+        for chunk in chunked(duty_ids, CHUNK):
             for r in self.s.execute(
                     select(Duty.id, Duty.agency_id, Duty.role, Deadline.id.label("did"),
                            Deadline.due, Deadline.label, Task.group_name, Task.code, Task.title,
                            Task.product)
                     .join(Deadline, Deadline.id == Duty.deadline_id)
                     .join(Task, Task.id == Deadline.task_id)
-                    .where(Duty.id.in_(duty_ids[i:i + CHUNK]))):
+                    .where(Duty.id.in_(chunk))):
                 info[r.id] = r
         out = {}
         for p in planned:
@@ -109,14 +110,14 @@ class Composer:
     def _obligation_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
         ids = list({p.obligation_id for p in planned})
         info: dict[int, Any] = {}
-        for i in range(0, len(ids), CHUNK):
+        for chunk in chunked(ids, CHUNK):
             for r in self.s.execute(
                     select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.name,
                            ReportPeriod.deadline, ReportPeriod.cutoff_from,
                            ReportPeriod.cutoff_to, Plan.data_entry_url)
                     .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
                     .join(Plan, Plan.id == ReportPeriod.plan_id)
-                    .where(ReportObligation.id.in_(ids[i:i + CHUNK]))):
+                    .where(ReportObligation.id.in_(chunk))):
                 info[r.id] = r
         out = {}
         for p in planned:

@@ -215,10 +215,9 @@ class Dispatcher:
             items = composer.items([p for p in planned if p.kind != STEERING_DIGEST])
             ids = [p.id for p in planned]
             already: set[tuple[int, str]] = set()
-            for i in range(0, len(ids), 5_000):
+            for chunk in chunked(ids):
                 already.update(s.execute(select(NotificationItem.item_id, NotificationItem.channel)
-                                         .where(NotificationItem.item_id.in_(ids[i:i + 5_000]))
-                                         ).all())
+                                         .where(NotificationItem.item_id.in_(chunk))).all())
             chats = self._chats(s)
             groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
             for p in planned:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from engine.agencies import SINGLE_KINDS, Directory
-from engine.bulk import bulk_insert
+from engine.bulk import bulk_insert, chunked
 from engine.models import Assignment, Deadline, Duty, Task
 
 CHUNK = 5_000
@@ -37,8 +37,8 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
         batches = [assignments.join(Task, Task.id == Assignment.task_id)
                    .where(Task.plan_id == plan_id)]
     else:
-        batches = [assignments.where(Assignment.task_id.in_(task_ids[i:i + CHUNK]))
-                   for i in range(0, len(task_ids), CHUNK)]
+        batches = [assignments.where(Assignment.task_id.in_(chunk))
+                   for chunk in chunked(task_ids, CHUNK)]
     for batch in batches:
         for tid, agency, role in s.execute(batch):
             roles.setdefault(tid, {"lead": [], "support": []})[role].append(agency)
@@ -64,15 +64,14 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
                    .join(Task, Task.id == Deadline.task_id).where(Task.plan_id == plan_id)]
     else:
         wanted_ids = None
-        batches = [duties.where(Duty.deadline_id.in_(dids[i:i + CHUNK]))
-                   for i in range(0, len(dids), CHUNK)]
+        batches = [duties.where(Duty.deadline_id.in_(chunk)) for chunk in chunked(dids, CHUNK)]
     for batch in batches:
         for duty_id, did, agency, role in s.execute(batch):
             if wanted_ids is None or did in wanted_ids:
                 have[(did, agency, role)] = duty_id
     gone = [duty_id for key, duty_id in have.items() if key not in wanted]
-    for i in range(0, len(gone), CHUNK):
-        s.execute(delete(Duty).where(Duty.id.in_(gone[i:i + CHUNK])))
+    for chunk in chunked(gone, CHUNK):
+        s.execute(delete(Duty).where(Duty.id.in_(chunk)))
     rows = [{"deadline_id": d, "agency_id": a, "role": r} for (d, a, r) in sorted(wanted)
             if (d, a, r) not in have]
     bulk_insert(s, Duty.__table__, rows)

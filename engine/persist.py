@@ -20,7 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from engine.agencies import Directory
-from engine.bulk import bulk_insert
+from engine.bulk import bulk_insert, chunked
 from engine.duties import sync_duties
 from engine.errors import InputError
 from engine.models import (
@@ -191,8 +191,8 @@ def _store_assignments(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: d
             .join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan_id)):
         have[(tid, agency, role)] = aid
     gone = [aid for key, aid in have.items() if key not in wanted]
-    for i in range(0, len(gone), CHUNK):
-        s.execute(delete(Assignment).where(Assignment.id.in_(gone[i:i + CHUNK])))
+    for chunk in chunked(gone, CHUNK):
+        s.execute(delete(Assignment).where(Assignment.id.in_(chunk)))
     # Sorted: the same plan gets the same ids in every fresh database (stable message keys).
     rows = [{"task_id": t, "agency_id": a, "role": r} for (t, a, r) in sorted(wanted)
             if (t, a, r) not in have]

@@ -24,6 +24,7 @@ import datetime as dt
 from sqlalchemy import and_, select, text
 from sqlmodel import Session
 
+from engine.bulk import chunked
 from engine.models import (
     Assignment,
     Completion,
@@ -192,8 +193,7 @@ def _all_leads_done(deadline_id: int, open_leads: dict[int, int], done_deadlines
 
 def plan_obligations(s: Session, obligation_ids: list[int], planner: Planner,
                      today: dt.date) -> None:
-    for i in range(0, len(obligation_ids), CHUNK):
-        chunk = obligation_ids[i:i + CHUNK]
+    for chunk in chunked(obligation_ids, CHUNK):
         rows = s.execute(
             select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.deadline,
                    ReportPeriod.plan_id)
@@ -248,9 +248,8 @@ def plan_steering(s: Session, planner: Planner, today: dt.date, until: dt.date) 
              for day in planner.steering_days(today, until)]
     keys = [w.key for w in wants]
     have = set()
-    for i in range(0, len(keys), CHUNK):
-        have.update(s.scalars(select(PlannedItem.key).where(
-            PlannedItem.key.in_(keys[i:i + CHUNK]))))
+    for chunk in chunked(keys, CHUNK):
+        have.update(s.scalars(select(PlannedItem.key).where(PlannedItem.key.in_(chunk))))
     _insert(s, [w for w in wants if w.key not in have])
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from engine.bulk import chunked
 from engine.errors import ConflictError, NotFoundError
 from engine.models import (
     Agency,
@@ -93,9 +94,9 @@ class SqlBotBackend(LinkStore):
                      deadline_ids: set[int]) -> dict[tuple[int, str], Completion]:
         out: dict[tuple[int, str], Completion] = {}
         ids = sorted(deadline_ids)
-        for i in range(0, len(ids), 500):  # bound the IN list
+        for chunk in chunked(ids, 500):  # bound the IN list
             for c in s.scalars(select(Completion).where(
-                    Completion.deadline_id.in_(ids[i:i + 500]),  # type: ignore[union-attr]
+                    Completion.deadline_id.in_(chunk),  # type: ignore[union-attr]
                     Completion.undone_at.is_(None))):  # type: ignore[union-attr]
                 out[(c.deadline_id, c.agency_id)] = c  # type: ignore[index]
         return out

@@ -24,6 +24,11 @@ KIND_VI = {
 }
 
 
+CultureDayOpt = Annotated[bool | None, typer.Option(
+    "--culture-day/--no-culture-day", help="Tính 24/11 là ngày nghỉ (mặc định theo cấu hình)."
+)]
+
+
 def _calendar(culture_day: bool | None):
     settings = Settings()
     if culture_day is not None:
@@ -53,9 +58,7 @@ def timing(
         "--report-day", min=1, max=28, help="Ngày gửi báo cáo định kỳ trong tháng cuối kỳ.",
     )] = 18,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON, mỗi cụm từ một dòng.")] = False,
-    culture_day: Annotated[bool | None, typer.Option(
-        "--culture-day/--no-culture-day", help="Tính 24/11 là ngày nghỉ (mặc định theo cấu hình)."
-    )] = None,
+    culture_day: CultureDayOpt = None,
 ) -> None:
     year = year if year is not None else _this_year(Settings())
     _check_year(year)
@@ -82,9 +85,7 @@ def timing(
 def calendar(
     year: Annotated[int, typer.Argument(help="Năm, ví dụ 2026.")],
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
-    culture_day: Annotated[bool | None, typer.Option(
-        "--culture-day/--no-culture-day", help="Tính 24/11 là ngày nghỉ (mặc định theo cấu hình)."
-    )] = None,
+    culture_day: CultureDayOpt = None,
 ) -> None:
     _check_year(year)
     cal = _calendar(culture_day)
