@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import docx
 import pytest
 
 from engine.plan.review import from_yaml
@@ -102,16 +100,9 @@ def test_year_option_overrides_the_plan(tmp_path: Path):
 
 
 def test_content_wins_over_the_extension_and_utf16_is_read(tmp_path: Path):
-    d = docx.Document()
-    d.add_paragraph("Kế hoạch cải cách hành chính năm 2026")
-    t = d.add_table(rows=2, cols=3)
-    for c, text in enumerate(["Nội dung", "Cơ quan chủ trì", "Thời gian thực hiện"]):
-        t.cell(0, c).text = text
-    for c, text in enumerate(["1. Rà soát", "Sở Tư pháp", "Quý I/2026"]):
-        t.cell(1, c).text = text
-    buf = io.BytesIO()
-    d.save(buf)
-    (tmp_path / "ke-hoach.txt").write_bytes(buf.getvalue())  # a Word file with a wrong name
+    from tests.test_bad_input import a_docx
+
+    (tmp_path / "ke-hoach.txt").write_bytes(a_docx())  # a Word file with a wrong name
     result = nhacviec("plan", "parse", "ke-hoach.txt", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["tasks"][0]["due"] == ["2026-03-31"]
