@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Table
+from sqlalchemy import JSON, Date, DateTime, Table, delete
 from sqlmodel import Session
 
 SMALL = 200  # below this, the ordinary Core insert is as fast and simpler
@@ -26,6 +26,18 @@ IN_CHUNK = 5_000
 def chunked(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(values), size):
         yield values[i:i + size]
+
+
+def sync_rows(s: Session, model: Any, have: dict[tuple, int], wanted: set[tuple],
+              columns: Sequence[str]) -> None:
+    """Make a table hold exactly the `wanted` keys (tuples of `columns`) where it held `have`
+    (key -> row id): delete the rows no longer wanted, insert the missing ones in key order, so
+    the same plan gets the same ids in every fresh database (stable message keys)."""
+    gone = [row_id for key, row_id in have.items() if key not in wanted]
+    for chunk in chunked(gone):
+        s.execute(delete(model).where(model.id.in_(chunk)))
+    rows = [dict(zip(columns, key, strict=True)) for key in sorted(wanted) if key not in have]
+    bulk_insert(s, model.__table__, rows)
 
 
 def bulk_insert(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from engine.agencies import SINGLE_KINDS, Directory
-from engine.bulk import bulk_insert, chunked
+from engine.bulk import chunked, sync_rows
 from engine.models import Assignment, Deadline, Duty, Task
 
 CHUNK = 5_000
@@ -69,10 +69,5 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
         for duty_id, did, agency, role in s.execute(batch):
             if wanted_ids is None or did in wanted_ids:
                 have[(did, agency, role)] = duty_id
-    gone = [duty_id for key, duty_id in have.items() if key not in wanted]
-    for chunk in chunked(gone, CHUNK):
-        s.execute(delete(Duty).where(Duty.id.in_(chunk)))
-    rows = [{"deadline_id": d, "agency_id": a, "role": r} for (d, a, r) in sorted(wanted)
-            if (d, a, r) not in have]
-    bulk_insert(s, Duty.__table__, rows)
+    sync_rows(s, Duty, have, wanted, ("deadline_id", "agency_id", "role"))
     return len(wanted)

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from engine.agencies import Directory
-from engine.bulk import bulk_insert, chunked
+from engine.bulk import bulk_insert, sync_rows
 from engine.duties import sync_duties
 from engine.errors import InputError
 from engine.models import (
@@ -190,13 +190,7 @@ def _store_assignments(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: d
             select(Assignment.id, Assignment.task_id, Assignment.agency_id, Assignment.role)
             .join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan_id)):
         have[(tid, agency, role)] = aid
-    gone = [aid for key, aid in have.items() if key not in wanted]
-    for chunk in chunked(gone, CHUNK):
-        s.execute(delete(Assignment).where(Assignment.id.in_(chunk)))
-    # Sorted: the same plan gets the same ids in every fresh database (stable message keys).
-    rows = [{"task_id": t, "agency_id": a, "role": r} for (t, a, r) in sorted(wanted)
-            if (t, a, r) not in have]
-    bulk_insert(s, Assignment.__table__, rows)
+    sync_rows(s, Assignment, have, wanted, ("task_id", "agency_id", "role"))
 
 
 def _store_deadlines(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: dict,
