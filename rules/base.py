@@ -37,9 +37,16 @@ class Rule:
     # Words one of which the phrase must contain for the pattern to have a chance: a substring
     # test is far cheaper than a failed regex match, and most phrases reach only two rules.
     requires: ClassVar[tuple[str, ...]] = ()
+    # `requires` compiled into one search (None: no filter); a failed search costs ~0.1 µs.
+    needs: ClassVar[Callable[[str], re.Match[str] | None] | None] = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "requires" in cls.__dict__:
+            cls.needs = re.compile("|".join(map(re.escape, cls.requires))).search
 
     def match(self, text: str) -> re.Match[str] | None:
-        if self.requires and not any(word in text for word in self.requires):
+        if self.needs is not None and self.needs(text) is None:
             return None
         return self.pattern.fullmatch(text)
 
