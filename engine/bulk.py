@@ -14,7 +14,13 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Table, delete
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Table, Text, bindparam, delete
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean, TypeDecorator
 from sqlmodel import Session
 
 SMALL = 200  # below this, the ordinary Core insert is as fast and simpler
@@ -26,6 +32,52 @@ IN_CHUNK = 5_000
 def chunked(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(values), size):
         yield values[i:i + size]
+
+
+class _IdList(TypeDecorator):
+    """A list of integer ids as ONE bound value: a PostgreSQL array, or JSON text for SQLite's
+    json_each. The statement's text does not depend on how many ids there are, so it is compiled
+    once (SQLAlchemy's cache) and no driver limit on bound parameters is ever reached."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):  # noqa: ANN001, ANN201
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(BigInteger))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value, dialect):  # noqa: ANN001, ANN201
+        ids = [int(v) for v in value]
+        return ids if dialect.name == "postgresql" else json.dumps(ids)
+
+
+class in_ids(ColumnElement):  # noqa: N801 - used like a function: in_ids(Model.id, ids)
+    """`column IN (ids)` with one bound parameter, whatever the number of ids: on PostgreSQL
+    ``column = ANY(:ids)``, on SQLite ``column IN (SELECT value FROM json_each(:ids))``."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # no "= 1" after it on SQLite (which would hide the index)
+
+    def __init__(self, column, ids) -> None:  # noqa: ANN001
+        self.column = column
+        self.ids = bindparam(None, list(ids), type_=_IdList(), unique=True)
+
+    # What the statement cache keys on: the column and the parameter's type (not its value).
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("ids", InternalTraversal.dp_clauseelement)]
+
+
+@compiles(in_ids)
+def _in_ids_sqlite(element: in_ids, compiler, **kw) -> str:  # noqa: ANN001, ANN003
+    return (f"{compiler.process(element.column, **kw)} IN "
+            f"(SELECT value FROM json_each({compiler.process(element.ids, **kw)}))")
+
+
+@compiles(in_ids, "postgresql")
+def _in_ids_postgresql(element: in_ids, compiler, **kw) -> str:  # noqa: ANN001, ANN003
+    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.ids, **kw)})"
 
 
 def sync_rows(s: Session, model: Any, have: dict[tuple, int], wanted: set[tuple],
@@ -65,17 +117,23 @@ def bulk_insert_values(s: Session, table: Table, columns: Sequence[str],
         values = [_convert(v, converters) for v in values]
     raw = conn.connection.dbapi_connection
     names = ", ".join(f'"{c}"' for c in columns)
-    if dialect == "postgresql":
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
-            for v in values:
-                cp.write_row(v)
-        return
-    marks = ", ".join("?" for _ in columns)
-    cur = raw.cursor()
     try:
-        cur.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
-    finally:
-        cur.close()
+        if dialect == "postgresql":
+            sql = f'COPY "{table.name}" ({names}) FROM STDIN'
+            with raw.cursor() as cur, cur.copy(sql) as cp:
+                for v in values:
+                    cp.write_row(v)
+            return
+        marks = ", ".join("?" for _ in columns)
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        cur = raw.cursor()
+        try:
+            cur.executemany(sql, values)
+        finally:
+            cur.close()
+    except conn.dialect.loaded_dbapi.IntegrityError as e:
+        # The same exception as SQLAlchemy's own statements raise (a unique key taken).
+        raise IntegrityError(sql, None, e) from e
 
 
 def _convert(v: tuple, converters: list) -> tuple:  # noqa: ANN001

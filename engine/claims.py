@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from engine.bulk import chunked
+from engine.bulk import bulk_insert_values, in_ids
 from engine.compose import to_payload
 from engine.db import session
 from engine.models import DeliveryAttempt, Notification, NotificationItem
@@ -76,10 +76,10 @@ def _claim_batch(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.
             c = by_key[key]
             c.notification_id = nid
             won.append(c)
-            links.extend({"notification_id": nid, "item_id": i, "channel": c.message.channel}
-                         for i in c.item_ids)
-        if links:
-            s.execute(insert(NotificationItem), links)
+            channel = c.message.channel
+            links.extend((nid, i, channel) for i in c.item_ids)
+        bulk_insert_values(s, NotificationItem.__table__,
+                           ("notification_id", "item_id", "channel"), links)
     return won
 
 
@@ -115,10 +115,8 @@ def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.
     failed = []
     updates, attempts = [], []
     with session(engine) as s, s.begin():
-        tried: dict[int, int] = {}
-        for chunk in chunked([nid for nid, _ in sent]):
-            tried.update(s.execute(select(table.c.id, table.c.attempts).where(
-                table.c.id.in_(chunk))).all())
+        tried: dict[int, int] = dict(s.execute(select(table.c.id, table.c.attempts).where(
+            in_ids(table.c.id, [nid for nid, _ in sent]))).all())
         for nid, r in sent:
             count = (tried.get(nid) or 0) + max(1, r.attempts)
             if r.ok:

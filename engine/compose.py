@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from engine.agencies import Directory
-from engine.bulk import chunked
+from engine.bulk import in_ids
 from engine.models import (
     Agency,
     Assignment,
@@ -33,7 +33,6 @@ from engine.policy import Policy
 from notifiers.base import LATE, Item, OutgoingMessage, Recipient
 from rules import WorkingCalendar
 
-CHUNK = 5_000
 _DATES = ("due", "cutoff_from", "cutoff_to", "reply_by")
 
 
@@ -43,6 +42,12 @@ class Composer:
         self.s, self.cal, self.d, self.p, self.slot = s, calendar, directory, policy, slot
         self.names: dict[str, str] = dict(s.execute(select(Agency.id, Agency.name)).all())
         self.plan_numbers: dict[int, str] = dict(s.execute(select(Plan.id, Plan.number)).all())
+        self._extra: dict[tuple, dict[str, Any]] = {}
+
+    def _rows(self, stmt):  # noqa: ANN001, ANN202
+        # Core rows on the session's connection: the ORM's result machinery costs more than
+        # the query itself on a busy day (tens of thousands of rows).
+        return self.s.connection().execute(stmt)
 
     # --- counts -----------------------------------------------------------------------------
     def days_left(self, due: dt.date) -> int:
@@ -73,17 +78,15 @@ class Composer:
         return out
 
     def _duty_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
-        duty_ids = list({p.duty_id for p in planned})
-        info: dict[int, Any] = {}
-        for chunk in chunked(duty_ids, CHUNK):
-            for r in self.s.execute(
-                    select(Duty.id, Duty.agency_id, Duty.role, Deadline.id.label("did"),
-                           Deadline.due, Deadline.label, Task.group_name, Task.code, Task.title,
-                           Task.product)
-                    .join(Deadline, Deadline.id == Duty.deadline_id)
-                    .join(Task, Task.id == Deadline.task_id)
-                    .where(Duty.id.in_(chunk))):
-                info[r.id] = r
+        if not planned:
+            return {}
+        info: dict[int, Any] = {r.id: r for r in self._rows(
+            select(Duty.id, Duty.agency_id, Duty.role, Deadline.id.label("did"),
+                   Deadline.due, Deadline.label, Task.group_name, Task.code, Task.title,
+                   Task.product)
+            .join(Deadline, Deadline.id == Duty.deadline_id)
+            .join(Task, Task.id == Deadline.task_id)
+            .where(in_ids(Duty.id, {p.duty_id for p in planned})))}
         out = {}
         for p in planned:
             r = info.get(p.duty_id)
@@ -99,26 +102,27 @@ class Composer:
         """What every item of a duty or report obligation carries besides its own fields: the
         working-day counts, the reply date of an explanation request, and, in lists to others
         than the agency itself, whose item it is."""
-        extra = self._timing(p.reason, due)
-        if p.kind == "explanation_request":
-            extra["reply_by"] = self.cal.add_working_days(self.slot,
-                                                          self.p.explanation_reply_days)
+        key = (p.reason, due, p.kind)
+        extra = self._extra.get(key)
+        if extra is None:  # shared by every item of the day with that reason, day and kind
+            extra = self._extra[key] = self._timing(p.reason, due)
+            if p.kind == "explanation_request":
+                extra["reply_by"] = self.cal.add_working_days(self.slot,
+                                                              self.p.explanation_reply_days)
         if p.kind != "agency_digest":
-            extra.update(agency_id=agency_id, agency_name=self.names.get(agency_id))
+            return {**extra, "agency_id": agency_id, "agency_name": self.names.get(agency_id)}
         return extra
 
     def _obligation_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
-        ids = list({p.obligation_id for p in planned})
-        info: dict[int, Any] = {}
-        for chunk in chunked(ids, CHUNK):
-            for r in self.s.execute(
-                    select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.name,
-                           ReportPeriod.deadline, ReportPeriod.cutoff_from,
-                           ReportPeriod.cutoff_to, Plan.data_entry_url)
-                    .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
-                    .join(Plan, Plan.id == ReportPeriod.plan_id)
-                    .where(ReportObligation.id.in_(chunk))):
-                info[r.id] = r
+        if not planned:
+            return {}
+        info: dict[int, Any] = {r.id: r for r in self._rows(
+            select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.name,
+                   ReportPeriod.deadline, ReportPeriod.cutoff_from,
+                   ReportPeriod.cutoff_to, Plan.data_entry_url)
+            .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+            .join(Plan, Plan.id == ReportPeriod.plan_id)
+            .where(in_ids(ReportObligation.id, {p.obligation_id for p in planned})))}
         out = {}
         for p in planned:
             r = info.get(p.obligation_id)
@@ -131,11 +135,13 @@ class Composer:
         return out
 
     def _task_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
-        ids = list({p.task_id for p in planned})
-        tasks = {t.id: t for t in self.s.scalars(select(Task).where(Task.id.in_(ids)))}
+        if not planned:
+            return {}
+        ids = {p.task_id for p in planned}
+        tasks = {t.id: t for t in self.s.scalars(select(Task).where(in_ids(Task.id, ids)))}
         dues: dict[int, dt.date] = {}
-        for tid, due in self.s.execute(select(Deadline.task_id, Deadline.due).where(
-                Deadline.task_id.in_(ids), Deadline.active).order_by(Deadline.due)):
+        for tid, due in self._rows(select(Deadline.task_id, Deadline.due).where(
+                in_ids(Deadline.task_id, ids), Deadline.active).order_by(Deadline.due)):
             dues.setdefault(tid, due)
         out = {}
         for p in planned:
@@ -162,7 +168,7 @@ class Composer:
                 ) -> dict[str, tuple[Item, ...]]:
         wanted = set(agency_ids)
         out: dict[str, list[Item]] = {}
-        rows = self.s.execute(
+        rows = self._rows(
             select(Task.id, Task.group_name, Task.code, Task.title, Assignment.agency_id)
             .join(Assignment, Assignment.task_id == Task.id)
             .where(Task.plan_id.in_(list(set(plan_ids))), Task.kind == "ongoing", Task.leaf,
@@ -186,11 +192,11 @@ class Composer:
         from engine.status import table
 
         late: list[Item] = []
-        done = {(d, a) for d, a in self.s.execute(
+        done = {(d, a) for d, a in self._rows(
             select(Completion.deadline_id, Completion.agency_id).where(
                 Completion.deadline_id.is_not(None), Completion.undone_at.is_(None),
                 Completion.completed_on <= self.slot))}
-        for r in self.s.execute(
+        for r in self._rows(
                 select(Duty.agency_id, Deadline.id, Deadline.due, Deadline.label,
                        Task.group_name, Task.code, Task.title)
                 .join(Deadline, Deadline.id == Duty.deadline_id)
@@ -207,7 +213,7 @@ class Composer:
             submitted = set(self.s.scalars(select(Completion.obligation_id).where(
                 Completion.obligation_id.is_not(None), Completion.undone_at.is_(None),
                 Completion.completed_on <= self.slot)))
-            for r in self.s.execute(
+            for r in self._rows(
                     select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.name,
                            ReportPeriod.deadline)
                     .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
@@ -253,12 +259,10 @@ def code_key(code: str | None) -> tuple:
 
 
 # --- stored form of a message -------------------------------------------------------------------
-_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(Item))
-
 
 def _item_dict(i: Item) -> dict[str, Any]:
     # Items hold only plain values: a flat copy (dataclasses.asdict deep-copies, 10x slower).
-    out = {k: v for k in _ITEM_FIELDS if (v := getattr(i, k)) is not None}
+    out = {k: v for k, v in i.__dict__.items() if v is not None}
     for k in _DATES:
         if k in out:
             out[k] = out[k].isoformat()

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from engine.bulk import chunked
+from engine.bulk import in_ids
 from engine.compose import code_key
 from engine.models import Completion, Duty, PlannedItem
 from notifiers.base import STEERING_DIGEST
@@ -19,21 +19,22 @@ def drop_completed(s: Session, planned: list) -> list:
     duty_ids = [p.duty_id for p in planned if p.duty_id]
     obligation_ids = [p.obligation_id for p in planned if p.obligation_id]
     done_duties: set[int] = set()
-    for chunk in chunked(duty_ids):
+    if duty_ids:
         done_duties.update(s.scalars(select(Duty.id).join(
             Completion, (Completion.deadline_id == Duty.deadline_id)
             & (Completion.agency_id == Duty.agency_id))
-            .where(Duty.id.in_(chunk), Duty.role == "lead",
+            .where(in_ids(Duty.id, duty_ids), Duty.role == "lead",
                    Completion.deadline_id.is_not(None), Completion.undone_at.is_(None))))
     done_obligations: set[int] = set()
-    for chunk in chunked(obligation_ids):
+    if obligation_ids:
         done_obligations.update(s.scalars(select(Completion.obligation_id).where(
-            Completion.obligation_id.in_(chunk), Completion.undone_at.is_(None))))
+            in_ids(Completion.obligation_id, obligation_ids), Completion.undone_at.is_(None))))
     drop = [p.id for p in planned if p.duty_id in done_duties
             or p.obligation_id in done_obligations]
-    for chunk in chunked(drop):
+    if drop:
         # By id only (the state index would lead SQLite through every pending item).
-        s.execute(update(PlannedItem).where(PlannedItem.id.in_(chunk)).values(state="cancelled"))
+        s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, drop))
+                  .values(state="cancelled"))
     dropped = set(drop)
     return [p for p in planned if p.id not in dropped]
 

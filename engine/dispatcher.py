@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from engine.agencies import Directory
-from engine.bulk import chunked
+from engine.bulk import in_ids
 from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
 from engine.db import session
@@ -141,9 +141,9 @@ class Dispatcher:
         if not old:
             return 0
         wall = self.wall()
-        for chunk in chunked([p.id for p in old]):
-            s.execute(update(PlannedItem).where(PlannedItem.id.in_(chunk))
-                      .values(state="missed", settled_at=wall))
+        s.connection().execute(update(PlannedItem)
+                               .where(in_ids(PlannedItem.id, [p.id for p in old]))
+                               .values(state="missed", settled_at=wall))
         # The oversight lists are rebuilt from what is late anyway: not reported as missed.
         told = [p for p in old if p.kind not in (MONITOR_LIST, STEERING_DIGEST)]
         if len(told) <= MISSED_LINES:  # one line per missed message
@@ -203,7 +203,7 @@ class Dispatcher:
         at = self.p.slot_instant(slot)
         with session(self.engine) as s:
             # Plain rows, not ORM objects: a busy day holds tens of thousands of items.
-            planned = list(s.execute(select(PlannedItem.__table__).where(
+            planned = list(s.connection().execute(select(PlannedItem.__table__).where(
                 PlannedItem.state == "pending", PlannedItem.send_on <= slot,
                 PlannedItem.send_on >= floor, PlannedItem.kind.in_(kinds))
                 .order_by(PlannedItem.send_on, PlannedItem.id)))
@@ -213,11 +213,9 @@ class Dispatcher:
                 return []
             composer = Composer(s, self.cal, self.d, self.p, slot)
             items = composer.items([p for p in planned if p.kind != STEERING_DIGEST])
-            ids = [p.id for p in planned]
-            already: set[tuple[int, str]] = set()
-            for chunk in chunked(ids):
-                already.update(s.execute(select(NotificationItem.item_id, NotificationItem.channel)
-                                         .where(NotificationItem.item_id.in_(chunk))).all())
+            already: set[tuple[int, str]] = set(s.connection().execute(
+                select(NotificationItem.item_id, NotificationItem.channel)
+                .where(in_ids(NotificationItem.item_id, [p.id for p in planned]))).all())
             chats = self._chats(s)
             groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
             for p in planned:
@@ -257,7 +255,10 @@ class Dispatcher:
                     claims.append(Claim(msg, tuple(p.id for p in todo), slot))
             s.commit()
         won = claim(self.engine, claims, self.worker, self.wall())
-        self._settle_items(planned, reach, slot, result)
+        # What rides where now: known without asking, unless another dispatcher won a claim.
+        have = None if len(won) < len(claims) else already | {
+            (i, c.message.channel) for c in won for i in c.item_ids}
+        self._settle_items(planned, reach, have, slot, result)
         self._note_explanations(won, slot)
         return won
 
@@ -269,11 +270,9 @@ class Dispatcher:
         if not wanted:
             return
         with session(self.engine) as s:
-            have = set()
-            for chunk in chunked(sorted({d for d, _ in wanted})):
-                have.update(s.execute(select(ExplanationRequest.deadline_id,
-                                             ExplanationRequest.agency_id).where(
-                    ExplanationRequest.deadline_id.in_(chunk))).all())
+            have = set(s.execute(select(ExplanationRequest.deadline_id,
+                                        ExplanationRequest.agency_id).where(
+                in_ids(ExplanationRequest.deadline_id, {d for d, _ in wanted}))).all())
             for deadline_id, agency_id in sorted(wanted - have):
                 s.add(ExplanationRequest(deadline_id=deadline_id, agency_id=agency_id,
                                          requested_on=slot))
@@ -286,31 +285,30 @@ class Dispatcher:
         return {k: tuple(v) for k, v in out.items()}
 
     def _settle_items(self, planned: list[PlannedItem], reach: dict[int, set[str]],
-                      slot: dt.date, result: WakeResult) -> None:
+                      riding: set[tuple[int, str]] | None, slot: dt.date,
+                      result: WakeResult) -> None:
         """An item is done once it rides in a claimed message on every channel its recipient
-        can be reached on; unreachable items are told to the Sở Nội vụ."""
-        ids = [p.id for p in planned]
+        can be reached on; unreachable items are told to the Sở Nội vụ. `riding`: the
+        (item, channel) pairs claimed, when known; None to read them back."""
         with session(self.engine) as s:
-            have: dict[int, set[str]] = {}
-            for chunk in chunked(ids):
-                for item_id, channel in s.execute(
-                        select(NotificationItem.item_id, NotificationItem.channel)
-                        .where(NotificationItem.item_id.in_(chunk))):
-                    have.setdefault(item_id, set()).add(channel)
+            if riding is None:
+                riding = set(s.connection().execute(
+                    select(NotificationItem.item_id, NotificationItem.channel)
+                    .where(in_ids(NotificationItem.item_id, [p.id for p in planned]))).all())
             done, unreachable = [], []
             for p in planned:
-                channels = reach.get(p.id, set())
+                channels = reach.get(p.id)
                 if not channels:
                     unreachable.append(p)
-                elif channels <= have.get(p.id, set()):
+                elif all((p.id, c) in riding for c in channels):
                     done.append(p.id)
             wall = self.wall()
             # By id only: a "state = pending" condition would lead SQLite to the state index
             # and through every pending item of the year. (An item cancelled meanwhile did ride
             # in the claimed message: "done" is what happened to it.)
-            for chunk in chunked(done):
-                s.execute(update(PlannedItem).where(PlannedItem.id.in_(chunk))
-                          .values(state="done", settled_at=wall))
+            if done:
+                s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, done))
+                                       .values(state="done", settled_at=wall))
             for p in unreachable:
                 s.execute(update(PlannedItem).where(PlannedItem.id == p.id)
                           .values(state="unreachable", settled_at=wall))
