@@ -100,12 +100,37 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     try:
-        with engine.begin() as conn:
-            cfg = alembic_config(engine)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # Batch mode rebuilds a table: copy, drop the original, rename. With foreign keys
+                # enforced, SQLite's DROP TABLE first deletes every row, and ON DELETE CASCADE
+                # empties the tables referring to it (revision 0003 emptied notificationitem so).
+                # Alembic's batch documentation asks for the pragma off; it only takes effect
+                # outside a transaction.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            try:
+                with conn.begin():
+                    cfg = alembic_config(engine)
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, revision)
+                    if sqlite:
+                        _check_foreign_keys(conn)
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
     except OperationalError as exc:
         raise ConfigError(f"không kết nối được cơ sở dữ liệu: {_first_line(exc)}") from exc
+
+
+def _check_foreign_keys(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
+    """With enforcement off during the upgrade, check what it would have checked (SQLite)."""
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise ConfigError(f"nâng cấp cơ sở dữ liệu để lại tham chiếu hỏng: bảng {broken[0]}, "
+                          f"dòng {broken[1]} trỏ tới bảng {broken[2]}")
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -2,8 +2,9 @@
 
     Agency ─┬─ Assignment ── Task ── Deadline ── Duty ── Completion
             │                 │         └──────────────── ExplanationRequest ── ExplanationAnswer
-            │                 └── Event
-            ├─ ReportObligation ── ReportPeriod ── Plan
+            │                 └── Event                       │
+            ├─ ReportObligation ── ReportPeriod ── Plan       │
+            │      └──────────────────────────────────────────┘
             ├─ ChatLink, LinkCode                  (Telegram)
             └─ PlannedItem ── NotificationItem ── Notification ── DeliveryAttempt
 
@@ -22,7 +23,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 _TZ = DateTime(timezone=True)
@@ -35,6 +45,11 @@ def _now() -> dt.datetime:
 
 def _json(default: Any = None) -> Any:
     return Field(default_factory=list if default is None else default, sa_column=Column(JSON))
+
+
+# Exactly one subject per explanation request (revision 0004 writes the same text).
+EXPLANATION_SUBJECT = ("(deadline_id IS NOT NULL AND obligation_id IS NULL) OR "
+                       "(deadline_id IS NULL AND obligation_id IS NOT NULL)")
 
 
 # --- who ----------------------------------------------------------------------------------------
@@ -196,12 +211,20 @@ class Completion(SQLModel, table=True):
 
 
 class ExplanationRequest(SQLModel, table=True):
-    """A request to explain a deadline late by more than the policy's working days (giải trình)."""
+    """A request to explain a task deadline or a periodic report late by more than the policy's
+    working days (giải trình): exactly one of `deadline_id` and `obligation_id` is set."""
 
-    __table_args__ = (UniqueConstraint("deadline_id", "agency_id", name="uq_explanation"),)
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "agency_id", name="uq_explanation"),
+        UniqueConstraint("obligation_id", "agency_id", name="uq_explanation_obligation"),
+        CheckConstraint(EXPLANATION_SUBJECT, name="ck_explanation_subject"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    deadline_id: int = Field(foreign_key="deadline.id", ondelete="CASCADE")
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", ondelete="CASCADE")
+    obligation_id: int | None = Field(
+        default=None, foreign_key="reportobligation.id", ondelete="CASCADE"
+    )
     agency_id: str = Field(foreign_key="agency.id", max_length=64)
     requested_on: dt.date
     recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
