@@ -131,7 +131,8 @@ class Composer:
             out[p.id] = Item(
                 reason=p.reason, period=r.name, due=r.deadline, cutoff_from=r.cutoff_from,
                 cutoff_to=r.cutoff_to, data_entry_url=r.data_entry_url,
-                title=f"Báo cáo {r.name}", **self._extras(p, r.deadline, r.agency_id))
+                title=f"Báo cáo {r.name}", obligation_id=r.id,
+                **self._extras(p, r.deadline, r.agency_id))
         return out
 
     def _task_items(self, planned: list[PlannedItem]) -> dict[int, Item]:

@@ -263,19 +263,27 @@ class Dispatcher:
         return won
 
     def _note_explanations(self, won: list[Claim], slot: dt.date) -> None:
-        """Each explanation request sent is recorded, for the agency's answer (giải trình)."""
-        wanted = {(i.deadline_id, c.message.recipient.id) for c in won
-                  if c.message.kind == EXPLANATION_REQUEST
-                  for i in c.message.items if i.deadline_id is not None}
-        if not wanted:
+        """Each explanation request sent is recorded, for the agency's answer (giải trình): about
+        a task deadline, or about a periodic report (its obligation)."""
+        sent = [(i, c.message.recipient.id) for c in won if c.message.kind == EXPLANATION_REQUEST
+                for i in c.message.items]
+        by_subject = (
+            (ExplanationRequest.deadline_id,
+             {(i.deadline_id, a) for i, a in sent if i.deadline_id is not None}),
+            (ExplanationRequest.obligation_id,
+             {(i.obligation_id, a) for i, a in sent
+              if i.deadline_id is None and i.obligation_id is not None}))
+        if not any(wanted for _, wanted in by_subject):
             return
         with session(self.engine) as s:
-            have = set(s.execute(select(ExplanationRequest.deadline_id,
-                                        ExplanationRequest.agency_id).where(
-                in_ids(ExplanationRequest.deadline_id, {d for d, _ in wanted}))).all())
-            for deadline_id, agency_id in sorted(wanted - have):
-                s.add(ExplanationRequest(deadline_id=deadline_id, agency_id=agency_id,
-                                         requested_on=slot))
+            for column, wanted in by_subject:
+                if not wanted:
+                    continue
+                have = set(s.execute(select(column, ExplanationRequest.agency_id).where(
+                    in_ids(column, {x for x, _ in wanted}))).all())
+                for subject, agency_id in sorted(wanted - have):
+                    s.add(ExplanationRequest(**{column.key: subject}, agency_id=agency_id,
+                                             requested_on=slot))
             s.commit()
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:

@@ -1,6 +1,7 @@
 """What people record: completions (and their undo), events, dates set by hand, report
-submissions. Each change re-plans what it touches in the same transaction, so a completion stops
-every pending reminder and escalation of that deadline for that agency at once."""
+submissions, explanations (giải trình). Each change re-plans what it touches in the same
+transaction, so a completion stops every pending reminder and escalation of that deadline for
+that agency at once."""
 
 from __future__ import annotations
 
@@ -197,18 +198,29 @@ def _replace_deadline(s: Session, task: Task, planner: Planner, due: dt.date, so
     return deadline
 
 
-def answer_explanation(s: Session, task: Task, agency_id: str, *, text: str, on: dt.date,
-                       document_no: str | None = None, by: str = "cli") -> ExplanationAnswer:
-    """Record the agency's explanation (giải trình) for its latest request on the task."""
+def answer_explanation(s: Session, task: Task | None, agency_id: str, *, text: str, on: dt.date,
+                       document_no: str | None = None, by: str = "cli",
+                       period: ReportPeriod | None = None) -> ExplanationAnswer:
+    """Record the agency's explanation (giải trình) for its latest request on the task, or, with
+    `period` instead of a task, on its periodic report of that period."""
     if not text.strip():
         raise InputError("nội dung giải trình trống")
-    request = s.scalars(
-        select(ExplanationRequest).join(Deadline, Deadline.id == ExplanationRequest.deadline_id)
-        .where(Deadline.task_id == task.id, ExplanationRequest.agency_id == agency_id)
-        .order_by(ExplanationRequest.requested_on.desc())).first()
+    query = select(ExplanationRequest).where(ExplanationRequest.agency_id == agency_id)
+    if period is not None:
+        query = query.join(ReportObligation,
+                           ReportObligation.id == ExplanationRequest.obligation_id).where(
+            ReportObligation.period_id == period.id)
+        about = f"báo cáo {period.name}"
+    elif task is not None:
+        query = query.join(Deadline, Deadline.id == ExplanationRequest.deadline_id).where(
+            Deadline.task_id == task.id)
+        about = f"nhiệm vụ {task_ref(task)}"
+    else:
+        raise InputError("chưa nêu nhiệm vụ hoặc kỳ báo cáo cần ghi nhận giải trình")
+    request = s.scalars(query.order_by(ExplanationRequest.requested_on.desc(),
+                                       ExplanationRequest.id.desc())).first()
     if request is None:
-        raise NotFoundError(f"chưa có yêu cầu giải trình nào gửi «{agency_id}» về nhiệm vụ "
-                            f"{task_ref(task)}")
+        raise NotFoundError(f"chưa có yêu cầu giải trình nào gửi «{agency_id}» về {about}")
     answer = ExplanationAnswer(request_id=request.id, answered_on=on, text=text.strip(),
                                document_no=document_no, answered_by=by)
     s.add(answer)

@@ -58,6 +58,7 @@ class Item:
     agency_name: str | None = None
     status: str | None = None
     deadline_id: int | None = None  # for buttons ("Đã hoàn thành") and completions
+    obligation_id: int | None = None  # a report item's obligation (explanation requests)
     # explanation requests: the date the agency's explanation is expected by
     reply_by: dt.date | None = None
 

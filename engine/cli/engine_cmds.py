@@ -23,7 +23,7 @@ from engine.cli.engine_common import (
 )
 from engine.cli.main import app
 from engine.errors import InputError
-from engine.lookup import find_agency, find_plan, find_task, task_ref
+from engine.lookup import find_agency, find_period, find_plan, find_task, task_ref
 from engine.models import Assignment, Completion, Deadline, Duty, Task
 from engine.persist import ImportSummary, store_plan
 from engine.plan.model import ParsedPlan
@@ -252,25 +252,44 @@ def report_submit_cmd(
                f"(hạn {vn(pr.deadline)}) ngày {vn(on)}: {when}.")
 
 
-@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan cho nhiệm vụ đã bị yêu "
-             "cầu giải trình (trễ hạn quá 10 ngày làm việc).")
-def explain_cmd(task: TaskArg, agency: AgencyOpt,
+@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan đã bị yêu cầu giải "
+             "trình (trễ hạn quá 10 ngày làm việc): về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo "
+             "định kỳ của một kỳ (--period \"Quý I\").")
+def explain_cmd(agency: AgencyOpt,
                 text: Annotated[str, typer.Option("--text", help="Nội dung giải trình.")],
+                task: Annotated[str | None, typer.Argument(
+                    metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ TTHC/1.1) hoặc #mã; "
+                    "bỏ trống khi giải trình về báo cáo (--period).")] = None,
+                period: Annotated[str | None, typer.Option(
+                    "--period", metavar="KỲ", help="Kỳ báo cáo định kỳ thay cho nhiệm vụ: "
+                    "\"Quý I\", \"6 tháng\", \"Quý III\", \"Năm\".")] = None,
                 doc: Annotated[str | None, typer.Option("--doc", metavar="SỐ_VB",
                                                         help="Số văn bản giải trình.")] = None,
                 date: DateOpt = None, group: GroupOpt = None, plan: PlanOpt = None) -> None:
     from engine.records import answer_explanation
 
+    if task is not None and period is not None:
+        raise InputError("hãy nêu một nhiệm vụ hoặc một kỳ báo cáo (--period), không nêu cả hai")
+    if task is None and period is None:
+        raise InputError("chưa nêu nhiệm vụ (ví dụ TTHC/1.1) hoặc kỳ báo cáo (--period "
+                         "\"Quý I\") cần ghi nhận giải trình")
     rt = runtime()
     agency_id = find_agency(rt.directory, agency)
     on = parse_date(date, "--date") or today(rt)
     with rt.session() as s:
         p = find_plan(s, plan)
-        t = find_task(s, task, group=group, plan_id=p.id)
-        answer_explanation(s, t, agency_id, text=text, on=on, document_no=doc)
+        if period is not None:
+            pr = find_period(s, p.id, period)
+            answer_explanation(s, None, agency_id, period=pr, text=text, on=on,
+                               document_no=doc)
+            about = f"báo cáo {pr.name}"
+        else:
+            t = find_task(s, task, group=group, plan_id=p.id)
+            answer_explanation(s, t, agency_id, text=text, on=on, document_no=doc)
+            about = task_ref(t)
         s.commit()
     typer.echo(f"Đã ghi nhận giải trình của {rt.directory.get(agency_id).name} cho "
-               f"{task_ref(t)} ngày {vn(on)}.")
+               f"{about} ngày {vn(on)}.")
 
 
 # --- status -----------------------------------------------------------------------------------
