@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
@@ -133,6 +134,33 @@ def bulk_insert_values(s: Session, table: Table, columns: Sequence[str],
             cur.close()
     except conn.dialect.loaded_dbapi.IntegrityError as e:
         # The same exception as SQLAlchemy's own statements raise (a unique key taken).
+        raise IntegrityError(sql, None, e) from e
+
+
+@contextmanager
+def streaming_insert(s: Session, table: Table, columns: Sequence[str]
+                     ) -> Iterator[Callable[[list[tuple]], None]]:
+    """`write(rows)` as often as needed, rows as tuples in the order of `columns`. On PostgreSQL
+    one COPY stays open across the calls, so the server inserts (heap, indexes, foreign keys)
+    while the caller computes the next rows — two cores at work instead of one taking turns.
+    Nothing else may run on the session's connection meanwhile. SQLite: one executemany a call."""
+    conn = s.connection()
+    if conn.dialect.name != "postgresql":
+        yield lambda rows: bulk_insert_values(s, table, columns, rows)
+        return
+    converters = [(i, f) for i, c in enumerate(columns)
+                  if (f := _converter(table.c[c].type, "postgresql")) is not None]
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = f'COPY "{table.name}" ({names}) FROM STDIN'
+    raw = conn.connection.dbapi_connection
+    try:
+        with raw.cursor() as cur, cur.copy(sql) as cp:
+            def write(rows: list[tuple]) -> None:
+                for v in rows:
+                    cp.write_row(_convert(v, converters) if converters else v)
+
+            yield write
+    except conn.dialect.loaded_dbapi.IntegrityError as e:
         raise IntegrityError(sql, None, e) from e
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -273,18 +274,18 @@ class Dispatcher:
             (ExplanationRequest.obligation_id,
              {(i.obligation_id, a) for i, a in sent
               if i.deadline_id is None and i.obligation_id is not None}))
-        if not any(wanted for _, wanted in by_subject):
+        rows = [{"deadline_id": None, "obligation_id": None, column.key: subject,
+                 "agency_id": agency_id, "requested_on": slot, "recorded_at": self.wall()}
+                for column, wanted in by_subject for subject, agency_id in sorted(wanted)]
+        if not rows:
             return
-        with session(self.engine) as s:
-            for column, wanted in by_subject:
-                if not wanted:
-                    continue
-                have = set(s.execute(select(column, ExplanationRequest.agency_id).where(
-                    in_ids(column, {x for x, _ in wanted}))).all())
-                for subject, agency_id in sorted(wanted - have):
-                    s.add(ExplanationRequest(**{column.key: subject}, agency_id=agency_id,
-                                             requested_on=slot))
-            s.commit()
+        # One statement; a request already recorded (a catch-up, or another dispatcher that sent
+        # the same request on its other channel) is left as it is, whichever unique key it hits.
+        table = ExplanationRequest.__table__
+        dialect = self.engine.dialect.name
+        ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+        with session(self.engine) as s, s.begin():
+            s.connection().execute(ins.on_conflict_do_nothing(), rows)
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}

@@ -4,12 +4,14 @@ what is no longer wanted; never touch what was sent or recorded as missed."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
-from engine.bulk import bulk_insert_values
+from engine.bulk import bulk_insert_values, streaming_insert
 from engine.models import Deadline, Duty, PlannedItem, Task
 from engine.reminder_rules import Planner, Want
 
@@ -70,11 +72,29 @@ _ITEM_COLUMNS = ("key", "kind", "reason", "recipient_id", "send_on", "plan_id", 
                  "duty_id", "obligation_id", "role", "state")
 
 
-def _insert(s: Session, wants: list[Want]) -> None:
+def _rows(wants: Iterable[Want]) -> list[tuple]:
     # A Want's first ten fields are the columns, in order; the state is "pending". Sorted by
     # key, the unique index is filled in order (a third faster on PostgreSQL).
-    bulk_insert_values(s, PlannedItem.__table__, _ITEM_COLUMNS,
-                       sorted((*w[:10], "pending") for w in wants))
+    return sorted((*w[:10], "pending") for w in wants)
+
+
+def _insert(s: Session, wants: list[Want]) -> None:
+    bulk_insert_values(s, PlannedItem.__table__, _ITEM_COLUMNS, _rows(wants))
+
+
+def fresh_rows(wants: Iterable[Want], planner: Planner, today: dt.date) -> list[tuple]:
+    """The rows `apply` inserts when nothing exists yet (a plan just created): past reminders
+    dropped, past escalations moved to the first working day from `today`."""
+    first = planner.cal.next_working_day(today)
+    return _rows(w if w.send_on >= today else w._replace(send_on=first)
+                 for w in wants if w.send_on >= today or w.escalation)
+
+
+@contextmanager
+def inserting(s: Session) -> Iterator[Callable[[list[tuple]], None]]:
+    """`write(rows)` of `fresh_rows`, streamed (see `engine.bulk.streaming_insert`)."""
+    with streaming_insert(s, PlannedItem.__table__, _ITEM_COLUMNS) as write:
+        yield write
 
 
 def _cancel_orphans(s: Session, plan_id: int) -> None:

@@ -44,6 +44,8 @@ from engine.plan_table import (  # noqa: F401 - re-exported: the planner's publi
     apply,
     cancel_for_duty,
     cancel_for_obligation,
+    fresh_rows,
+    inserting,
 )
 from engine.reminder_rules import (  # noqa: F401 - re-exported
     EXPLANATION,
@@ -77,15 +79,21 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
                          .join(Task, Task.id == Assignment.task_id).where(in_plan))
     lead_duties = [(r.deadline_id, r.agency_id) for r in rows if r.role == "lead"]
     open_leads = _open_leads(lead_duties, done)
-    for i in range(0, len(rows), CHUNK * 5):
-        chunk = rows[i:i + CHUNK * 5]
-        wants = _duty_wants(chunk, done, open_leads, assigned, planner)
-        # By duty id range (its index); the plan is checked here, not in SQL, where it would
-        # send SQLite through the plan's index, i.e. every item of the plan, for each chunk.
-        existing = {} if fresh else _existing(s, and_(
-            PlannedItem.duty_id >= chunk[0].id, PlannedItem.duty_id <= chunk[-1].id),
-            plan_id=plan_id)
-        apply(s, wants, existing, planner, today)
+    chunks = [rows[i:i + CHUNK * 5] for i in range(0, len(rows), CHUNK * 5)]
+    if fresh:  # nothing to compare with: rows streamed while the next chunk is computed
+        with inserting(s) as write:
+            for chunk in chunks:
+                write(fresh_rows(_duty_wants(chunk, done, open_leads, assigned, planner),
+                                 planner, today))
+    else:
+        for chunk in chunks:
+            wants = _duty_wants(chunk, done, open_leads, assigned, planner)
+            # By duty id range (its index); the plan is checked here, not in SQL, where it
+            # would send SQLite through the plan's index (every item of the plan) each chunk.
+            existing = _existing(s, and_(
+                PlannedItem.duty_id >= chunk[0].id, PlannedItem.duty_id <= chunk[-1].id),
+                plan_id=plan_id)
+            apply(s, wants, existing, planner, today)
     # Items of duties that no longer exist were deleted with them; items of retired deadlines
     # and removed tasks are cancelled by the duty pass (they are not wanted any more).
     if not fresh:
@@ -94,8 +102,8 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
         select(ReportObligation.id).join(ReportPeriod, ReportPeriod.id ==
                                          ReportObligation.period_id)
         .where(ReportPeriod.plan_id == plan_id)))
-    plan_obligations(s, obligation_ids, planner, today)
-    plan_task_notices(s, plan_id, planner, today, plan.year)
+    plan_obligations(s, obligation_ids, planner, today, fresh=fresh)
+    plan_task_notices(s, plan_id, planner, today, plan.year, fresh=fresh)
     plan_steering(s, planner, today, dt.date(plan.year + planner.p.steering_years_after, 12, 31))
     if len(rows) >= BIG_PLAN:
         refresh_statistics(s)
@@ -192,7 +200,7 @@ def _all_leads_done(deadline_id: int, open_leads: dict[int, int], done_deadlines
 
 
 def plan_obligations(s: Session, obligation_ids: list[int], planner: Planner,
-                     today: dt.date) -> None:
+                     today: dt.date, *, fresh: bool = False) -> None:
     for chunk in chunked(obligation_ids, CHUNK):
         rows = s.execute(
             select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.deadline,
@@ -210,11 +218,12 @@ def plan_obligations(s: Session, obligation_ids: list[int], planner: Planner,
                 origins_on[r.deadline] = reporting_agencies(planner.d, r.deadline)
             origins = origins_on[r.deadline].get(r.agency_id) or [r.agency_id]
             wants.extend(planner.obligation_wants(r.id, r.deadline, origins, r.plan_id))
-        apply(s, wants, _existing(s, PlannedItem.obligation_id.in_(chunk)), planner, today)
+        existing = {} if fresh else _existing(s, PlannedItem.obligation_id.in_(chunk))
+        apply(s, wants, existing, planner, today)
 
 
 def plan_task_notices(s: Session, plan_id: int, planner: Planner, today: dt.date,
-                      year: int) -> None:
+                      year: int, *, fresh: bool = False) -> None:
     """Monthly notices to the Sở Nội vụ: leaf tasks that need a date (reference / unknown, no
     date set) or a lead agency (dated, but nobody to remind)."""
     tasks = s.execute(select(Task.id, Task.kind).where(
@@ -237,8 +246,8 @@ def plan_task_notices(s: Session, plan_id: int, planner: Planner, today: dt.date
             continue
         wants.extend(Want(f"{reason}/{tid}/{day.isoformat()}", MONITOR_LIST, reason, monitor,
                           day, plan_id=plan_id, task_id=tid) for day in days)
-    existing = _existing(s, and_(PlannedItem.plan_id == plan_id,
-                                 PlannedItem.reason.in_((NEEDS_DUE, NEEDS_LEAD))))
+    existing = {} if fresh else _existing(s, and_(PlannedItem.plan_id == plan_id,
+                                                  PlannedItem.reason.in_((NEEDS_DUE, NEEDS_LEAD))))
     apply(s, wants, existing, planner, today)
 
 

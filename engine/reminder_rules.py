@@ -111,14 +111,16 @@ class Planner:
     def duty_wants(self, duty_id: int, role: str, due: dt.date, origins: list[str],
                    plan_id: int, task_id: int) -> Iterator[Want]:
         days = self.days(due)
+        # One agency that no reorganisation touches (nearly every duty): no routing per day.
+        only = origins[0] if len(origins) == 1 and origins[0] in self.stable else None
         if role == "support":
             for n, day in days.support:
-                for r in self.recipients(origins, day):
+                for r in (only,) if only else self.recipients(origins, day):
                     yield Want(f"support{n}/{duty_id}/{r}", AGENCY_DIGEST, REMINDER, r, day,
                                plan_id, task_id, duty_id, None, role, False)
             return
         for n, day in days.lead:
-            for r in self.recipients(origins, day):
+            for r in (only,) if only else self.recipients(origins, day):
                 yield Want(f"reminder{n}/{duty_id}/{r}", AGENCY_DIGEST, REMINDER, r, day,
                            plan_id, task_id, duty_id, None, role, False)
         yield from self._escalations(str(duty_id), days, origins, plan_id, task_id, duty_id,

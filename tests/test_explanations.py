@@ -113,6 +113,28 @@ async def test_late_report_walked_to_d_plus_11_records_one_request(db_url):
                              (deadline, 0, LATE_AGENCY, D("2025-04-02"))]
 
 
+async def test_a_request_recorded_twice_is_kept_once_without_error(db_url):
+    """Two processes racing on one day may each send the same request on a different channel
+    (each wins its own channel's claim) and each then records it: the second recording neither
+    fails after its send nor doubles the row. (The insert itself ignores a conflict, which also
+    covers both reading before either writes; that interleaving is not reproduced here.)"""
+    import dataclasses
+
+    from engine.claims import Claim
+
+    rt, d, rec, obligation, deadline = _setup(db_url)
+    await d.wake(_at(D("2025-04-02")))
+    sent = [m for m in rec.sent if m.kind == "explanation_request"]
+    assert len(sent) == 2
+    other = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy,
+                       [RecordingNotifier(channel="telegram")], worker="other")
+    twins = [Claim(dataclasses.replace(m, channel="telegram"), (), D("2025-04-02"))
+             for m in sent]
+    other._note_explanations(twins, D("2025-04-03"))
+    assert _requests(rt) == [(0, obligation, LATE_AGENCY, D("2025-04-02")),
+                             (deadline, 0, LATE_AGENCY, D("2025-04-02"))]
+
+
 async def test_cli_explain_period_records_the_answer(db_url):
     rt, d, rec, obligation, deadline = _setup(db_url)
     await d.wake(_at(D("2025-04-02")))
