@@ -143,7 +143,9 @@ def streaming_insert(s: Session, table: Table, columns: Sequence[str]
     """`write(rows)` as often as needed, rows as tuples in the order of `columns`. On PostgreSQL
     one COPY stays open across the calls, so the server inserts (heap, indexes, foreign keys)
     while the caller computes the next rows — two cores at work instead of one taking turns.
-    Nothing else may run on the session's connection meanwhile. SQLite: one executemany a call."""
+    Nothing else may run on the session's connection before the block ends. SQLite: one
+    executemany a call (a writer thread gains nothing there: measured, the sqlite3 module takes
+    the global lock back after every row, so the two threads only take turns)."""
     conn = s.connection()
     if conn.dialect.name != "postgresql":
         yield lambda rows: bulk_insert_values(s, table, columns, rows)
@@ -179,5 +181,15 @@ def _converter(type_, dialect: str):  # noqa: ANN001, ANN202
         return lambda v: None if v is None else v.astimezone(dt.UTC).strftime(
             "%Y-%m-%d %H:%M:%S.%f")
     if dialect == "sqlite" and isinstance(type_, Date):
-        return lambda v: None if v is None else v.isoformat()
+        iso: dict[dt.date, str] = {}  # a plan's items share a few hundred days
+
+        def day(v: dt.date | None) -> str | None:
+            if v is None:
+                return None
+            text = iso.get(v)
+            if text is None:
+                text = iso[v] = v.isoformat()
+            return text
+
+        return day
     return None

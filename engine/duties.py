@@ -10,6 +10,7 @@ from sqlmodel import Session
 from engine.agencies import SINGLE_KINDS, Directory
 from engine.bulk import chunked, sync_rows
 from engine.models import Assignment, Deadline, Duty, Task
+from engine.plan_table import delete_items_of
 
 CHUNK = 5_000
 
@@ -69,5 +70,6 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
         for duty_id, did, agency, role in s.execute(batch):
             if wanted_ids is None or did in wanted_ids:
                 have[(did, agency, role)] = duty_id
+    delete_items_of(s, duties=[i for key, i in have.items() if key not in wanted])
     sync_rows(s, Duty, have, wanted, ("deadline_id", "agency_id", "role"))
     return len(wanted)

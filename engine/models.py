@@ -275,25 +275,29 @@ class PlannedItem(SQLModel, table=True):
         # The dispatcher's one query: pending items up to today. Only today's rows match.
         Index("ix_planned_due", "state", "send_on"),
         Index("ix_planned_duty", "duty_id"),
-        Index("ix_planned_obligation", "obligation_id"),
-        Index("ix_planned_plan", "plan_id"),
+        # Partial (revision 0005): only the few items read this way are indexed.
+        Index("ix_planned_obligation", "obligation_id",
+              sqlite_where=text("obligation_id IS NOT NULL"),
+              postgresql_where=text("obligation_id IS NOT NULL")),
+        # Items without a duty (reports, the Sở Nội vụ's notices), read by plan: queries say
+        # "duty_id IS NULL" for the index to serve them.
+        Index("ix_planned_plan", "plan_id", sqlite_where=text("duty_id IS NULL"),
+              postgresql_where=text("duty_id IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=24)  # message kind: agency_digest | monitor_list | ...
     reason: str = Field(max_length=24)  # reminder | late | report_reminder | needs_due | ...
-    # No foreign keys on recipient, plan and task: each one is a lookup per inserted row, and a
-    # national plan inserts millions (revision 0003). The duty and the obligation keep theirs:
-    # deleting a duty deletes its items.
+    # No foreign keys: each one is a lookup per inserted row, and a national plan inserts
+    # millions (revisions 0003, 0005). Nothing deletes agencies, plans or tasks; the code that
+    # deletes a duty or a report obligation deletes its items first (`delete_items_of`).
     recipient_id: str = Field(max_length=64)
     send_on: dt.date
     plan_id: int | None = Field(default=None)
     task_id: int | None = Field(default=None)
-    duty_id: int | None = Field(default=None, foreign_key="duty.id", ondelete="CASCADE")
-    obligation_id: int | None = Field(
-        default=None, foreign_key="reportobligation.id", ondelete="CASCADE"
-    )
+    duty_id: int | None = Field(default=None)
+    obligation_id: int | None = Field(default=None)
     role: str | None = Field(default=None, max_length=8)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     state: str = Field(default="pending", max_length=12)

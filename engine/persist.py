@@ -34,6 +34,7 @@ from engine.models import (
     Task,
 )
 from engine.plan.model import ParsedPlan
+from engine.plan_table import delete_items_of
 from rules import WorkingCalendar
 
 CHUNK = 5_000
@@ -251,6 +252,8 @@ def _store_reports(s: Session, plan_id: int, parsed: ParsedPlan, directory: Dire
             if _has_report_history(s, row.id):
                 raise InputError(f"kỳ báo cáo «{name}» đã có báo cáo được ghi nhận nhưng không "
                                  "còn trong kế hoạch mới: hãy hủy ghi nhận trước khi nhập lại")
+            delete_items_of(s, obligations=select(ReportObligation.id).where(
+                ReportObligation.period_id == row.id))
             s.delete(row)
             del have[name]
     s.flush()
@@ -261,6 +264,7 @@ def _store_reports(s: Session, plan_id: int, parsed: ParsedPlan, directory: Dire
             .where(ReportObligation.period_id == row.id))}
         gone = [oid for a, oid in existing.items() if a not in wanted]
         if gone:
+            delete_items_of(s, obligations=gone)
             s.execute(delete(ReportObligation).where(ReportObligation.id.in_(gone)))
         new = [{"period_id": row.id, "agency_id": a} for a in sorted(wanted)
                if a not in existing]

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlmodel import Session
 
-from engine.bulk import bulk_insert_values, streaming_insert
+from engine.bulk import bulk_insert_values, in_ids, streaming_insert
 from engine.models import Deadline, Duty, PlannedItem, Task
 from engine.reminder_rules import Planner, Want
 
@@ -32,18 +32,17 @@ def _existing(s: Session, where, plan_id: int | None = None  # noqa: ANN001
 
 def apply(s: Session, wants: list[Want], existing: dict[str, _Have], planner: Planner,
           today: dt.date) -> None:
-    first = planner.cal.next_working_day(today)
     new: list[Want] = []
     moves: list[dict] = []
     revive: list[dict] = []
     wanted: set[str] = set()
     for w in wants:
-        if w.send_on < today:
-            if not w.escalation:
-                wanted.add(w.key)  # keep a past pending reminder for the dispatcher's grace
-                continue
-            w = w._replace(send_on=first)
-        wanted.add(w.key)
+        wanted.add(w.key)  # a past pending reminder is kept, for the dispatcher's grace
+        day = planner.when(w.send_on, w.escalation, today)
+        if day is None:
+            continue
+        if day != w.send_on:
+            w = w._replace(send_on=day)
         have = existing.get(w.key)
         if have is None:
             new.append(w)
@@ -82,17 +81,10 @@ def _insert(s: Session, wants: list[Want]) -> None:
     bulk_insert_values(s, PlannedItem.__table__, _ITEM_COLUMNS, _rows(wants))
 
 
-def fresh_rows(wants: Iterable[Want], planner: Planner, today: dt.date) -> list[tuple]:
-    """The rows `apply` inserts when nothing exists yet (a plan just created): past reminders
-    dropped, past escalations moved to the first working day from `today`."""
-    first = planner.cal.next_working_day(today)
-    return _rows(w if w.send_on >= today else w._replace(send_on=first)
-                 for w in wants if w.send_on >= today or w.escalation)
-
-
 @contextmanager
 def inserting(s: Session) -> Iterator[Callable[[list[tuple]], None]]:
-    """`write(rows)` of `fresh_rows`, streamed (see `engine.bulk.streaming_insert`)."""
+    """`write(rows)` of planned-item rows (`Planner.duty_rows`), streamed (see
+    `engine.bulk.streaming_insert`)."""
     with streaming_insert(s, PlannedItem.__table__, _ITEM_COLUMNS) as write:
         yield write
 
@@ -105,6 +97,16 @@ def _cancel_orphans(s: Session, plan_id: int) -> None:
     s.execute(update(PlannedItem).where(PlannedItem.duty_id.in_(stale),
                                         PlannedItem.state == "pending")
               .values(state="cancelled"))
+
+
+def delete_items_of(s: Session, *, duties=None, obligations=None) -> None:  # noqa: ANN001
+    """Delete the planned items of duties / report obligations about to be deleted (ids, or a
+    subquery of ids): the table has no foreign keys to cascade it (revision 0005)."""
+    for column, ids in ((PlannedItem.duty_id, duties), (PlannedItem.obligation_id, obligations)):
+        if ids is None:
+            continue
+        where = column.in_(ids) if isinstance(ids, Select) else in_ids(column, ids)
+        s.connection().execute(delete(PlannedItem).where(where))
 
 
 def cancel_for_duty(s: Session, duty_id: int) -> int:

@@ -45,6 +45,19 @@ class Want(NamedTuple):
     escalation: bool = False
 
 
+class Step(NamedTuple):
+    """One item a deadline asks for: its key is ``<prefix><id>/<recipient>``, or
+    ``<prefix><id>`` when it goes to the Sở Nội vụ (`to_monitor`)."""
+
+    prefix: str
+    kind: str
+    reason: str
+    day: dt.date
+    escalation: bool
+    to_monitor: bool
+    role: str | None  # the duty's role on its reminders; None on escalations and reports
+
+
 class _Days(NamedTuple):
     lead: tuple[tuple[int, dt.date], ...]
     support: tuple[tuple[int, dt.date], ...]
@@ -59,6 +72,8 @@ class Planner:
         self.d, self.cal, self.p = directory, calendar, policy
         self._route: dict[tuple[str, dt.date], str | None] = {}
         self._days: dict[dt.date, _Days] = {}
+        self._steps: dict[tuple[str, dt.date], tuple[Step, ...]] = {}
+        self._fresh: dict[tuple[str, dt.date, dt.date], tuple[Step, ...]] = {}
         # Agencies no reorganisation touches receive their own messages whatever the day.
         self.stable = frozenset(a.id for a in directory
                                 if a.successor is None and a.valid_from is None)
@@ -108,46 +123,88 @@ class Planner:
         return got
 
     # --- what a duty / an obligation asks for ------------------------------------------------
+    def steps(self, what: str, due: dt.date) -> tuple[Step, ...]:
+        """Every item a deadline on `due` asks for; `what`: "lead" / "support" (a duty's role)
+        or "report" (a report obligation). Cached: deadlines share due days."""
+        got = self._steps.get((what, due))
+        if got is not None:
+            return got
+        days = self.days(due)
+        if what == "support":
+            got = tuple(Step(f"support{n}/", AGENCY_DIGEST, REMINDER, day, False, False, what)
+                        for n, day in days.support)
+        elif what == "lead":
+            got = tuple(Step(f"reminder{n}/", AGENCY_DIGEST, REMINDER, day, False, False, what)
+                        for n, day in days.lead) + self._escalation_steps("", days)
+        else:
+            got = tuple(Step(f"report{n}/", AGENCY_DIGEST, REPORT_REMINDER, day, False, False,
+                             None) for n, day in days.report)
+            if self.p.escalate_reports:
+                got += self._escalation_steps("r", days)
+        self._steps[(what, due)] = got
+        return got
+
+    @staticmethod
+    def _escalation_steps(ref: str, days: _Days) -> tuple[Step, ...]:
+        return (Step(f"late/{ref}", AGENCY_DIGEST, LATE, days.late, True, False, None),
+                Step(f"monitor/{ref}", MONITOR_LIST, LATE, days.monitor, True, True, None),
+                Step(f"explain/{ref}", EXPLANATION_REQUEST, EXPLANATION, days.explanation, True,
+                     False, None))
+
+    def when(self, day: dt.date, escalation: bool, today: dt.date) -> dt.date | None:
+        """The day an item asked for on `day` is planned, planning on `today`: its own day; for
+        an escalation whose day has passed (a plan imported after its deadlines), the first
+        working day from `today`; a reminder whose day has passed is not planned (None)."""
+        if day >= today:
+            return day
+        return self.cal.next_working_day(today) if escalation else None
+
+    def _wants(self, steps: tuple[Step, ...], ident: int, origins: list[str], plan_id: int,
+               task_id: int | None, duty_id: int | None, obligation_id: int | None
+               ) -> Iterator[Want]:
+        for st in steps:
+            if st.to_monitor:
+                yield Want(f"{st.prefix}{ident}", st.kind, st.reason, self.d.monitor_id, st.day,
+                           plan_id, task_id, duty_id, obligation_id, None, st.escalation)
+                continue
+            for r in self.recipients(origins, st.day):
+                yield Want(f"{st.prefix}{ident}/{r}", st.kind, st.reason, r, st.day, plan_id,
+                           task_id, duty_id, obligation_id, st.role, st.escalation)
+
     def duty_wants(self, duty_id: int, role: str, due: dt.date, origins: list[str],
                    plan_id: int, task_id: int) -> Iterator[Want]:
-        days = self.days(due)
-        # One agency that no reorganisation touches (nearly every duty): no routing per day.
-        only = origins[0] if len(origins) == 1 and origins[0] in self.stable else None
-        if role == "support":
-            for n, day in days.support:
-                for r in (only,) if only else self.recipients(origins, day):
-                    yield Want(f"support{n}/{duty_id}/{r}", AGENCY_DIGEST, REMINDER, r, day,
-                               plan_id, task_id, duty_id, None, role, False)
-            return
-        for n, day in days.lead:
-            for r in (only,) if only else self.recipients(origins, day):
-                yield Want(f"reminder{n}/{duty_id}/{r}", AGENCY_DIGEST, REMINDER, r, day,
-                           plan_id, task_id, duty_id, None, role, False)
-        yield from self._escalations(str(duty_id), days, origins, plan_id, task_id, duty_id,
-                                     None)
+        return self._wants(self.steps(role, due), duty_id, origins, plan_id, task_id, duty_id,
+                           None)
 
     def obligation_wants(self, obligation_id: int, due: dt.date, origins: list[str],
                          plan_id: int) -> Iterator[Want]:
-        days = self.days(due)
-        for n, day in days.report:
-            for r in self.recipients(origins, day):
-                yield Want(f"report{n}/{obligation_id}/{r}", AGENCY_DIGEST, REPORT_REMINDER, r,
-                           day, plan_id, None, None, obligation_id, None, False)
-        if self.p.escalate_reports:
-            yield from self._escalations(f"r{obligation_id}", days, origins, plan_id, None,
-                                         None, obligation_id)
+        return self._wants(self.steps("report", due), obligation_id, origins, plan_id, None,
+                           None, obligation_id)
 
-    def _escalations(self, ref: str, days: _Days, origins: list[str], plan_id: int,
-                     task_id: int | None, duty_id: int | None, obligation_id: int | None
-                     ) -> Iterator[Want]:
-        for r in self.recipients(origins, days.late):
-            yield Want(f"late/{ref}/{r}", AGENCY_DIGEST, LATE, r, days.late, plan_id, task_id,
-                       duty_id, obligation_id, None, True)
-        yield Want(f"monitor/{ref}", MONITOR_LIST, LATE, self.d.monitor_id, days.monitor,
-                   plan_id, task_id, duty_id, obligation_id, None, True)
-        for r in self.recipients(origins, days.explanation):
-            yield Want(f"explain/{ref}/{r}", EXPLANATION_REQUEST, EXPLANATION, r,
-                       days.explanation, plan_id, task_id, duty_id, obligation_id, None, True)
+    def duty_rows(self, duty_id: int, role: str, due: dt.date, origins: list[str],
+                  plan_id: int, task_id: int, today: dt.date) -> list[tuple]:
+        """The planned-item rows (columns of `engine.plan_table`, state pending) of a duty
+        planned on `today` into a table holding none of them yet: `duty_wants` through `when`,
+        without the intermediate objects (a national plan has millions)."""
+        if len(origins) != 1 or origins[0] not in self.stable:
+            rows = []
+            for w in self.duty_wants(duty_id, role, due, origins, plan_id, task_id):
+                day = self.when(w.send_on, w.escalation, today)
+                if day is not None:
+                    rows.append((*w[:4], day, *w[5:10], "pending"))
+            return rows
+        # One agency no reorganisation touches (nearly every duty): the same recipient each day.
+        key = (role, due, today)
+        steps = self._fresh.get(key)
+        if steps is None:
+            steps = self._fresh[key] = tuple(
+                st._replace(day=day) for st in self.steps(role, due)
+                if (day := self.when(st.day, st.escalation, today)) is not None)
+        r, monitor = origins[0], self.d.monitor_id
+        return [(f"{st.prefix}{duty_id}", st.kind, st.reason, monitor, st.day, plan_id, task_id,
+                 duty_id, None, None, "pending") if st.to_monitor else
+                (f"{st.prefix}{duty_id}/{r}", st.kind, st.reason, r, st.day, plan_id, task_id,
+                 duty_id, None, st.role, "pending") for st in steps]
 
     # --- calendars of the periodic notices ---------------------------------------------------
     def steering_days(self, start: dt.date, end: dt.date) -> list[dt.date]:

@@ -57,7 +57,7 @@ EXPLANATION_ROWS = [
     "recorded_at) VALUES (1, 1, '2025-02-20', 'Chậm do chờ ý kiến các sở', '45/BC-VP', "
     "'2025-02-20 03:00:00+00:00')",
 ]
-HEAD = "0004"
+HEAD = "0005"
 
 
 def _head(engine) -> str:
@@ -89,9 +89,24 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
         # The upgraded schema is exactly the models' schema: no drift.
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+        # 0005: planned items carry no foreign key, two of their indexes are partial.
+        assert inspect(conn).get_foreign_keys("planneditem") == []
+        assert _index_sql(conn, "ix_planned_obligation").endswith(
+            "WHERE obligation_id IS NOT NULL")
+        assert _index_sql(conn, "ix_planned_plan").endswith("WHERE duty_id IS NULL")
+        assert "WHERE" not in _index_sql(conn, "ix_planned_due")
     upgrade(engine)  # running it again changes nothing
     assert current_revision(engine) == HEAD
     engine.dispose()
+
+
+def _index_sql(conn, name: str) -> str:
+    if conn.dialect.name == "sqlite":
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name})
+    else:
+        sql = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n "
+                                "AND schemaname = current_schema()"), {"n": name})
+    return " ".join(sql.scalar_one().replace("(", " ").replace(")", " ").split())
 
 
 def test_0004_keeps_explanation_requests_and_takes_report_ones(db_url):
