@@ -10,15 +10,27 @@ message go to its channel; the result is recorded afterwards, with every attempt
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from engine.bulk import bulk_insert_values, in_ids
+from engine.bulk import bulk_insert, bulk_insert_values, in_ids
 from engine.compose import to_payload
 from engine.db import session
 from engine.models import DeliveryAttempt, Notification, NotificationItem
@@ -61,15 +73,47 @@ def claim(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.datetim
         return won
 
 
+# PostgreSQL: the whole batch as one array per column (one statement, a handful of bound values,
+# instead of eleven values per message to send, adapt and parse), the payloads as one JSON array
+# (as an array of texts, each would be quoted and escaped again: measured, half the time).
+_PG_CLAIM = text("""
+    INSERT INTO notification (key, kind, channel, recipient_id, slot_on, at, payload, state,
+                              claimed_by, claimed_at, attempts)
+    SELECT u.key, u.kind, u.channel, u.recipient_id, u.slot_on, u.at, p.payload,
+           'claimed', :worker, :wall, 0
+    FROM unnest(:keys, :kinds, :channels, :recipients, :slots, :ats)
+         WITH ORDINALITY AS u(key, kind, channel, recipient_id, slot_on, at, i)
+    JOIN json_array_elements(CAST(:payloads AS json)) WITH ORDINALITY AS p(payload, i)
+         ON p.i = u.i
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, key""").bindparams(
+    bindparam("keys", type_=ARRAY(String)), bindparam("kinds", type_=ARRAY(String)),
+    bindparam("channels", type_=ARRAY(String)), bindparam("recipients", type_=ARRAY(String)),
+    bindparam("slots", type_=ARRAY(Date)), bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("payloads", type_=Text), bindparam("wall", type_=DateTime(timezone=True)))
+
+
+def _insert_claims(s, claims: Sequence[Claim], worker: str, wall: dt.datetime  # noqa: ANN001
+                   ) -> list[tuple[int, str]]:
+    table = Notification.__table__
+    if s.connection().dialect.name == "postgresql":
+        ms = [c.message for c in claims]
+        return s.connection().execute(_PG_CLAIM, {
+            "keys": [m.key for m in ms], "kinds": [m.kind for m in ms],
+            "channels": [m.channel for m in ms], "recipients": [m.recipient.id for m in ms],
+            "slots": [c.slot for c in claims], "ats": [m.at for m in ms],
+            "payloads": json.dumps([to_payload(m) for m in ms], ensure_ascii=False),
+            "worker": worker, "wall": wall}).all()
+    stmt = (sqlite.insert(table).on_conflict_do_nothing(index_elements=["key"])
+            .returning(table.c.id, table.c.key))
+    return s.execute(stmt, [_row(c, worker, wall) for c in claims]).all()
+
+
 def _claim_batch(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.datetime
                  ) -> list[Claim]:
-    dialect = engine.dialect.name
-    table = Notification.__table__
-    ins = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
-    stmt = ins.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id, table.c.key)
     by_key = {c.message.key: c for c in claims}
     with session(engine) as s, s.begin():
-        rows = s.execute(stmt, [_row(c, worker, wall) for c in claims]).all()
+        rows = _insert_claims(s, claims, worker, wall)
         won = []
         links = []
         for nid, key in rows:
@@ -105,18 +149,20 @@ def reclaim(engine: Engine, worker: str, wall: dt.datetime, lease: dt.timedelta
     return taken
 
 
-def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.datetime
-           ) -> list[tuple[int, DeliveryResult]]:
+def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.datetime,
+           *, fresh: bool = False) -> list[tuple[int, DeliveryResult]]:
     """Store each outcome and its attempts (a few statements for the whole batch); returns the
-    permanent failures."""
+    permanent failures. `fresh`: the notifications were claimed for this send (no attempt
+    counted yet)."""
     if not sent:
         return []
     table = Notification.__table__
     failed = []
     updates, attempts = [], []
     with session(engine) as s, s.begin():
-        tried: dict[int, int] = dict(s.execute(select(table.c.id, table.c.attempts).where(
-            in_ids(table.c.id, [nid for nid, _ in sent]))).all())
+        tried: dict[int, int] = {} if fresh else dict(s.execute(
+            select(table.c.id, table.c.attempts).where(
+                in_ids(table.c.id, [nid for nid, _ in sent]))).all())
         for nid, r in sent:
             count = (tried.get(nid) or 0) + max(1, r.attempts)
             if r.ok:
@@ -139,8 +185,22 @@ def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.
                 attempts.append({"notification_id": nid, "attempted_at": wall, "ok": r.ok,
                                  "permanent": r.permanent, "detail": r.detail,
                                  "provider_id": r.provider_id})
-        s.execute(update(table).where(table.c.id == bindparam("nid")).values(
-            state=bindparam("st"), attempts=bindparam("n"), provider_id=bindparam("pid"),
-            sent_at=bindparam("sent")), updates)
-        s.execute(insert(DeliveryAttempt.__table__), attempts)
+        if s.connection().dialect.name == "postgresql":
+            s.connection().execute(_PG_RECORD, {
+                k: [u[k] for u in updates] for k in ("nid", "st", "n", "pid", "sent")})
+        else:
+            s.execute(update(table).where(table.c.id == bindparam("nid")).values(
+                state=bindparam("st"), attempts=bindparam("n"), provider_id=bindparam("pid"),
+                sent_at=bindparam("sent")), updates)
+        bulk_insert(s, DeliveryAttempt.__table__, attempts)
     return failed
+
+
+_PG_RECORD = text("""
+    UPDATE notification AS n SET state = u.st, attempts = u.n, provider_id = u.pid,
+                                 sent_at = u.sent
+    FROM unnest(:nid, :st, :n, :pid, :sent) AS u(nid, st, n, pid, sent)
+    WHERE n.id = u.nid""").bindparams(
+    bindparam("nid", type_=ARRAY(Integer)), bindparam("st", type_=ARRAY(String)),
+    bindparam("n", type_=ARRAY(Integer)), bindparam("pid", type_=ARRAY(String)),
+    bindparam("sent", type_=ARRAY(DateTime(timezone=True))))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,11 +39,17 @@ _DATES = ("due", "cutoff_from", "cutoff_to", "reply_by")
 
 class Composer:
     def __init__(self, s: Session, calendar: WorkingCalendar, directory: Directory,
-                 policy: Policy, slot: dt.date) -> None:
+                 policy: Policy, slot: dt.date, *, names: dict[str, str] | None = None,
+                 plan_numbers: dict[int, str] | None = None) -> None:
+        """`names` / `plan_numbers`: the agencies' names and the plans' numbers when the caller
+        already read them (one dispatcher wake-up composes twice)."""
         self.s, self.cal, self.d, self.p, self.slot = s, calendar, directory, policy, slot
-        self.names: dict[str, str] = dict(s.execute(select(Agency.id, Agency.name)).all())
-        self.plan_numbers: dict[int, str] = dict(s.execute(select(Plan.id, Plan.number)).all())
+        self.names: dict[str, str] = names if names is not None else dict(
+            s.execute(select(Agency.id, Agency.name)).all())
+        self.plan_numbers: dict[int, str] = plan_numbers if plan_numbers is not None else dict(
+            s.execute(select(Plan.id, Plan.number)).all())
         self._extra: dict[tuple, dict[str, Any]] = {}
+        self._late: dict[dt.date, int] = {}
 
     def _rows(self, stmt):  # noqa: ANN001, ANN202
         # Core rows on the session's connection: the ORM's result machinery costs more than
@@ -54,7 +61,11 @@ class Composer:
         return self.cal.count_working_days(self.slot + dt.timedelta(days=1), due)
 
     def days_late(self, due: dt.date) -> int:
-        return self.cal.count_working_days(due + dt.timedelta(days=1), self.slot)
+        got = self._late.get(due)  # the steering digest asks for every late deadline
+        if got is None:
+            got = self._late[due] = self.cal.count_working_days(due + dt.timedelta(days=1),
+                                                                self.slot)
+        return got
 
     def _timing(self, reason: str, due: dt.date) -> dict[str, Any]:
         if due < self.slot:
@@ -255,6 +266,7 @@ class Composer:
         return ", ".join(numbers) or None
 
 
+@functools.lru_cache(maxsize=8192)  # a plan has a few hundred codes; sorts ask for them often
 def code_key(code: str | None) -> tuple:
     return tuple(int(x) if x.isdigit() else 0 for x in (code or "").split("."))
 

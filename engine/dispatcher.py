@@ -91,6 +91,8 @@ class Dispatcher:
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
+        # Agency names and plan numbers read by the wake-up's first composing, for its second.
+        self._known: dict[str, dict] = {}
 
     def slot_for(self, now: dt.datetime) -> dt.date:
         """The working day whose send time is the latest at or before `now`."""
@@ -105,6 +107,7 @@ class Dispatcher:
     async def wake(self, now: dt.datetime) -> WakeResult:
         slot = self.slot_for(now)
         result = WakeResult(slot, self.p.slot_instant(slot))
+        self._known = {}  # read afresh each wake-up (an import may have renamed an agency)
         await self._retry(result)
         with session(self.engine) as s:
             result.missed = self._settle_missed(s, slot)
@@ -179,13 +182,14 @@ class Dispatcher:
             results = await self._notifier(channel).send_batch([c.message for c in batch])
             result.messages.extend(c.message for c in batch)
             failed = self._record([(c.notification_id, r) for c, r in
-                                   zip(batch, results, strict=True)], result)
+                                   zip(batch, results, strict=True)], result, fresh=True)
             if failed:
                 self._failed_notices(slot, {c.notification_id: c for c in batch}, failed)
 
-    def _record(self, pairs: list[tuple[int, DeliveryResult]], result: WakeResult) -> list:
+    def _record(self, pairs: list[tuple[int, DeliveryResult]], result: WakeResult, *,
+                fresh: bool = False) -> list:
         result.results.extend(r for _, r in pairs)
-        return record(self.engine, pairs, self.wall())
+        return record(self.engine, pairs, self.wall(), fresh=fresh)
 
     def _failed_notices(self, slot: dt.date, claims: dict[int, Claim], failed: list) -> None:
         with session(self.engine) as s:
@@ -212,7 +216,8 @@ class Dispatcher:
             if not planned:
                 s.commit()
                 return []
-            composer = Composer(s, self.cal, self.d, self.p, slot)
+            composer = Composer(s, self.cal, self.d, self.p, slot, **self._known)
+            self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
             items = composer.items([p for p in planned if p.kind != STEERING_DIGEST])
             already: set[tuple[int, str]] = set(s.connection().execute(
                 select(NotificationItem.item_id, NotificationItem.channel)
@@ -259,11 +264,10 @@ class Dispatcher:
         # What rides where now: known without asking, unless another dispatcher won a claim.
         have = None if len(won) < len(claims) else already | {
             (i, c.message.channel) for c in won for i in c.item_ids}
-        self._settle_items(planned, reach, have, slot, result)
-        self._note_explanations(won, slot)
+        self._settle_items(planned, reach, have, won, slot, result)
         return won
 
-    def _note_explanations(self, won: list[Claim], slot: dt.date) -> None:
+    def _note_explanations(self, s: Session, won: list[Claim], slot: dt.date) -> None:
         """Each explanation request sent is recorded, for the agency's answer (giải trình): about
         a task deadline, or about a periodic report (its obligation)."""
         sent = [(i, c.message.recipient.id) for c in won if c.message.kind == EXPLANATION_REQUEST
@@ -284,8 +288,7 @@ class Dispatcher:
         table = ExplanationRequest.__table__
         dialect = self.engine.dialect.name
         ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        with session(self.engine) as s, s.begin():
-            s.connection().execute(ins.on_conflict_do_nothing(), rows)
+        s.connection().execute(ins.on_conflict_do_nothing(), rows)
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
@@ -294,11 +297,12 @@ class Dispatcher:
         return {k: tuple(v) for k, v in out.items()}
 
     def _settle_items(self, planned: list[PlannedItem], reach: dict[int, set[str]],
-                      riding: set[tuple[int, str]] | None, slot: dt.date,
+                      riding: set[tuple[int, str]] | None, won: list[Claim], slot: dt.date,
                       result: WakeResult) -> None:
         """An item is done once it rides in a claimed message on every channel its recipient
-        can be reached on; unreachable items are told to the Sở Nội vụ. `riding`: the
-        (item, channel) pairs claimed, when known; None to read them back."""
+        can be reached on; unreachable items are told to the Sở Nội vụ; the explanation
+        requests won are recorded. `riding`: the (item, channel) pairs claimed, when known;
+        None to read them back."""
         with session(self.engine) as s:
             if riding is None:
                 riding = set(s.connection().execute(
@@ -326,5 +330,6 @@ class Dispatcher:
                                  slot, {"agency": p.recipient_id,
                                         "detail": "không có địa chỉ nhận (email/Telegram)"})
             result.unreachable += len(unreachable)
+            self._note_explanations(s, won, slot)
             s.commit()
 

@@ -19,6 +19,7 @@ early), the share completed, and the share completed on time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -106,7 +107,26 @@ class AgencyStatus:
 
 def rows(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Directory, *,
          soon: int = 5, plan_id: int | None = None, agency_id: str | None = None) -> list[Row]:
-    out: list[Row] = []
+    out = [Row(*t) for t in _dated(s, as_of, calendar, soon, plan_id, agency_id)]
+    out.extend(_undated(s, as_of, directory, plan_id, agency_id))
+    return out
+
+
+def _dated(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
+           plan_id: int | None, agency_id: str | None) -> Iterator[tuple]:
+    """The dated rows as tuples in `Row`'s field order: a national database has hundreds of
+    thousands, read with Core rows, statuses of the same due day computed once."""
+    memo: dict[dt.date, str] = {}
+
+    def status(due: dt.date, completed_on: dt.date | None) -> str:
+        if completed_on is not None:
+            return status_of(due, completed_on, as_of, calendar, soon)
+        got = memo.get(due)
+        if got is None:
+            got = memo[due] = status_of(due, None, as_of, calendar, soon)
+        return got
+
+    core = s.connection()
     q = (select(Duty.agency_id, Duty.deadline_id, Deadline.due, Deadline.task_id, Deadline.label)
          .join(Deadline, Deadline.id == Duty.deadline_id).join(Task, Task.id == Deadline.task_id)
          .where(Duty.role == "lead", Deadline.active, Task.removed.is_(False)))
@@ -114,13 +134,12 @@ def rows(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Direc
         q = q.where(Task.plan_id == plan_id)
     if agency_id is not None:
         q = q.where(Duty.agency_id == agency_id)
-    done = {(d, a): c for d, a, c in s.execute(
+    done = {(d, a): c for d, a, c in core.execute(
         select(Completion.deadline_id, Completion.agency_id, Completion.completed_on)
         .where(Completion.deadline_id.is_not(None), Completion.undone_at.is_(None)))}
-    for agency, did, due, tid, label in s.execute(q):
+    for agency, did, due, tid, label in core.execute(q):
         c = done.get((did, agency))
-        out.append(Row(agency, status_of(due, c, as_of, calendar, soon), due, c, tid, did,
-                       label=label))
+        yield agency, status(due, c), due, c, tid, did, None, label
     q = (select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.deadline,
                 ReportPeriod.name).join(ReportPeriod,
                                         ReportPeriod.id == ReportObligation.period_id))
@@ -128,14 +147,12 @@ def rows(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Direc
         q = q.where(ReportPeriod.plan_id == plan_id)
     if agency_id is not None:
         q = q.where(ReportObligation.agency_id == agency_id)
-    submitted = dict(s.execute(select(Completion.obligation_id, Completion.completed_on).where(
-        Completion.obligation_id.is_not(None), Completion.undone_at.is_(None))).all())
-    for oid, agency, due, name in s.execute(q):
+    submitted = dict(core.execute(select(Completion.obligation_id, Completion.completed_on)
+                                  .where(Completion.obligation_id.is_not(None),
+                                         Completion.undone_at.is_(None))).all())
+    for oid, agency, due, name in core.execute(q):
         c = submitted.get(oid)
-        out.append(Row(agency, status_of(due, c, as_of, calendar, soon), due, c,
-                       obligation_id=oid, label=f"Báo cáo {name}"))
-    out.extend(_undated(s, as_of, directory, plan_id, agency_id))
-    return out
+        yield agency, status(due, c), due, c, None, None, oid, f"Báo cáo {name}"
 
 
 def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | None,
@@ -170,12 +187,17 @@ def table(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Dire
     """Per-agency counts, ranked: best completion rate first, then on-time rate, then fewest
     overdue; agencies with nothing due yet come last."""
     names = dict(s.execute(select(Agency.id, Agency.name)).all())
+    counts: dict[tuple[str, str], int] = {}
+    for t in _dated(s, as_of, calendar, soon, plan_id, agency_id):
+        counts[t[0], t[1]] = counts.get((t[0], t[1]), 0) + 1
+    for r in _undated(s, as_of, directory, plan_id, agency_id):
+        counts[r.agency_id, r.status] = counts.get((r.agency_id, r.status), 0) + 1
     by: dict[str, AgencyStatus] = {}
-    for r in rows(s, as_of, calendar, directory, soon=soon, plan_id=plan_id,
-                  agency_id=agency_id):
-        entry = by.setdefault(r.agency_id, AgencyStatus(r.agency_id,
-                                                        names.get(r.agency_id, r.agency_id)))
-        entry.counts[r.status] += 1
+    for (agency, status), n in counts.items():
+        entry = by.get(agency)
+        if entry is None:
+            entry = by[agency] = AgencyStatus(agency, names.get(agency, agency))
+        entry.counts[status] += n
     return sorted(by.values(), key=lambda a: (
         a.due == 0, -(a.completion_rate or 0), -(a.on_time_rate or 0), a.counts["overdue"],
         a.name))

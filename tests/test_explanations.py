@@ -130,7 +130,9 @@ async def test_a_request_recorded_twice_is_kept_once_without_error(db_url):
                        [RecordingNotifier(channel="telegram")], worker="other")
     twins = [Claim(dataclasses.replace(m, channel="telegram"), (), D("2025-04-02"))
              for m in sent]
-    other._note_explanations(twins, D("2025-04-03"))
+    with rt.session() as s:
+        other._note_explanations(s, twins, D("2025-04-03"))
+        s.commit()
     assert _requests(rt) == [(0, obligation, LATE_AGENCY, D("2025-04-02")),
                              (deadline, 0, LATE_AGENCY, D("2025-04-02"))]
 
