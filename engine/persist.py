@@ -120,8 +120,12 @@ def store_plan(s: Session, parsed: ParsedPlan, directory: Directory, *,
 
 def _store_tasks(s: Session, plan_id: int, parsed: ParsedPlan,
                  summary: ImportSummary) -> dict[tuple[str, str], int]:
-    existing = {(t.group_name, t.code): t for t in
-                s.scalars(select(Task).where(Task.plan_id == plan_id))}
+    # Plain rows, not ORM objects: a re-imported national plan has 280,000 tasks (objects took
+    # a gigabyte); only the rows that changed are written back.
+    columns = [Task.id, Task.parent_id, *(Task.__table__.c[k] for k in _TASK_VALUES)]
+    existing = {(r.group_name, r.code): r for r in s.connection().execute(
+        select(*columns).where(Task.plan_id == plan_id))}
+    changed: list[dict] = []
     seen: set[tuple[str, str]] = set()
     new_rows = []
     for pos, t in enumerate(parsed.tasks):
@@ -139,15 +143,14 @@ def _store_tasks(s: Session, plan_id: int, parsed: ParsedPlan,
         old = existing.get(key)
         if old is None:
             new_rows.append({"plan_id": plan_id, **values})
-        else:
-            for k, v in values.items():
-                if getattr(old, k) != v:
-                    setattr(old, k, v)
+        elif any(getattr(old, k) != v for k, v in values.items()):
+            changed.append({"tid": old.id, **values})
     for key, old in existing.items():
         if key not in seen and not old.removed:
-            old.removed = True
+            changed.append({"tid": old.id, **{k: getattr(old, k) for k in _TASK_VALUES},
+                            "removed": True})
             summary.tasks_removed += 1
-    s.flush()
+    _update_rows(s, Task, changed)
     bulk_insert(s, Task.__table__, new_rows)
     summary.tasks_new = len(new_rows)
     summary.tasks = len(parsed.tasks)
@@ -162,6 +165,27 @@ def _store_tasks(s: Session, plan_id: int, parsed: ParsedPlan,
             parents.append({"tid": ids[(t.group, t.code)], "pid": parent_id})
     _bulk_update(s, Task, "parent_id", parents)
     return ids
+
+
+_TASK_VALUES = ("group_name", "code", "parent_code", "leaf", "position", "title", "product",
+                "lead", "support", "timing", "kind", "event_offset", "event_unit", "warnings",
+                "removed")
+
+
+def _update_rows(s: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
+    """UPDATE rows given as dicts of their id ("tid") and the columns to set (the same in all)."""
+    if not rows:
+        return
+    from sqlalchemy import bindparam
+
+    table = model.__table__
+    keys = [k for k in rows[0] if k != "tid"]
+    # Bound names differ from the columns' (SQLAlchemy reserves those for the SET clause).
+    stmt = update(table).where(table.c.id == bindparam("tid")).values(
+        {k: bindparam(f"v_{k}", type_=table.c[k].type) for k in keys})
+    params = [{"tid": r["tid"], **{f"v_{k}": r[k] for k in keys}} for r in rows]
+    for i in range(0, len(params), CHUNK):
+        s.connection().execute(stmt, params[i:i + CHUNK])
 
 
 def _bulk_update(s: Session, model, column: str, rows: list[dict]) -> None:  # noqa: ANN001
@@ -207,24 +231,25 @@ def _store_deadlines(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: dic
             if key in wanted and wanted[key] and label and label not in wanted[key]:
                 label = f"{wanted[key]}; {label}"  # two products due the same day
             wanted[key] = label or wanted.get(key)
-    have = {(d.task_id, d.due): d for d in s.scalars(
-        select(Deadline).join(Task, Task.id == Deadline.task_id).where(Task.plan_id == plan_id))}
-    new_rows = []
+    have = {(d.task_id, d.due): d for d in s.connection().execute(
+        select(Deadline.id, Deadline.task_id, Deadline.due, Deadline.label, Deadline.source,
+               Deadline.active)
+        .join(Task, Task.id == Deadline.task_id).where(Task.plan_id == plan_id))}
+    new_rows, changed = [], []
     for key, label in wanted.items():
         old = have.get(key)
         if old is None:
             new_rows.append({"task_id": key[0], "due": key[1], "label": label,
                              "source": "plan", "active": True})
             continue
-        if old.label != label and old.source == "plan":
-            old.label = label
-        if not old.active:
-            old.active = True
+        new_label = label if old.source == "plan" else old.label
+        if new_label != old.label or not old.active:
+            changed.append({"tid": old.id, "label": new_label, "active": True})
     for key, old in have.items():
         if key not in wanted and old.source == "plan" and old.active:
-            old.active = False
+            changed.append({"tid": old.id, "label": old.label, "active": False})
             summary.deadlines_retired += 1
-    s.flush()
+    _update_rows(s, Deadline, changed)
     bulk_insert(s, Deadline.__table__, new_rows)
     summary.deadlines_new = len(new_rows)
     summary.deadlines = len(wanted)
