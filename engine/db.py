@@ -63,6 +63,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API conne
     cur.execute("PRAGMA journal_mode=WAL")
     # WAL + NORMAL is durable across application crashes; a power cut may lose the last commit.
     cur.execute("PRAGMA synchronous=NORMAL")
+    # 64 MB of page cache (the default is 2 MB): a national import writes millions of index
+    # entries; measured 10 % faster. Only what is used is allocated.
+    cur.execute("PRAGMA cache_size=-65536")
     cur.close()
 
 

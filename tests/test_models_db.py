@@ -46,6 +46,7 @@ def test_sqlite_pragmas(sqlite_url):
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert c.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert c.execute(text("PRAGMA cache_size")).scalar() == -65536  # 64 MB, in KiB
 
 
 def test_schema_is_upgraded_to_head(db_url):
