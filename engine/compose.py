@@ -294,7 +294,8 @@ def _item_from(d: dict[str, Any]) -> Item:
 def to_payload(m: OutgoingMessage) -> dict[str, Any]:
     return {
         "key": m.key, "kind": m.kind, "channel": m.channel, "at": m.at.isoformat(),
-        "recipient": dataclasses.asdict(m.recipient),
+        "recipient": {"id": m.recipient.id, "name": m.recipient.name,  # asdict deep-copies
+                      "emails": list(m.recipient.emails), "chat_ids": list(m.recipient.chat_ids)},
         "items": [_item_dict(i) for i in m.items],
         "ongoing": [_item_dict(i) for i in m.ongoing],
         "plan_number": m.plan_number, "plan_title": m.plan_title, "stats": m.stats,
