@@ -5,6 +5,7 @@ Expected wording is written by hand from the hand-made messages of tests/email_s
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email
 import re
@@ -28,6 +29,7 @@ from notifiers.email_build import (
     wire_bytes,
 )
 from notifiers.render import environment, render, templates_dir, vn_date, vn_datetime, vn_weekday
+from notifiers.telegram import render_message
 from tests import email_samples as S
 
 SENDER = Sender.parse(Settings().smtp_from)
@@ -232,7 +234,17 @@ def test_explanation_request_for_a_report_without_code() -> None:
     parts = render_parts(msg)
     assert parts.subject == ("[Nhắc việc CCHC] Sở Tư pháp: đề nghị giải trình việc chậm thực "
                              "hiện: Báo cáo Quý I — 02/04/2025")
-    assert "\n- Báo cáo Quý I\n  Hạn hoàn thành: 18/03/2025; chậm 11 ngày làm việc." in parts.text
+    assert "\n- Báo cáo Quý I\n  Hạn gửi: 18/03/2025; chậm 11 ngày làm việc." in parts.text
+    # Worded for a report, not a task.
+    assert ("báo cáo định kỳ dưới đây của quý cơ quan đã quá thời hạn gửi 11 ngày làm việc mà "
+            "chưa ghi nhận đã gửi:") in parts.text
+    assert "Trường hợp đã gửi báo cáo, đề nghị báo số, ký hiệu văn bản báo cáo" in parts.text
+    assert "nhiệm vụ dưới đây" not in parts.text and "nhiệm vụ đã hoàn thành" not in parts.text
+    assert ">Báo cáo</th>" in parts.html and ">Hạn gửi</th>" in parts.html
+    assert "Báo cáo định kỳ dưới đây" not in plain(S.explanation_request())
+    [tg] = render_message(dataclasses.replace(msg, channel="telegram"))
+    assert "Báo cáo định kỳ sau đã quá hạn nhiều ngày mà chưa ghi nhận đã gửi:" in tg
+    assert "• Báo cáo Quý I — hạn <b>18/03/2025</b>, trễ 11 ngày làm việc" in tg
     assert "[?]" not in parts.text
 
 
