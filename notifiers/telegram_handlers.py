@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from notifiers.telegram_replies import (
     DEFAULT_UPCOMING_DAYS,
     FAILURE,
     LINK_ERRORS,
+    LINK_LOCKED,
     MAX_LINES,
     ONLY_ALL,
     REFUSAL,
@@ -39,11 +41,38 @@ from notifiers.telegram_text import fmt_date, html, split_message
 log = logging.getLogger(__name__)
 
 
+LINK_TRIES = 5  # wrong link codes a chat may send within LINK_WINDOW; then it waits
+LINK_WINDOW = dt.timedelta(hours=1)
+
+
+class LinkTries:
+    """Wrong link codes per chat, in this process's memory (one service answers the bot): after
+    LINK_TRIES within LINK_WINDOW, the chat waits until the oldest of them is a window old."""
+
+    def __init__(self) -> None:
+        self._failed: dict[int, list[dt.datetime]] = {}
+
+    def locked_until(self, chat_id: int, now: dt.datetime) -> dt.datetime | None:
+        recent = [t for t in self._failed.get(chat_id, ()) if now - t < LINK_WINDOW]
+        if recent:
+            self._failed[chat_id] = recent
+        else:
+            self._failed.pop(chat_id, None)
+        return recent[-LINK_TRIES] + LINK_WINDOW if len(recent) >= LINK_TRIES else None
+
+    def failed(self, chat_id: int, now: dt.datetime) -> None:
+        self._failed.setdefault(chat_id, []).append(now)
+
+    def forget(self, chat_id: int) -> None:
+        self._failed.pop(chat_id, None)
+
+
 class Handlers(CompletionMixin):
     def __init__(self, settings: Any, backend: BotBackend, clock: Callable[[], dt.datetime],
                  calendar: Any = None) -> None:
         self.backend = backend
         self.clock = clock
+        self.link_tries = LinkTries()
         self.calendar = calendar
         self.all_chats = {c for c in (settings.telegram_monitor_chat,
                                       settings.telegram_steering_chat) if c is not None}
@@ -121,12 +150,21 @@ class Handlers(CompletionMixin):
                                                    "cấp, có hiệu lực 48 giờ)."))
             return
         title = chat.title or chat.full_name
+        now = self.clock()
+        until = self.link_tries.locked_until(chat.id, now)
+        if until is not None:  # not even looked up: guessing codes is slowed to a crawl
+            minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+            await self.send(context, chat.id, html(LINK_LOCKED.format(tries=LINK_TRIES,
+                                                                      minutes=minutes)))
+            return
         try:
             agency = await self.db(self.backend.redeem_link_code, context.args[0], chat.id,
-                                   title, self.clock())
+                                   title, now)
         except LinkCodeError as exc:
+            self.link_tries.failed(chat.id, now)
             await self.send(context, chat.id, html(LINK_ERRORS.get(exc.reason, str(exc))))
             return
+        self.link_tries.forget(chat.id)
         name = await self.db(self.backend.agency_name, agency)
         await self.send(context, chat.id,
                         f"Đã liên kết nhóm này với <b>{html(name)}</b>. Từ nay nhóm nhận nhắc "

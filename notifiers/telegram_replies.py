@@ -26,6 +26,8 @@ LINK_ERRORS = {
     "expired": "Mã liên kết đã hết hạn (mã chỉ có hiệu lực 48 giờ). "
                "Vui lòng xin Sở Nội vụ cấp mã mới.",
 }
+LINK_LOCKED = ("Nhóm này đã nhập sai mã liên kết {tries} lần. Vui lòng thử lại sau {minutes} phút "
+               "hoặc liên hệ Sở Nội vụ.")
 NOT_YOURS = "Nhiệm vụ này không thuộc cơ quan của nhóm."
 NEED_LINK = "Nhóm này chưa liên kết với cơ quan nào nên không thể báo hoàn thành."
 ONLY_ALL = ("Chỉ nhóm của Sở Nội vụ và Ban Chỉ đạo CCHC mới xem được nhiệm vụ của cơ quan "

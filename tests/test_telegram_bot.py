@@ -19,7 +19,7 @@ from engine.planner import plan_duties
 from engine.settings import Settings
 from notifiers.telegram_bot import COMMANDS, build_application, start_bot, stop_bot
 from notifiers.telegram_limits import Limits, TelegramRateLimiter
-from notifiers.telegram_replies import LINK_ERRORS, NOT_YOURS, ONLY_ALL, REFUSAL
+from notifiers.telegram_replies import LINK_ERRORS, LINK_LOCKED, NOT_YOURS, ONLY_ALL, REFUSAL
 from notifiers.telegram_store import SqlBotBackend
 from tests.fakes import TODAY_TEXT, TOKEN, FakeBotApi, seed_plan
 
@@ -150,6 +150,38 @@ async def test_expired_and_wrong_codes_are_refused(bot, fake, backend) -> None:
     # The expired code was not spent by the attempt: it stays unusable, not "used".
     (still,) = await ask(fake, 4003, f"/link {old}")
     assert still == LINK_ERRORS["expired"]
+
+
+async def test_wrong_codes_lock_the_chat_for_a_while(settings, fake) -> None:
+    """Five wrong codes within an hour: the sixth attempt is refused without looking the code up
+    (even a valid one, which stays unspent); an hour after the first wrong one, it works."""
+    backend = SqlBotBackend.from_settings(settings)
+    seed_plan(backend.engine)
+    now = [TODAY]
+    app = build_application(settings, backend, clock=lambda: now[0], calendar=backend.calendar,
+                            limiter=fast_limiter())
+    code, _ = backend.create_link_code("so-tai-chinh", TODAY)
+    await start_bot(app)
+    try:
+        for i in range(5):
+            now[0] = TODAY + dt.timedelta(minutes=i)
+            (wrong,) = await ask(fake, STRANGER, f"/link WRONG{i:03d}")
+            assert wrong == LINK_ERRORS["unknown"]
+        now[0] = TODAY + dt.timedelta(minutes=20)
+        (locked,) = await ask(fake, STRANGER, f"/link {code}")
+        # Locked until the first wrong attempt is an hour old: 60 - 20 = 40 minutes.
+        assert locked == LINK_LOCKED.format(tries=5, minutes=40)
+        assert backend.agency_of_chat(STRANGER) is None
+        # Another chat is not held back by it.
+        (other,) = await ask(fake, 4002, "/link WRONG999")
+        assert other == LINK_ERRORS["unknown"]
+        now[0] = TODAY + dt.timedelta(minutes=60)
+        (linked,) = await ask(fake, STRANGER, f"/link {code}")
+        assert linked.startswith("Đã liên kết nhóm này với <b>Sở Tài chính</b>.")
+    finally:
+        await stop_bot(app)
+        backend.engine.dispose()
+    assert backend.agency_of_chat(STRANGER) == "so-tai-chinh"
 
 
 # --- what a linked chat sees ----------------------------------------------------------------
