@@ -111,6 +111,13 @@ def test_cli_status_json(tmp_path):
                                 "01/04/2025"], capture_output=True, text=True, env=env,
                                timeout=120)
     assert table_out.returncode == 0 and "Sở Tư pháp" in table_out.stdout
+    # Piped without COLUMNS (a log, a cron mail): still wide enough that names stay whole.
+    piped = subprocess.run([sys.executable, "-m", "engine.cli", "status", "--as-of",
+                            "01/04/2025"], capture_output=True, text=True, timeout=120,
+                           env={k: v for k, v in env.items() if k != "COLUMNS"})
+    assert piped.returncode == 0
+    assert any("Văn phòng UBND tỉnh" in line for line in piped.stdout.splitlines())
+    assert max(len(line) for line in piped.stdout.splitlines()) <= 160
     bad = subprocess.run([sys.executable, "-m", "engine.cli", "status", "--as-of", "32/01/2025"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "không hợp lệ" in bad.stderr and "Traceback" not in bad.stderr

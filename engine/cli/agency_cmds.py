@@ -6,10 +6,10 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from engine.agencies import KIND_VI, Directory
+from engine.cli.console import make_console
 from engine.cli.main import app
 from engine.settings import Settings
 
@@ -40,4 +40,4 @@ def list_agencies(
         role = {"monitor": " · theo dõi", "steering": " · chỉ đạo"}.get(a.role or "", "")
         table.add_row(a.id, a.name, KIND_VI[a.kind] + role, "có" if a.reports else "",
                       ", ".join(a.emails), successor)
-    Console().print(table)
+    make_console().print(table)

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from engine.agencies import Directory
 from engine.channels import build_notifiers, close_all
+from engine.cli.console import make_console
 from engine.cli.engine_cmds import print_status
 from engine.cli.engine_common import KIND_VI, vn
 from engine.db import make_engine, upgrade
@@ -42,7 +43,7 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
              console: Console | None = None) -> dict:
     from engine.plan.reader import read_plan
 
-    console = console or Console()
+    console = console or make_console()
     base = Settings()
     outbox = base.resolved_outbox() / "demo"
     outbox.mkdir(parents=True, exist_ok=True)

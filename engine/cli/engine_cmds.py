@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from engine.cli import service_cmds  # noqa: F401 - registers the service commands
+from engine.cli.console import make_console
 from engine.cli.engine_common import (
     TASK_KIND_VI,
     parse_date,
@@ -126,7 +127,7 @@ def tasks_cmd(
         out.add_row(f"#{r['id']}", r["group"], r["code"], r["title"][:80],
                     TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"],
                     ", ".join(vn(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
-    Console().print(out)
+    make_console().print(out)
 
 
 def _task_row(t: Task, ds: list, done: dict, leads: list[str], as_of, rt) -> dict:  # noqa: ANN001
@@ -315,7 +316,7 @@ def status_cmd(
                                "agencies": [a.to_json(i) for i, a in enumerate(result, 1)]},
                               ensure_ascii=False, indent=2))
         return
-    print_status(result, day, Console())
+    print_status(result, day, make_console())
 
 
 def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
@@ -323,7 +324,7 @@ def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
 
     out = Table(title=f"Tình hình thực hiện tính đến {vn(day)}")
     out.add_column("Hạng", justify="right")
-    out.add_column("Cơ quan")
+    out.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
     for st in STATUSES:
         out.add_column(STATUS_VI[st], justify="right")
     out.add_column("Tỷ lệ hoàn thành", justify="right")

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.agencies import Directory
+from engine.cli.console import make_console
 from engine.cli.main import app
 from engine.errors import InputError
 from engine.plan.model import ParsedPlan
@@ -72,7 +73,7 @@ def parse(
     elif as_yaml:
         typer.echo(to_yaml(plan), nl=False)
     else:
-        print_summary(plan, Console())
+        print_summary(plan, make_console())
 
 
 @plan_app.command("import", help="Kiểm tra rồi lưu kế hoạch vào cơ sở dữ liệu và lập lịch nhắc "
@@ -82,7 +83,7 @@ def import_plan(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20) -> N
     from engine.cli.engine_cmds import store_parsed  # storing and planning: the engine's part
 
     plan = load_plan(file, year=year, max_mb=max_mb)
-    console = Console()
+    console = make_console()
     print_summary(plan, console)
     store_parsed(plan, console)
 

@@ -8,9 +8,9 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from engine.cli.console import make_console
 from engine.cli.main import app
 from engine.errors import ConfigError, InputError
 from engine.settings import Settings, working_calendar
@@ -77,7 +77,7 @@ def timing(
     for r in results:
         table.add_row(r.phrase, KIND_VI[str(r.kind)],
                       "\n".join(d.strftime("%d/%m/%Y") for d in r.due) or "—", r.explanation)
-    Console().print(table)
+    make_console().print(table)
 
 
 @app.command("calendar", help="Lịch làm việc của cơ quan hành chính trong năm: ngày nghỉ, ngày "
@@ -107,7 +107,7 @@ def calendar(
             "working_days": cal.count_working_days(dt.date(year, 1, 1), dt.date(year, 12, 31)),
         }, ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = make_console()
     t = Table(title=f"Ngày nghỉ của cơ quan hành chính năm {year} (ngoài thứ Bảy, Chủ nhật)")
     t.add_column("Ngày")
     t.add_column("Thứ")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from engine.cli.console import make_console
 from engine.cli.engine_common import (
     KIND_VI,
     now,
@@ -66,7 +66,7 @@ def simulate_cmd(
         for m in result.messages:
             typer.echo(json.dumps(m.to_json(), ensure_ascii=False))
         return
-    console = Console()
+    console = make_console()
     console.print(f"Mô phỏng {vn(first)} - {vn(last)}: {len(result.messages)} tin nhắn.")
     for m in result.messages:
         console.print(f"{m.at:%d/%m/%Y %H:%M} {m.channel:8} {KIND_VI.get(m.kind, m.kind)} → "
@@ -147,5 +147,5 @@ def demo_cmd(
     from engine.cli.demo import run_demo
 
     run_demo(parse_date(start, "--from"), parse_date(end, "--to"),
-             complete_on_time=complete_on_time, console=Console())
+             complete_on_time=complete_on_time, console=make_console())
 

@@ -15,9 +15,9 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from engine.cli.console import make_console
 from engine.cli.main import app
 from engine.errors import ConfigError, NotFoundError
 from engine.settings import Settings
@@ -110,7 +110,7 @@ def links(
     for r in rows:
         table.add_row(str(r.chat_id), r.agency_name, r.title or "",
                       f"{r.linked_at.astimezone(settings.tz):%H:%M %d/%m/%Y}")
-    Console().print(table)
+    make_console().print(table)
 
 
 @telegram_app.command("check", help="Kiểm tra mã bot và địa chỉ máy chủ Bot API (getMe).")
