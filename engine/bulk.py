@@ -173,9 +173,29 @@ def _convert(v: tuple, converters: list) -> tuple:  # noqa: ANN001
     return tuple(out)
 
 
+def _json_dumper():  # noqa: ANN202
+    """json.dumps, remembering lists of strings: a plan's tasks repeat the same lead and support
+    mentions and mostly empty warning lists (a national import: 840,000 of them). Only strings:
+    other values may be equal without the same JSON (1 == True)."""
+    memo: dict[tuple[str, ...], str] = {}
+
+    def dump(v: Any) -> str | None:
+        if v is None:
+            return None
+        if type(v) is list and all(type(x) is str for x in v):
+            key = tuple(v)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = json.dumps(v, ensure_ascii=False)
+            return got
+        return json.dumps(v, ensure_ascii=False)
+
+    return dump
+
+
 def _converter(type_, dialect: str):  # noqa: ANN001, ANN202
     if isinstance(type_, JSON):
-        return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
+        return _json_dumper()
     if dialect == "sqlite" and isinstance(type_, DateTime):
         # SQLAlchemy's SQLite storage format, in UTC (the models keep datetimes in UTC).
         return lambda v: None if v is None else v.astimezone(dt.UTC).strftime(

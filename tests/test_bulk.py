@@ -4,6 +4,7 @@ both databases."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select, update
@@ -71,3 +72,18 @@ def test_bulk_insert_raises_sqlalchemys_integrity_error_and_keeps_nothing(db_url
             ("k000002", "agency_digest", "reminder", "cq", dt.date(2025, 1, 2), 1, "pending")])
     with session(engine) as s:
         assert sorted(s.scalars(select(PlannedItem.key))) == ["k000001", "k000002", "k000003"]
+
+
+def test_json_values_are_written_as_given(db_url):
+    """Lists of strings are remembered once dumped; values that are equal in Python but not in
+    JSON (1 and True) are not confused."""
+    values = [[1], [True], ["a", "b"], ["a", "b"], [], {"x": [1, True]}, ["á", "b"]]
+    rows = [(f"k{i}", "monitor_list", "needs_due", "so-noi-vu", dt.date(2025, 1, 2), "pending", v)
+            for i, v in enumerate(values)]
+    with session(get_engine(db_url)) as s:
+        bulk_insert_values(s, PlannedItem.__table__, (*COLUMNS[:5], "state", "detail"), rows)
+        s.commit()
+        got = dict(s.execute(select(PlannedItem.key, PlannedItem.detail)).all())
+    # Compared as JSON: in Python 1 == True, and [1] == [True].
+    assert [json.dumps(got[f"k{i}"]) for i in range(len(values))] == [json.dumps(v)
+                                                                         for v in values]
