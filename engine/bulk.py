@@ -87,8 +87,8 @@ def sync_rows(s: Session, model: Any, have: dict[tuple, int], wanted: set[tuple]
     (key -> row id): delete the rows no longer wanted, insert the missing ones in key order, so
     the same plan gets the same ids in every fresh database (stable message keys)."""
     gone = [row_id for key, row_id in have.items() if key not in wanted]
-    for chunk in chunked(gone):
-        s.execute(delete(model).where(model.id.in_(chunk)))
+    if gone:
+        s.execute(delete(model).where(in_ids(model.id, gone)))
     rows = [dict(zip(columns, key, strict=True)) for key in sorted(wanted) if key not in have]
     bulk_insert(s, model.__table__, rows)
 
@@ -108,33 +108,9 @@ def bulk_insert(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
 def bulk_insert_values(s: Session, table: Table, columns: Sequence[str],
                        values: list[tuple]) -> None:
     """Rows given as tuples in the order of `columns` (no dictionaries to build)."""
-    if not values:
-        return
-    conn = s.connection()
-    dialect = conn.dialect.name
-    converters = [(i, f) for i, c in enumerate(columns)
-                  if (f := _converter(table.c[c].type, dialect)) is not None]
-    if converters:
-        values = [_convert(v, converters) for v in values]
-    raw = conn.connection.dbapi_connection
-    names = ", ".join(f'"{c}"' for c in columns)
-    try:
-        if dialect == "postgresql":
-            sql = f'COPY "{table.name}" ({names}) FROM STDIN'
-            with raw.cursor() as cur, cur.copy(sql) as cp:
-                for v in values:
-                    cp.write_row(v)
-            return
-        marks = ", ".join("?" for _ in columns)
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
-        cur = raw.cursor()
-        try:
-            cur.executemany(sql, values)
-        finally:
-            cur.close()
-    except conn.dialect.loaded_dbapi.IntegrityError as e:
-        # The same exception as SQLAlchemy's own statements raise (a unique key taken).
-        raise IntegrityError(sql, None, e) from e
+    if values:
+        with streaming_insert(s, table, columns) as write:
+            write(values)
 
 
 @contextmanager
@@ -145,23 +121,36 @@ def streaming_insert(s: Session, table: Table, columns: Sequence[str]
     while the caller computes the next rows — two cores at work instead of one taking turns.
     Nothing else may run on the session's connection before the block ends. SQLite: one
     executemany a call (a writer thread gains nothing there: measured, the sqlite3 module takes
-    the global lock back after every row, so the two threads only take turns)."""
+    the global lock back after every row, so the two threads only take turns). A unique key
+    taken raises SQLAlchemy's IntegrityError, as its own statements do."""
     conn = s.connection()
-    if conn.dialect.name != "postgresql":
-        yield lambda rows: bulk_insert_values(s, table, columns, rows)
-        return
+    dialect = conn.dialect.name
     converters = [(i, f) for i, c in enumerate(columns)
-                  if (f := _converter(table.c[c].type, "postgresql")) is not None]
-    names = ", ".join(f'"{c}"' for c in columns)
-    sql = f'COPY "{table.name}" ({names}) FROM STDIN'
-    raw = conn.connection.dbapi_connection
-    try:
-        with raw.cursor() as cur, cur.copy(sql) as cp:
-            def write(rows: list[tuple]) -> None:
-                for v in rows:
-                    cp.write_row(_convert(v, converters) if converters else v)
+                  if (f := _converter(table.c[c].type, dialect)) is not None]
 
-            yield write
+    def converted(rows: list[tuple]) -> list[tuple]:
+        return [_convert(v, converters) for v in rows] if converters else rows
+
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = conn.connection.dbapi_connection
+    if dialect == "postgresql":
+        sql = f'COPY "{table.name}" ({names}) FROM STDIN'
+    else:
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
+    try:
+        if dialect == "postgresql":
+            with raw.cursor() as cur, cur.copy(sql) as cp:
+                def write(rows: list[tuple]) -> None:
+                    for v in converted(rows):
+                        cp.write_row(v)
+
+                yield write
+            return
+        cur = raw.cursor()
+        try:
+            yield lambda rows: cur.executemany(sql, converted(rows))
+        finally:
+            cur.close()
     except conn.dialect.loaded_dbapi.IntegrityError as e:
         raise IntegrityError(sql, None, e) from e
 

@@ -34,7 +34,7 @@ def drop_completed(s: Session, planned: list) -> list:
     if drop:
         # By id only (the state index would lead SQLite through every pending item).
         s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, drop))
-                  .values(state="cancelled"))
+                               .values(state="cancelled"))
     dropped = set(drop)
     return [p for p in planned if p.id not in dropped]
 

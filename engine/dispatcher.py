@@ -76,6 +76,13 @@ class WakeResult:
                 f"retried={self.retried}, missed={self.missed})")
 
 
+def _riding(s: Session, planned: list) -> set[tuple[int, str]]:
+    """The (item, channel) pairs of these planned items already claimed in a message."""
+    return set(s.connection().execute(
+        select(NotificationItem.item_id, NotificationItem.channel)
+        .where(in_ids(NotificationItem.item_id, [p.id for p in planned]))).all())
+
+
 def _wall() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -219,9 +226,7 @@ class Dispatcher:
             composer = Composer(s, self.cal, self.d, self.p, slot, **self._known)
             self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
             items = composer.items([p for p in planned if p.kind != STEERING_DIGEST])
-            already: set[tuple[int, str]] = set(s.connection().execute(
-                select(NotificationItem.item_id, NotificationItem.channel)
-                .where(in_ids(NotificationItem.item_id, [p.id for p in planned]))).all())
+            already = _riding(s, planned)
             chats = self._chats(s)
             groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
             for p in planned:
@@ -305,9 +310,7 @@ class Dispatcher:
         None to read them back."""
         with session(self.engine) as s:
             if riding is None:
-                riding = set(s.connection().execute(
-                    select(NotificationItem.item_id, NotificationItem.channel)
-                    .where(in_ids(NotificationItem.item_id, [p.id for p in planned]))).all())
+                riding = _riding(s, planned)
             done, unreachable = [], []
             for p in planned:
                 channels = reach.get(p.id)

@@ -8,11 +8,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from engine.agencies import SINGLE_KINDS, Directory
-from engine.bulk import chunked, sync_rows
+from engine.bulk import in_ids, sync_rows
 from engine.models import Assignment, Deadline, Duty, Task
 from engine.plan_table import delete_items_of
-
-CHUNK = 5_000
 
 
 def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
@@ -38,8 +36,7 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
         batches = [assignments.join(Task, Task.id == Assignment.task_id)
                    .where(Task.plan_id == plan_id)]
     else:
-        batches = [assignments.where(Assignment.task_id.in_(chunk))
-                   for chunk in chunked(task_ids, CHUNK)]
+        batches = [assignments.where(in_ids(Assignment.task_id, task_ids))]
     for batch in batches:
         for tid, agency, role in s.execute(batch):
             roles.setdefault(tid, {"lead": [], "support": []})[role].append(agency)
@@ -65,7 +62,7 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
                    .join(Task, Task.id == Deadline.task_id).where(Task.plan_id == plan_id)]
     else:
         wanted_ids = None
-        batches = [duties.where(Duty.deadline_id.in_(chunk)) for chunk in chunked(dids, CHUNK)]
+        batches = [duties.where(in_ids(Duty.deadline_id, dids))]
     for batch in batches:
         for duty_id, did, agency, role in s.execute(batch):
             if wanted_ids is None or did in wanted_ids:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from engine.agencies import Directory
@@ -162,8 +162,8 @@ def _store_tasks(s: Session, plan_id: int, parsed: ParsedPlan,
     for t in parsed.tasks:
         parent_id = ids.get((t.group, t.parent)) if t.parent else None
         if parent_id != current.get((t.group, t.code)):
-            parents.append({"tid": ids[(t.group, t.code)], "pid": parent_id})
-    _bulk_update(s, Task, "parent_id", parents)
+            parents.append({"tid": ids[(t.group, t.code)], "parent_id": parent_id})
+    _update_rows(s, Task, parents)
     return ids
 
 
@@ -176,8 +176,6 @@ def _update_rows(s: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
     """UPDATE rows given as dicts of their id ("tid") and the columns to set (the same in all)."""
     if not rows:
         return
-    from sqlalchemy import bindparam
-
     table = model.__table__
     keys = [k for k in rows[0] if k != "tid"]
     # Bound names differ from the columns' (SQLAlchemy reserves those for the SET clause).
@@ -186,17 +184,6 @@ def _update_rows(s: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
     params = [{"tid": r["tid"], **{f"v_{k}": r[k] for k in keys}} for r in rows]
     for i in range(0, len(params), CHUNK):
         s.connection().execute(stmt, params[i:i + CHUNK])
-
-
-def _bulk_update(s: Session, model, column: str, rows: list[dict]) -> None:  # noqa: ANN001
-    from sqlalchemy import bindparam
-
-    if not rows:
-        return
-    stmt = (update(model.__table__).where(model.__table__.c.id == bindparam("tid"))
-            .values({column: bindparam("pid")}))
-    for i in range(0, len(rows), CHUNK):
-        s.connection().execute(stmt, rows[i:i + CHUNK])
 
 
 def _store_assignments(s: Session, plan_id: int, parsed: ParsedPlan, task_ids: dict,

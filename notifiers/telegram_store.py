@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from engine.bulk import chunked
+from engine.bulk import in_ids
 from engine.errors import ConflictError, NotFoundError
 from engine.models import (
     Agency,
@@ -93,12 +93,10 @@ class SqlBotBackend(LinkStore):
     def _completions(self, s: Session,
                      deadline_ids: set[int]) -> dict[tuple[int, str], Completion]:
         out: dict[tuple[int, str], Completion] = {}
-        ids = sorted(deadline_ids)
-        for chunk in chunked(ids, 500):  # bound the IN list
-            for c in s.scalars(select(Completion).where(
-                    Completion.deadline_id.in_(chunk),  # type: ignore[union-attr]
-                    Completion.undone_at.is_(None))):  # type: ignore[union-attr]
-                out[(c.deadline_id, c.agency_id)] = c  # type: ignore[index]
+        for c in s.scalars(select(Completion).where(
+                in_ids(Completion.deadline_id, deadline_ids),
+                Completion.undone_at.is_(None))):  # type: ignore[union-attr]
+            out[(c.deadline_id, c.agency_id)] = c  # type: ignore[index]
         return out
 
     def _days(self, due: dt.date, today: dt.date) -> int:

@@ -147,10 +147,11 @@ def _log_until_running(proc) -> str:  # noqa: ANN001
     return "".join(seen)
 
 
-def test_cli_run_starts_and_stops_cleanly_on_sigterm(tmp_path):
+def _run_until_running_then_stop(proc) -> tuple[str, str, str]:  # noqa: ANN001
+    """Wait for the service's "running" line, stop it with SIGTERM; (log up to running, stdout,
+    rest of stderr). The process is killed if anything goes wrong meanwhile."""
     import signal
 
-    proc = _start_run(tmp_path, NHACVIEC_SMTP_HOST="")
     try:
         text = _log_until_running(proc)
         assert "đang chạy" in text, text
@@ -159,12 +160,17 @@ def test_cli_run_starts_and_stops_cleanly_on_sigterm(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+    return text, out, err
+
+
+def test_cli_run_starts_and_stops_cleanly_on_sigterm(tmp_path):
+    proc = _start_run(tmp_path, NHACVIEC_SMTP_HOST="")
+    _, out, err = _run_until_running_then_stop(proc)
     assert proc.returncode == 0, err
     assert "Đã dừng dịch vụ" in out and "Traceback" not in err
 
 
 def test_cli_run_with_an_unreachable_smtp_server_warns_and_keeps_running(tmp_path):
-    import signal
     import socket
 
     with socket.socket() as s:  # a port nobody listens on
@@ -172,15 +178,8 @@ def test_cli_run_with_an_unreachable_smtp_server_warns_and_keeps_running(tmp_pat
         port = s.getsockname()[1]
     proc = _start_run(tmp_path, NHACVIEC_SMTP_HOST="127.0.0.1", NHACVIEC_SMTP_PORT=str(port),
                       NHACVIEC_SMTP_TIMEOUT="2")
-    try:
-        text = _log_until_running(proc)
-        assert "chưa kết nối được lúc khởi động" in text, text
-        assert "đang chạy" in text, text
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    text, out, err = _run_until_running_then_stop(proc)
+    assert "chưa kết nối được lúc khởi động" in text, text
     assert proc.returncode == 0, err
     assert "Traceback" not in err + text
 
