@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from engine.agencies import Directory
-from engine.bulk import in_ids
+from engine.bulk import in_ids, plain_rows
 from engine.models import (
     Agency,
     Assignment,
@@ -53,8 +53,10 @@ class Composer:
 
     def _rows(self, stmt):  # noqa: ANN001, ANN202
         # Core rows on the session's connection: the ORM's result machinery costs more than
-        # the query itself on a busy day (tens of thousands of rows).
-        return self.s.connection().execute(stmt)
+        # the query itself on a busy day (tens of thousands of rows). Fetched at once (row by
+        # row, psycopg's fetchone costs 3 us a row: 0.35 s on the busiest day), as named
+        # tuples (an attribute of a Row costs eight times as much).
+        return plain_rows(self.s.connection().execute(stmt))
 
     # --- counts -----------------------------------------------------------------------------
     def days_left(self, due: dt.date) -> int:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from engine.agencies import Directory
-from engine.bulk import in_ids
+from engine.bulk import chunked, in_ids, plain_rows
 from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
 from engine.db import session
@@ -215,7 +215,7 @@ class Dispatcher:
         at = self.p.slot_instant(slot)
         with session(self.engine) as s:
             # Plain rows, not ORM objects: a busy day holds tens of thousands of items.
-            planned = list(s.connection().execute(select(PlannedItem.__table__).where(
+            planned = plain_rows(s.connection().execute(select(PlannedItem.__table__).where(
                 PlannedItem.state == "pending", PlannedItem.send_on <= slot,
                 PlannedItem.send_on >= floor, PlannedItem.kind.in_(kinds))
                 .order_by(PlannedItem.send_on, PlannedItem.id)))
@@ -265,12 +265,13 @@ class Dispatcher:
                         plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats)
                     claims.append(Claim(msg, tuple(p.id for p in todo), slot))
             s.commit()
-        won = claim(self.engine, claims, self.worker, self.wall())
-        # What rides where now: known without asking, unless another dispatcher won a claim.
-        have = None if len(won) < len(claims) else already | {
-            (i, c.message.channel) for c in won for i in c.item_ids}
-        self._settle_items(planned, reach, have, won, slot, result)
-        return won
+        def settle(s: Session, won: list[Claim]) -> None:
+            # What rides where now: known without asking, unless another dispatcher won a claim.
+            have = None if len(won) < len(claims) else already | {
+                (i, c.message.channel) for c in won for i in c.item_ids}
+            self._settle_items(s, planned, reach, have, won, slot, result)
+
+        return claim(self.engine, claims, self.worker, self.wall(), then=settle)
 
     def _note_explanations(self, s: Session, won: list[Claim], slot: dt.date) -> None:
         """Each explanation request sent is recorded, for the agency's answer (giải trình): about
@@ -291,9 +292,13 @@ class Dispatcher:
         # One statement; a request already recorded (a catch-up, or another dispatcher that sent
         # the same request on its other channel) is left as it is, whichever unique key it hits.
         table = ExplanationRequest.__table__
-        dialect = self.engine.dialect.name
-        ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-        s.connection().execute(ins.on_conflict_do_nothing(), rows)
+        if self.engine.dialect.name == "sqlite":
+            s.connection().execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
+            return
+        # PostgreSQL: multi-row VALUES, not executemany (measured: 14 ms for 198 rows, 3 ms).
+        for chunk in chunked(rows, 2_000):
+            s.connection().execute(postgresql.insert(table).values(list(chunk))
+                                   .on_conflict_do_nothing())
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
@@ -301,38 +306,36 @@ class Dispatcher:
             out.setdefault(agency_id, []).append(chat_id)
         return {k: tuple(v) for k, v in out.items()}
 
-    def _settle_items(self, planned: list[PlannedItem], reach: dict[int, set[str]],
+    def _settle_items(self, s: Session, planned: list[PlannedItem], reach: dict[int, set[str]],
                       riding: set[tuple[int, str]] | None, won: list[Claim], slot: dt.date,
                       result: WakeResult) -> None:
-        """An item is done once it rides in a claimed message on every channel its recipient
-        can be reached on; unreachable items are told to the Sở Nội vụ; the explanation
-        requests won are recorded. `riding`: the (item, channel) pairs claimed, when known;
-        None to read them back."""
-        with session(self.engine) as s:
-            if riding is None:
-                riding = _riding(s, planned)
-            done, unreachable = [], []
-            for p in planned:
-                channels = reach.get(p.id)
-                if not channels:
-                    unreachable.append(p)
-                elif all((p.id, c) in riding for c in channels):
-                    done.append(p.id)
-            wall = self.wall()
-            # By id only: a "state = pending" condition would lead SQLite to the state index
-            # and through every pending item of the year. (An item cancelled meanwhile did ride
-            # in the claimed message: "done" is what happened to it.)
-            if done:
-                s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, done))
-                                       .values(state="done", settled_at=wall))
-            for p in unreachable:
-                s.execute(update(PlannedItem).where(PlannedItem.id == p.id)
-                          .values(state="unreachable", settled_at=wall))
-                if p.kind not in PHASE_OVERSIGHT:
-                    self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", FAILED,
-                                 slot, {"agency": p.recipient_id,
-                                        "detail": "không có địa chỉ nhận (email/Telegram)"})
-            result.unreachable += len(unreachable)
-            self._note_explanations(s, won, slot)
-            s.commit()
+        """In the claiming transaction: an item is done once it rides in a claimed message on
+        every channel its recipient can be reached on; unreachable items are told to the Sở Nội
+        vụ; the explanation requests won are recorded. `riding`: the (item, channel) pairs
+        claimed, when known; None to read them back."""
+        if riding is None:
+            riding = _riding(s, planned)
+        done, unreachable = [], []
+        for p in planned:
+            channels = reach.get(p.id)
+            if not channels:
+                unreachable.append(p)
+            elif all((p.id, c) in riding for c in channels):
+                done.append(p.id)
+        wall = self.wall()
+        # By id only: a "state = pending" condition would lead SQLite to the state index
+        # and through every pending item of the year. (An item cancelled meanwhile did ride
+        # in the claimed message: "done" is what happened to it.)
+        if done:
+            s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, done))
+                                   .values(state="done", settled_at=wall))
+        for p in unreachable:
+            s.execute(update(PlannedItem).where(PlannedItem.id == p.id)
+                      .values(state="unreachable", settled_at=wall))
+            if p.kind not in PHASE_OVERSIGHT:
+                self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", FAILED,
+                             slot, {"agency": p.recipient_id,
+                                    "detail": "không có địa chỉ nhận (email/Telegram)"})
+        result.unreachable += len(unreachable)
+        self._note_explanations(s, won, slot)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.bulk import bulk_insert_values, in_ids
@@ -61,6 +61,23 @@ def test_in_ids_takes_more_ids_than_a_driver_takes_parameters(db_url):
         count = len(list(s.scalars(select(PlannedItem.id).where(in_ids(PlannedItem.id, ids)))))
     assert done == 69_999
     assert count == 70_000
+
+
+def test_in_ids_reaches_postgresqls_planner_as_a_constant_array(pg_url):
+    """The ids are the statement's bigint[] parameter itself, not text cast at run time: the
+    planner then sees the array (its length for estimates, a hashed lookup), where a cast
+    expression sent a 70,000-row table through a sequential scan searching the whole list
+    for every row (minutes instead of a second)."""
+    _fill(pg_url, 30)
+    engine = get_engine(pg_url)
+    with engine.connect() as c:
+        @event.listens_for(c, "before_cursor_execute", retval=True)
+        def explain(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ANN202
+            return "EXPLAIN " + statement, parameters
+
+        plan = "\n".join(r[0] for r in c.execute(
+            select(PlannedItem.id).where(in_ids(PlannedItem.id, [3, 5, 8]))))
+    assert "'{3,5,8}'::bigint[]" in plan, plan
 
 
 def test_bulk_insert_raises_sqlalchemys_integrity_error_and_keeps_nothing(db_url):

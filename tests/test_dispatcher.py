@@ -13,12 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from engine.claims import Claim, claim
 from engine.dispatcher import Dispatcher
 from engine.lookup import find_task
-from engine.models import ChatLink, DeliveryAttempt, Notification, PlannedItem
+from engine.models import (
+    ChatLink,
+    DeliveryAttempt,
+    Notification,
+    NotificationItem,
+    PlannedItem,
+)
 from engine.persist import store_plan
 from engine.planner import plan_plan
 from engine.records import complete_task
@@ -257,6 +264,49 @@ async def test_a_dead_senders_claim_is_taken_over_after_the_lease(sqlite_url):
     await d.wake(at("2025-01-17", 10))
     await d.wake(at("2025-01-17", 11))
     assert [m.key for m in rec.sent].count(msg.key) == 1
+
+
+def test_a_claim_and_what_its_caller_settles_commit_together(db_url):
+    """`claim(..., then=...)` runs `then` in the claiming transaction: if settling fails,
+    nothing is claimed (no message row, no item linked) and the items can go later; if it
+    succeeds, the message and its items are claimed together."""
+    rt, _ = setup(db_url)
+    with rt.session() as s:
+        ids = tuple(s.scalars(select(PlannedItem.id).where(
+            PlannedItem.recipient_id == "vp-ubnd").order_by(PlannedItem.id).limit(2)))
+    assert len(ids) == 2
+    wall = dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC)
+
+    def message(day: str) -> Claim:
+        return Claim(OutgoingMessage(
+            key=f"agency_digest/vp-ubnd/email/{day}", kind="agency_digest", channel="email",
+            recipient=Recipient("vp-ubnd", "VP", ("a@x",)), at=at(day)), ids, D(day))
+
+    def failing(s, won):
+        assert [c.message.key for c in won] == ["agency_digest/vp-ubnd/email/2025-01-17"]
+        raise RuntimeError("settling failed")
+
+    with pytest.raises(RuntimeError):
+        claim(rt.engine, [message("2025-01-17")], "w", wall, then=failing)
+    with rt.session() as s:
+        assert s.scalars(select(Notification.key)).all() == []
+        assert s.scalars(select(NotificationItem.item_id)).all() == []
+    seen = []
+    won = claim(rt.engine, [message("2025-01-17")], "w", wall,
+                then=lambda s, won: seen.append(len(won)))
+    assert seen == [1] and [c.message.key for c in won] == [
+        "agency_digest/vp-ubnd/email/2025-01-17"]
+    with rt.session() as s:
+        assert sorted(s.execute(select(NotificationItem.item_id, NotificationItem.channel))
+                      .all()) == [(ids[0], "email"), (ids[1], "email")]
+        assert s.scalar(select(NotificationItem.notification_id).limit(1)) == \
+            won[0].notification_id
+    # The same items in another message of that channel: refused, and `then` still runs
+    # (after the per-message fallback), told that nothing was won.
+    seen.clear()
+    assert claim(rt.engine, [message("2025-01-20")], "w", wall,
+                 then=lambda s, won: seen.append(len(won))) == []
+    assert seen == [0]
 
 
 def test_cli_dispatch_twice(tmp_path):
