@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from engine.agencies import SINGLE_KINDS, Directory
@@ -137,7 +137,8 @@ def _dated(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
     done = {(d, a): c for d, a, c in core.execute(
         select(Completion.deadline_id, Completion.agency_id, Completion.completed_on)
         .where(Completion.deadline_id.is_not(None), Completion.undone_at.is_(None)))}
-    for agency, did, due, tid, label in core.execute(q):
+    # .all(): fetched at once (row by row, psycopg's fetchone costs 3 us a row).
+    for agency, did, due, tid, label in core.execute(q).all():
         c = done.get((did, agency))
         yield agency, status(due, c), due, c, tid, did, None, label
     q = (select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.deadline,
@@ -150,9 +151,46 @@ def _dated(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
     submitted = dict(core.execute(select(Completion.obligation_id, Completion.completed_on)
                                   .where(Completion.obligation_id.is_not(None),
                                          Completion.undone_at.is_(None))).all())
-    for oid, agency, due, name in core.execute(q):
+    for oid, agency, due, name in core.execute(q).all():
         c = submitted.get(oid)
         yield agency, status(due, c), due, c, None, None, oid, f"Báo cáo {name}"
+
+
+def _dated_counts(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
+                  plan_id: int | None, agency_id: str | None) -> Iterator[tuple[str, str, int]]:
+    """(agency, status, count) of the dated rows, counted by the database per agency, due day
+    and completion day (the status depends on nothing else): a national table reads tens of
+    thousands of groups instead of hundreds of thousands of rows (measured: 1.7 s -> 0.4 s).
+    The rows themselves are `_dated`; a test holds the two to the same counts."""
+    memo: dict[tuple[dt.date, dt.date | None], str] = {}
+    live = Completion.undone_at.is_(None)
+    duties = (select(Duty.agency_id, Deadline.due, Completion.completed_on, func.count())
+              .join(Deadline, Deadline.id == Duty.deadline_id)
+              .join(Task, Task.id == Deadline.task_id)
+              .outerjoin(Completion, (Completion.deadline_id == Duty.deadline_id)
+                         & (Completion.agency_id == Duty.agency_id) & live)
+              .where(Duty.role == "lead", Deadline.active, Task.removed.is_(False))
+              .group_by(Duty.agency_id, Deadline.due, Completion.completed_on))
+    reports = (select(ReportObligation.agency_id, ReportPeriod.deadline, Completion.completed_on,
+                      func.count())
+               .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+               .outerjoin(Completion, (Completion.obligation_id == ReportObligation.id) & live)
+               .group_by(ReportObligation.agency_id, ReportPeriod.deadline,
+                         Completion.completed_on))
+    if plan_id is not None:
+        duties = duties.where(Task.plan_id == plan_id)
+        reports = reports.where(ReportPeriod.plan_id == plan_id)
+    if agency_id is not None:
+        duties = duties.where(Duty.agency_id == agency_id)
+        reports = reports.where(ReportObligation.agency_id == agency_id)
+    core = s.connection()
+    for q in (duties, reports):
+        for agency, due, completed_on, n in core.execute(q).all():
+            key = (due, completed_on)
+            status = memo.get(key)
+            if status is None:
+                status = memo[key] = status_of(due, completed_on, as_of, calendar, soon)
+            yield agency, status, n
 
 
 def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | None,
@@ -188,8 +226,8 @@ def table(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Dire
     overdue; agencies with nothing due yet come last."""
     names = dict(s.execute(select(Agency.id, Agency.name)).all())
     counts: dict[tuple[str, str], int] = {}
-    for t in _dated(s, as_of, calendar, soon, plan_id, agency_id):
-        counts[t[0], t[1]] = counts.get((t[0], t[1]), 0) + 1
+    for agency, status, n in _dated_counts(s, as_of, calendar, soon, plan_id, agency_id):
+        counts[agency, status] = counts.get((agency, status), 0) + n
     for r in _undated(s, as_of, directory, plan_id, agency_id):
         counts[r.agency_id, r.status] = counts.get((r.agency_id, r.status), 0) + 1
     by: dict[str, AgencyStatus] = {}

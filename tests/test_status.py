@@ -6,12 +6,19 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 
 from engine.lookup import find_task
 from engine.persist import store_plan
 from engine.planner import plan_plan
-from engine.records import complete_task, record_event, set_due, submit_report
-from engine.status import status_of, table
+from engine.records import (
+    complete_task,
+    record_event,
+    set_due,
+    submit_report,
+    undo_completion,
+)
+from engine.status import rows, status_of, table
 from tests.plan_factory import QUARTER_1, D, calendar, plan, runtime, task
 
 CAL = calendar()
@@ -75,6 +82,30 @@ def test_table_counts_rates_and_rank(db_url):
     assert ranked.index("so-tu-phap") < ranked.index("vp-ubnd")
     # Agencies that only owed the report and sent nothing rank below those that did.
     assert ranked.index("vp-ubnd") < ranked.index("cong-an-tinh")
+
+
+def test_the_table_counts_what_the_rows_hold(db_url):
+    """The table counts in the database (grouped by agency, due day and completion day); the
+    rows are read one by one. Both must agree, on every day and with every filter: before and
+    after completions, with an undone completion and a completion recorded late."""
+    rt = _setup(db_url)
+    with rt.session() as s:
+        undo_completion(s, rt.planner, agency_id="vp-ubnd", task=find_task(s, "TTHC/1.1"),
+                        today=D("2025-01-27"))
+        complete_task(s, find_task(s, "TTHC/2.1"), "vp-ubnd", rt.planner, on=D("2025-01-24"),
+                      today=D("2025-01-24"))
+        s.commit()
+        for day in ("2025-01-10", "2025-01-24", "2025-02-03", "2025-04-01", "2025-12-31"):
+            for agency in (None, "vp-ubnd", "so-tu-phap"):
+                counted = {(a.agency_id, k): v for a in table(
+                    s, D(day), rt.calendar, rt.directory, agency_id=agency)
+                    for k, v in a.counts.items() if v}
+                listed = Counter((r.agency_id, r.status) for r in rows(
+                    s, D(day), rt.calendar, rt.directory, agency_id=agency))
+                assert counted == dict(listed), (day, agency)
+        # Not vacuous: the days differ, and the undone completion counts as not done.
+        april = _counts(table(s, D("2025-04-01"), rt.calendar, rt.directory), "vp-ubnd")
+    assert april == {"done_on_time": 1, "overdue": 2}  # 2.1 on time; 1.1 undone; Quý I
 
 
 def test_event_and_set_due_leave_their_waiting_statuses(sqlite_url):
