@@ -30,6 +30,7 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
+from engine.plan.numbering import sort_key
 from engine.policy import Policy
 from notifiers.base import LATE, Item, OutgoingMessage, Recipient
 from rules import WorkingCalendar
@@ -268,9 +269,8 @@ class Composer:
         return ", ".join(numbers) or None
 
 
-@functools.lru_cache(maxsize=8192)  # a plan has a few hundred codes; sorts ask for them often
-def code_key(code: str | None) -> tuple:
-    return tuple(int(x) if x.isdigit() else 0 for x in (code or "").split("."))
+# A plan has a few hundred codes; sorts ask for them often.
+code_key = functools.lru_cache(maxsize=8192)(sort_key)
 
 
 # --- stored form of a message -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from engine.bulk import in_ids
+from engine.compose import code_key
 from engine.errors import ConflictError, NotFoundError
 from engine.models import (
     Agency,
@@ -87,7 +88,7 @@ class SqlBotBackend(LinkStore):
                 plan_number=r.number, completed_on=own.completed_on if own else None,
                 document_no=own.document_no if own else None,
                 days=self._days(r.due, today) if own is None else None))
-        out.sort(key=lambda t: (t.due or dt.date.max, t.agency_name, t.group, _code_key(t.code)))
+        out.sort(key=lambda t: (t.due or dt.date.max, t.agency_name, t.group, code_key(t.code)))
         return out
 
     def _completions(self, s: Session,
@@ -159,10 +160,9 @@ class SqlBotBackend(LinkStore):
         """The engine's planner: a completion re-plans what it touches (engine.records). Built
         from the settings' policy file unless the service handed its own."""
         from engine.planner import Planner
-        from engine.policy import Policy
         from engine.settings import Settings
 
-        return Planner(self.directory, self.calendar, Policy.load(Settings().policy_path()))
+        return Planner(self.directory, self.calendar, Settings().load_policy())
 
     def record_completion(self, deadline_id: int, agency_id: str, document_no: str | None,
                           now: dt.datetime, by: str) -> TaskLine:
@@ -236,6 +236,3 @@ class SqlBotBackend(LinkStore):
         return list(out.values())
 
 
-def _code_key(code: str) -> tuple[Any, ...]:
-    """"1.10" after "1.9": numeric parts compared as numbers."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))

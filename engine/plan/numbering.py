@@ -57,3 +57,21 @@ def plausible_next(prev: str | None, code: str, *, max_step: int = 3) -> bool:
             if 1 <= step <= max_step:
                 return True
     return False
+
+
+def sort_key(code: str | None) -> tuple:
+    """Reading order of task numbers: "1.10" after "1.9" (numeric parts as numbers); a part
+    that is not a number comes after the numbers of its level ("2a" after "2", "I" after
+    "10"), by text;
+    no number first. The one order of every list (messages, the bot, the status table)."""
+    if not code:
+        return ()
+    return tuple(_part_key(p) for p in code.split("."))
+
+
+_PART = re.compile(r"(\d*)(.*)", re.S)
+
+
+def _part_key(part: str) -> tuple[int, int, str]:
+    digits, rest = _PART.match(part).groups()
+    return (0, int(digits), rest) if digits else (1, 0, rest)
