@@ -36,7 +36,7 @@ class Runtime:
             engine=get_engine(url or settings.resolved_database_url()),
             directory=directory or Directory.load(settings.agencies_path()),
             calendar=calendar or working_calendar(settings),
-            policy=policy or Policy.load(settings.policy_path()),
+            policy=policy or settings.load_policy(),
         )
 
     @cached_property

@@ -1,7 +1,8 @@
 """Settings, validated once, from the environment (prefix NHACVIEC_) and an optional TOML file.
 
 Contract section 6 names the environment variables; secrets (SMTP password, bot token) are
-`SecretStr` and are never logged or printed. The time zone is Asia/Ho_Chi_Minh.
+`SecretStr` and are never logged or printed. The time zone is the policy's (Asia/Ho_Chi_Minh
+bundled), or NHACVIEC_TIMEZONE when set.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -60,7 +61,21 @@ class Settings(BaseSettings):
     # 24/11 Ngày Văn hóa Việt Nam as a day off (from 2026; see config/calendar_overrides.yaml).
     calendar_culture_day: bool = True
     calendar_overrides: Path | None = None
-    timezone: str = TIMEZONE
+    # Overrides the policy's [send] timezone; unset, the policy's (Asia/Ho_Chi_Minh bundled).
+    # One zone for everything: the send instant, the service's clock, the bot's "today".
+    timezone: str | None = None
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _known_zone(cls, v: object) -> object:
+        if isinstance(v, str) and not v.strip():
+            return None
+        if v is not None:
+            try:
+                ZoneInfo(str(v))
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"múi giờ không tồn tại: {v}") from exc
+        return v
 
     @field_validator("smtp_host", "database_url", mode="before")
     @classmethod
@@ -69,7 +84,17 @@ class Settings(BaseSettings):
 
     @cached_property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        """The province's time zone: NHACVIEC_TIMEZONE, or the policy's."""
+        return self.load_policy().tz
+
+    def load_policy(self):  # noqa: ANN201 - engine.policy.Policy (imported late: no cycle)
+        """The reminder policy file, with NHACVIEC_TIMEZONE applied when set."""
+        import dataclasses
+
+        from engine.policy import Policy
+
+        policy = Policy.load(self.policy_path())
+        return dataclasses.replace(policy, timezone=self.timezone) if self.timezone else policy
 
     def resolved_database_url(self) -> str:
         if self.database_url:

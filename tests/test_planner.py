@@ -211,3 +211,37 @@ def test_policy_file_errors(tmp_path, bad):
     with pytest.raises(ConfigError, match="khóa không biết"):
         Policy.load(path)
     assert Policy.bundled().lead_reminders == (5, 1, 0)
+
+
+def test_one_time_zone_the_policys_unless_the_environment_sets_one(tmp_path, monkeypatch):
+    """The send instant, the service's clock and the bot's "today" read one zone: the policy
+    file's [send] timezone, replaced by NHACVIEC_TIMEZONE when that is set."""
+    import os
+    import subprocess
+    import sys
+    from zoneinfo import ZoneInfo
+
+    from engine.settings import Settings, bundled
+
+    path = tmp_path / "policy.toml"
+    path.write_text(bundled("policy.toml").read_text(encoding="utf-8").replace(
+        'timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Asia/Tokyo"'), encoding="utf-8")
+    monkeypatch.delenv("NHACVIEC_TIMEZONE", raising=False)
+    s = Settings(policy=path)
+    assert s.tz == ZoneInfo("Asia/Tokyo") == s.load_policy().tz
+    assert s.load_policy().slot_instant(D("2025-01-02")).isoformat() == \
+        "2025-01-02T08:00:00+09:00"
+    monkeypatch.setenv("NHACVIEC_TIMEZONE", "Asia/Ho_Chi_Minh")
+    s = Settings(policy=path)
+    assert s.tz == ZoneInfo("Asia/Ho_Chi_Minh") == s.load_policy().tz
+    assert s.load_policy().slot_instant(D("2025-01-02")).isoformat() == \
+        "2025-01-02T08:00:00+07:00"
+    assert Settings().load_policy().lead_reminders == (5, 1, 0)  # the rest of the file kept
+    # A zone that does not exist: one Vietnamese line naming the variable, exit status 3.
+    env = {**os.environ, "NHACVIEC_TIMEZONE": "Sao Hoa/Olympus",
+           "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"}
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", "status"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 3, proc.stderr
+    assert "NHACVIEC_TIMEZONE" in proc.stderr and "múi giờ không tồn tại" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -24,7 +24,6 @@ from engine.cli.engine_cmds import print_status
 from engine.cli.engine_common import KIND_VI, vn
 from engine.db import make_engine, upgrade
 from engine.dispatcher import Dispatcher
-from engine.policy import Policy
 from engine.runtime import Runtime
 from engine.settings import Settings, bundled, data_dir, working_calendar
 from engine.simulate import import_and_plan, run_days
@@ -54,7 +53,7 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     engine = make_engine(settings.database_url)
     upgrade(engine)
     rt = Runtime(settings, engine, Directory.load(settings.agencies_path()),
-                 working_calendar(settings), Policy.load(settings.policy_path()))
+                 working_calendar(settings), settings.load_policy())
     parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
                        calendar=rt.calendar)
     summary = import_and_plan(rt.engine, parsed, rt.directory, rt.calendar, rt.policy, start)
