@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event, inspect
@@ -52,6 +54,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
                                           "check_same_thread": False},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        deferral = engine._nhacviec_deferral = _Deferral()  # type: ignore[attr-defined]
+        event.listen(engine, "checkout", deferral.on_checkout)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
@@ -67,6 +71,53 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API conne
     # entries; measured 10 % faster. Only what is used is allocated.
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
+
+
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
+
+
+class _Deferral:
+    """Whether this engine's SQLite connections checkpoint their WAL on commit (SQLite's
+    autocheckpoint: the commit that grows the log past 1,000 pages copies it into the database
+    and syncs, measured at 45 ms of a 0.15 s wake-up) or leave it to `checkpoint`."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.lock = threading.Lock()
+
+    def on_checkout(self, dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        wanted = 0 if self.depth else AUTOCHECKPOINT_PAGES
+        if record.info.get("autocheckpoint", AUTOCHECKPOINT_PAGES) != wanted:
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA wal_autocheckpoint={wanted}")
+            cur.close()
+            record.info["autocheckpoint"] = wanted
+
+
+@contextmanager
+def checkpoints_deferred(engine: Engine) -> Iterator[None]:
+    """Inside the block, SQLite commits do not checkpoint the write-ahead log: the dispatcher
+    sends first and checkpoints after (`checkpoint`). Connections checked out after the block
+    checkpoint as usual again. PostgreSQL: nothing to do."""
+    deferral = getattr(engine, "_nhacviec_deferral", None)
+    if deferral is None:
+        yield
+        return
+    with deferral.lock:
+        deferral.depth += 1
+    try:
+        yield
+    finally:
+        with deferral.lock:
+            deferral.depth -= 1
+
+
+def checkpoint(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database now (PASSIVE: never waits for
+    readers or writers). PostgreSQL checkpoints by itself."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def get_engine(url: str, *, upgrade_schema: bool = True) -> Engine:

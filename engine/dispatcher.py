@@ -31,7 +31,7 @@ from engine.agencies import Directory
 from engine.bulk import chunked, in_ids, plain_rows
 from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
-from engine.db import session
+from engine.db import checkpoint, checkpoints_deferred, session
 from engine.dispatch_items import drop_completed, latest, reachable, sort_items
 from engine.models import (
     ChatLink,
@@ -112,17 +112,24 @@ class Dispatcher:
         return self.cal.last_working_day_on_or_before(day)
 
     async def wake(self, now: dt.datetime) -> WakeResult:
+        """Send what is due at `now`. Its callers then `tidy()`: on SQLite, the log checkpoint
+        its commits would have run on the way is left until the messages have gone."""
         slot = self.slot_for(now)
         result = WakeResult(slot, self.p.slot_instant(slot))
         self._known = {}  # read afresh each wake-up (an import may have renamed an agency)
-        await self._retry(result)
-        with session(self.engine) as s:
-            result.missed = self._settle_missed(s, slot)
-            s.commit()
-        await self._phase(slot, PHASE_AGENCIES, result)
-        await self._phase(slot, PHASE_OVERSIGHT, result)
+        with checkpoints_deferred(self.engine):
+            await self._retry(result)
+            with session(self.engine) as s:
+                result.missed = self._settle_missed(s, slot)
+                s.commit()
+            await self._phase(slot, PHASE_AGENCIES, result)
+            await self._phase(slot, PHASE_OVERSIGHT, result)
         result.messages.sort(key=lambda m: (m.at, _ORDER.get(m.kind, 9), m.recipient.id, m.key))
         return result
+
+    def tidy(self) -> None:
+        """After a wake-up: checkpoint SQLite's write-ahead log (PostgreSQL: nothing)."""
+        checkpoint(self.engine)
 
     # --- 1. retries ----------------------------------------------------------------------------
     async def _retry(self, result: WakeResult) -> None:

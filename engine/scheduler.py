@@ -82,6 +82,7 @@ class Service:
             return None
         async with self._lock:  # one wake-up at a time in this process
             result = await self.dispatcher.wake(now)
+            self.dispatcher.tidy()
         self.wakes.append(result)
         ok = sum(1 for r in result.results if r.ok)
         log.info("Ngày %s: %d tin đã gửi, %d lỗi, %d quá hạn gửi (bỏ lỡ)", result.slot, ok,

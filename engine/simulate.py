@@ -63,6 +63,7 @@ async def run_days(dispatcher: Dispatcher, start: dt.date, end: dt.date, *,
     day = dispatcher.cal.next_working_day(start)
     while day <= end:
         result = await dispatcher.wake(dispatcher.p.slot_instant(day))
+        dispatcher.tidy()
         out.append(result)
         if on_day is not None:
             on_day(result)

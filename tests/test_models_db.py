@@ -49,6 +49,34 @@ def test_sqlite_pragmas(sqlite_url):
         assert c.execute(text("PRAGMA cache_size")).scalar() == -65536  # 64 MB, in KiB
 
 
+def test_a_wake_up_leaves_sqlites_checkpoint_until_its_messages_have_gone(tmp_path):
+    """Inside `checkpoints_deferred`, commits leave the write-ahead log alone (the database
+    file does not grow); `checkpoint` then copies it; afterwards, the same pooled connections
+    checkpoint on commit again."""
+    from engine.db import checkpoint, checkpoints_deferred, make_engine
+
+    path = tmp_path / "wal.sqlite"
+    eng = make_engine(f"sqlite:///{path}")
+    with eng.begin() as c:
+        c.exec_driver_sql("CREATE TABLE t (x BLOB)")
+
+    def add_megabytes(n: int) -> None:
+        for _ in range(n):  # one commit per megabyte: 256 pages each, past 1,000 in four
+            with eng.begin() as c:
+                c.exec_driver_sql("INSERT INTO t VALUES (randomblob(1048576))")
+
+    start = path.stat().st_size
+    with checkpoints_deferred(eng):
+        add_megabytes(6)
+        assert path.stat().st_size < start + 1_000_000  # still all in the log
+    checkpoint(eng)
+    after = path.stat().st_size
+    assert after > start + 6_000_000
+    add_megabytes(6)  # deferral over: SQLite's own checkpoint on commit is back
+    assert path.stat().st_size > after + 3_000_000
+    eng.dispose()
+
+
 def test_schema_is_upgraded_to_head(db_url):
     eng = get_engine(db_url)
     names = set(inspect(eng).get_table_names())

@@ -52,7 +52,6 @@ def simulate_cmd(
         raise InputError(f"--to {vn(last)} trước --from {vn(first)}")
     settings = Settings()
     from engine.agencies import Directory
-    from engine.policy import Policy
     from engine.settings import working_calendar
 
     directory = Directory.load(settings.agencies_path())
@@ -60,7 +59,7 @@ def simulate_cmd(
     parsed = read_plan(plan or bundled("demo_plan_2025.txt"), directory=directory,
                        calendar=calendar, year=year)
     result = asyncio.run(simulate(parsed, start=first, end=last, directory=directory,
-                                  calendar=calendar, policy=Policy.load(settings.policy_path()),
+                                  calendar=calendar, policy=settings.load_policy(),
                                   complete_on_time=complete_on_time))
     if as_json:
         for m in result.messages:
@@ -93,7 +92,9 @@ def dispatch_cmd(
 
     async def go():  # noqa: ANN202
         try:
-            return await dispatcher.wake(instant)
+            result = await dispatcher.wake(instant)
+            dispatcher.tidy()
+            return result
         finally:
             await close_all(notifiers)
 
