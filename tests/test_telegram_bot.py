@@ -1,5 +1,6 @@
 """The bot, end to end: the real python-telegram-bot Application against the Bot API imitation
-(updates through getUpdates, replies through sendMessage), on a real SQLite file.
+(updates through getUpdates, replies through sendMessage), on a real SQLite file and on
+PostgreSQL.
 
 Expected texts are written from the hand-made plan in tests/fakes.py and the 2025 calendar
 (Tết 25/01-02/02/2025), not copied from the code's output.
@@ -37,8 +38,10 @@ def fake():
 
 
 @pytest.fixture
-def settings(tmp_path, fake) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'nv.sqlite'}", telegram_token=TOKEN,
+def settings(db_url, fake) -> Settings:
+    # Every conversation on both databases: the store's queries (links, completions, the
+    # agency's own tasks) are SQL of their own.
+    return Settings(database_url=db_url, telegram_token=TOKEN,
                     telegram_base_url=fake.base_url, telegram_monitor_chat=MONITOR,
                     telegram_steering_chat=STEERING)
 
