@@ -22,7 +22,7 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -100,6 +100,7 @@ class Dispatcher:
         self.wall = wall_clock
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
         self._known: dict[str, dict] = {}
+        self._range: tuple[dt.date, dt.date] | None = None  # the send days the last wake read
 
     def slot_for(self, now: dt.datetime) -> dt.date:
         """The working day whose send time is the latest at or before `now`."""
@@ -117,6 +118,7 @@ class Dispatcher:
         slot = self.slot_for(now)
         result = WakeResult(slot, self.p.slot_instant(slot))
         self._known = {}  # read afresh each wake-up (an import may have renamed an agency)
+        self._range = (self.cal.add_working_days(slot, -self.p.grace_working_days), slot)
         with checkpoints_deferred(self.engine):
             await self._retry(result)
             with session(self.engine) as s:
@@ -128,8 +130,21 @@ class Dispatcher:
         return result
 
     def tidy(self) -> None:
-        """After a wake-up: checkpoint SQLite's write-ahead log (PostgreSQL: nothing)."""
-        checkpoint(self.engine)
+        """After a wake-up, once its messages have gone. SQLite: checkpoint the write-ahead log.
+        PostgreSQL: read the index range the wake-up read once more. The items it settled left
+        index entries pointing at dead row versions until a vacuum; the first scan that meets
+        them marks them dead, and the next wake-up would otherwise pay that scan, visiting each
+        row (measured: 25 ms of a median day's wake-up, 0.1 s after the busiest day)."""
+        if self.engine.dialect.name != "postgresql":
+            checkpoint(self.engine)
+            return
+        if self._range is None:
+            return
+        floor, slot = self._range
+        with session(self.engine) as s:
+            s.execute(select(func.count()).select_from(PlannedItem).where(
+                PlannedItem.state == "pending", PlannedItem.send_on <= slot,
+                PlannedItem.send_on >= floor))
 
     # --- 1. retries ----------------------------------------------------------------------------
     async def _retry(self, result: WakeResult) -> None:
@@ -221,6 +236,11 @@ class Dispatcher:
         floor = self.cal.add_working_days(slot, -self.p.grace_working_days)
         at = self.p.slot_instant(slot)
         with session(self.engine) as s:
+            if self.engine.dialect.name == "postgresql":
+                # A day's items are hundreds to thousands of rows, which the planner estimates
+                # from the whole year's density (tens of thousands) and so reads with parallel
+                # workers: measured 7-11 ms to start them for a 1 ms read.
+                s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
             # Plain rows, not ORM objects: a busy day holds tens of thousands of items.
             planned = plain_rows(s.connection().execute(select(PlannedItem.__table__).where(
                 PlannedItem.state == "pending", PlannedItem.send_on <= slot,

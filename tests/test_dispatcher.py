@@ -231,6 +231,30 @@ async def test_agency_without_address_is_told_to_the_monitor(sqlite_url):
     assert len(team) == 1 and team[0].recipient.emails == ("vanthu@so-noi-vu.example.org",)
 
 
+async def test_tidy_after_a_wake_up_keeps_every_row_as_it_was(db_url):
+    """tidy() is housekeeping after the messages have gone (SQLite: the log checkpointed;
+    PostgreSQL: the settled range read once more): nothing it touches changes."""
+    from sqlalchemy import text
+
+    rt, d = setup(db_url)
+    assert d.tidy() is None  # before any wake-up: nothing to do, no error
+    assert await wake(d, "2025-01-17")
+
+    def snapshot():
+        with rt.session() as s:
+            return (sorted(s.execute(select(PlannedItem.id, PlannedItem.state)).all()),
+                    sorted(s.execute(select(Notification.key, Notification.state)).all()))
+
+    before = snapshot()
+    d.tidy()
+    assert snapshot() == before
+    assert await wake(d, "2025-01-17") == []  # and the same instant sends nothing again
+    if rt.engine.dialect.name == "sqlite":
+        with rt.engine.connect() as c:
+            busy, log, copied = c.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one()
+        assert (busy, log - copied) == (0, 0)
+
+
 async def test_each_channel_once_only_where_the_agency_is_reachable(db_url):
     email, tg = RecordingNotifier(channel="email"), RecordingNotifier(channel="telegram")
     rt, d = setup(db_url, notifiers=[email, tg])
