@@ -148,9 +148,10 @@ def _claim_batch(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.
 
 
 def reclaim(engine: Engine, worker: str, wall: dt.datetime, lease: dt.timedelta
-            ) -> list[tuple[int, dict]]:
+            ) -> list[tuple[int, dict, str | None]]:
     """Messages to send again: failed transiently, or claimed by a dispatcher that died before
-    recording the outcome (its claim older than the lease). Each is taken over atomically."""
+    recording the outcome (its claim older than the lease). Each is taken over atomically;
+    returned with its payload and the provider id its last attempt recorded."""
     table = Notification.__table__
     with session(engine) as s, s.begin():
         candidates = s.execute(
@@ -164,8 +165,10 @@ def reclaim(engine: Engine, worker: str, wall: dt.datetime, lease: dt.timedelta
                                                 table.c.claimed_at == claimed_at)
                             .values(state="claimed", claimed_by=worker, claimed_at=wall))
             if res.rowcount == 1:
-                payload = s.scalar(select(table.c.payload).where(table.c.id == nid))
-                taken.append((nid, payload))
+                # With the provider id of the last attempt: a message sent in parts resumes.
+                payload, provider_id = s.execute(select(table.c.payload, table.c.provider_id)
+                                                 .where(table.c.id == nid)).one()
+                taken.append((nid, payload, provider_id))
     return taken
 
 

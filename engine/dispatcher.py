@@ -16,6 +16,7 @@ that day holds, not what the year holds. The dispatcher depends only on the Noti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import socket
@@ -151,8 +152,8 @@ class Dispatcher:
         lease = dt.timedelta(minutes=self.p.claim_lease_minutes)
         taken = reclaim(self.engine, self.worker, self.wall(), lease)
         by_channel: dict[str, list[tuple[int, OutgoingMessage]]] = {}
-        for nid, payload in taken:
-            m = from_payload(payload)
+        for nid, payload, provider_id in taken:
+            m = dataclasses.replace(from_payload(payload), resume=provider_id)
             by_channel.setdefault(m.channel, []).append((nid, m))
         for channel, pairs in by_channel.items():
             notifier = self._notifier(channel)

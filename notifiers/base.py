@@ -93,6 +93,9 @@ class OutgoingMessage:
     plan_title: str | None = None
     # steering digest: {agency name: {status: count}} for the table and chart
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    # A retry: the provider id recorded for the earlier attempt (read back from the database).
+    # A channel that delivers a message in parts (Telegram) skips the parts it lists.
+    resume: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """One line of `nhacviec simulate --json` (contract section 5)."""

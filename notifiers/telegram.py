@@ -4,8 +4,9 @@ Text is Telegram HTML (autoescaped by the templates), cut under 4096 characters 
 boundaries; agency reminders carry two buttons per deadline, "Đã hoàn thành" and "Nhắc lại ngày
 mai", whose data hold the deadline id (the bot in `notifiers.telegram_bot` answers them). Sends go
 through the shared `TelegramRateLimiter`; a 429 is waited out and sent again there. Parts already
-delivered are remembered per message and chat, so a message retried later (after a transient
-failure in its third part, say) does not repeat its first two.
+delivered are remembered per message and chat, and recorded with the attempt (the provider id
+lists every part's message id), so a message retried later (after a transient failure in its
+third part, say), in this process or another, does not repeat its first two.
 """
 
 from __future__ import annotations
@@ -172,6 +173,20 @@ class _Outcome:
     retry_after: float | None = None
 
 
+def parts_delivered(provider_id: str | None) -> dict[int, list[int]]:
+    """The message ids of the parts delivered per chat, from a provider id this channel
+    recorded ("chat:id+id+id,chat:id"); what cannot be read is left out (those parts go
+    again: a repeated part is better than a missing one)."""
+    out: dict[int, list[int]] = {}
+    for entry in (provider_id or "").split(","):
+        chat, _, ids = entry.partition(":")
+        try:
+            out[int(chat)] = [int(i) for i in ids.split("+")]
+        except ValueError:
+            continue
+    return out
+
+
 class TelegramNotifier:
     channel = "telegram"
 
@@ -237,11 +252,14 @@ class TelegramNotifier:
         failures: list[str] = []
         transient, permanent = False, False
         ids: list[str] = []
+        earlier = parts_delivered(msg.resume)
         for chat in chats:
+            if (msg.key, chat) not in self._delivered and chat in earlier:
+                self._delivered[(msg.key, chat)] = list(earlier[chat])  # another process's
             outcome = await self._send_parts(msg.key, chat, parts, markup, args)
             sent = self._delivered.get((msg.key, chat), [])
             if sent:
-                ids.append(f"{chat}:{sent[0]}")
+                ids.append(f"{chat}:{'+'.join(map(str, sent))}")
             if not outcome.ok:
                 failures.append(f"{chat}: {outcome.detail}")
                 permanent |= outcome.permanent

@@ -276,3 +276,59 @@ def test_monitor_list_has_a_section_for_tasks_without_a_lead() -> None:
     assert "Nhiệm vụ chưa có cơ quan chủ trì (1)" in text
     assert "Nhiệm vụ cần xác định thời hạn (1)" in text
     assert "Ban hành Kế hoạch" in text and "Cấp Phiếu lý lịch" in text
+
+
+async def test_a_retry_in_another_process_resumes_after_the_parts_delivered(fake,
+                                                                           sqlite_url) -> None:
+    """A long digest fails at its second part. The parts delivered are recorded with the
+    attempt; a dispatcher in another process (a new notifier, nothing in memory) takes the
+    retry over and sends only the parts that had not arrived."""
+    from sqlalchemy import select
+
+    from engine.db import session
+    from engine.dispatcher import Dispatcher
+    from engine.models import ChatLink, Notification
+    from engine.persist import store_plan
+    from engine.planner import plan_plan
+    from tests.plan_factory import D, plan, runtime, task
+
+    chat = 512
+    rt = runtime(sqlite_url)
+    tasks = [task("Cải cách TTHC", f"1.{i}", lead=["vp-ubnd"], dues=["2025-01-24"],
+                  title="Rà soát thủ tục hành chính " * 12) for i in range(1, 41)]
+    with rt.session() as s:
+        summary = store_plan(s, plan(tasks), rt.directory, calendar=rt.calendar)
+        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        s.add(ChatLink(chat_id=chat, agency_id="vp-ubnd",
+                       linked_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC)))
+        s.commit()
+    fast = TelegramRateLimiter(Limits(per_chat_interval=0.0, group=1000))
+
+    def dispatcher(wall: dt.datetime) -> tuple[Dispatcher, TelegramNotifier]:
+        n = TelegramNotifier.from_settings(settings_for(fake), fast)
+        return Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [n],
+                          wall_clock=lambda: wall), n
+
+    fake.fail("sendMessage", 500, "Internal Server Error", chat_id=chat, skip=1)
+    first, n1 = dispatcher(dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC))
+    result = await first.wake(AT)
+    await n1.aclose()
+    (msg,) = [m for m in result.messages if m.recipient.id == "vp-ubnd"]
+    expected = render_message(msg)
+    assert len(expected) >= 3
+    assert [m.text for m in fake.sent(chat)] == expected[:1]
+    with session(rt.engine) as s:
+        state, provider_id = s.execute(select(Notification.state, Notification.provider_id)
+                                       .where(Notification.key == msg.key)).one()
+    assert state == "retry" and provider_id == f"{chat}:{fake.sent(chat)[0].message_id}"
+
+    second, n2 = dispatcher(dt.datetime(2025, 1, 17, 2, 0, tzinfo=dt.UTC))
+    retried = await second.wake(AT + dt.timedelta(hours=1))
+    await n2.aclose()
+    assert retried.retried == 1
+    assert [m.text for m in fake.sent(chat)] == expected  # each part once, in order
+    with session(rt.engine) as s:
+        state, provider_id = s.execute(select(Notification.state, Notification.provider_id)
+                                       .where(Notification.key == msg.key)).one()
+    assert state == "sent"
+    assert provider_id == f"{chat}:" + "+".join(str(m.message_id) for m in fake.sent(chat))
