@@ -34,6 +34,7 @@ from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
 from engine.db import checkpoint, checkpoints_deferred, session
 from engine.dispatch_items import drop_completed, latest, reachable, sort_items
+from engine.gc_pause import gc_paused
 from engine.models import (
     ChatLink,
     ExplanationRequest,
@@ -120,7 +121,7 @@ class Dispatcher:
         result = WakeResult(slot, self.p.slot_instant(slot))
         self._known = {}  # read afresh each wake-up (an import may have renamed an agency)
         self._range = (self.cal.add_working_days(slot, -self.p.grace_working_days), slot)
-        with checkpoints_deferred(self.engine):
+        with checkpoints_deferred(self.engine), gc_paused():
             await self._retry(result)
             with session(self.engine) as s:
                 result.missed = self._settle_missed(s, slot)

@@ -23,6 +23,7 @@ from engine.agencies import Directory
 from engine.bulk import bulk_insert, sync_rows
 from engine.duties import sync_duties
 from engine.errors import InputError
+from engine.gc_pause import gc_paused
 from engine.models import (
     Agency,
     Assignment,
@@ -84,6 +85,7 @@ def sync_agencies(s: Session, directory: Directory) -> None:
     s.flush()
 
 
+@gc_paused()
 def store_plan(s: Session, parsed: ParsedPlan, directory: Directory, *,
                calendar: WorkingCalendar) -> ImportSummary:
     """Store `parsed` (without planning notifications: see `engine.planner.plan_plan`)."""

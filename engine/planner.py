@@ -27,6 +27,7 @@ from sqlalchemy import and_, select, text
 from sqlmodel import Session
 
 from engine.bulk import chunked
+from engine.gc_pause import gc_paused
 from engine.models import (
     Assignment,
     Completion,
@@ -61,6 +62,7 @@ CHUNK = 2_000
 
 
 # --- the planning passes ------------------------------------------------------------------------
+@gc_paused()
 def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
               fresh: bool = False) -> int:
     """(Re)plan every item of one plan. Returns the number of pending items of the plan.
