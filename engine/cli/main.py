@@ -6,20 +6,17 @@ import os
 import sys
 
 import typer
-import typer.rich_utils as _rich_help
 from pydantic import ValidationError
 
+from engine.cli import vi_strings
 from engine.errors import NhacviecError
 
-# Help panels in Vietnamese (Typer reads these module constants when it renders help).
-_rich_help.ARGUMENTS_PANEL_TITLE = "Tham số"
-_rich_help.OPTIONS_PANEL_TITLE = "Tùy chọn"
-_rich_help.COMMANDS_PANEL_TITLE = "Lệnh"
-_rich_help.DEFAULT_STRING = "[mặc định: {}]"
-_rich_help.REQUIRED_LONG_STRING = "[bắt buộc]"
+# The framework's own words (help panels, usage line, usage errors) in Vietnamese too.
+vi_strings.install()
 
 app = typer.Typer(
     name="nhacviec",
+    cls=vi_strings.VietnameseGroup,
     help="Nhắc việc CCHC: nhập kế hoạch cải cách hành chính, tính thời hạn theo lịch làm việc, "
     "nhắc việc và đôn đốc các cơ quan qua email và Telegram.",
     no_args_is_help=True,

@@ -1,0 +1,140 @@
+"""The CLI framework's own words (help panels, usage line, usage errors) are Vietnamese.
+
+Every case runs `python -m engine.cli` in a subprocess with a clean environment: no LANG,
+LANGUAGE or LC_* at all, as from cron or a service unit.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PROG = "python -m engine.cli"  # how Click names the program when run with -m
+
+# The installed Typer/Click's English, none of which may reach a user.
+ENGLISH_HELP = ["Usage:", "Options", "Arguments", "Commands", "Show this message and exit",
+                "[default:", "[required]", "[env var:", "[OPTIONS]", "COMMAND [ARGS]"]
+ENGLISH_ERRORS = ["Usage:", "Error", "Try '", "for help", "No such", "Missing", "Invalid value",
+                  "Got unexpected", "Did you mean", "Possible options", "requires",
+                  "does not take", "is not a valid", "Input should be", "[OPTIONS]"]
+
+
+def nhacviec(tmp_path: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "COLUMNS": "200",
+           "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'nhacviec.sqlite'}", **extra_env}
+    return subprocess.run([sys.executable, "-m", "engine.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def absent(text: str, words: list[str]) -> list[str]:
+    return [w for w in words if w in text]
+
+
+def test_root_help_is_vietnamese(tmp_path):
+    r = nhacviec(tmp_path, "--help")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert f"Cách dùng: {PROG} [TÙY_CHỌN] LỆNH [THAM_SỐ]..." in out
+    assert "─ Tùy chọn ─" in out and "─ Lệnh ─" in out
+    assert "--help" in out and "Hiện hướng dẫn này rồi thoát." in out
+    assert absent(out, ENGLISH_HELP) == []
+
+
+def test_subcommand_help_is_vietnamese(tmp_path):
+    r = nhacviec(tmp_path, "plan", "parse", "--help")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert f"Cách dùng: {PROG} plan parse [TÙY_CHỌN] {{TỆP}}" in out
+    assert "─ Tham số ─" in out and "─ Tùy chọn ─" in out
+    assert "[bắt buộc]" in out  # the file argument
+    # --max-mb: NHACVIEC_MAX_PLAN_MB, 20 MB unless set.
+    assert "[biến môi trường: NHACVIEC_MAX_PLAN_MB]" in out and "[mặc định: 20]" in out
+    assert "Hiện hướng dẫn này rồi thoát." in out
+    assert absent(out, ENGLISH_HELP) == []
+
+
+def test_sub_group_help_is_vietnamese(tmp_path):
+    # `plan` is a Typer of its own (add_typer): its placeholders and panels too.
+    r = nhacviec(tmp_path, "plan", "--help")
+    assert r.returncode == 0, r.stderr
+    assert f"Cách dùng: {PROG} plan [TÙY_CHỌN] LỆNH [THAM_SỐ]..." in r.stdout
+    assert "─ Lệnh ─" in r.stdout and "Hiện hướng dẫn này rồi thoát." in r.stdout
+    assert absent(r.stdout, ENGLISH_HELP) == []
+
+
+# (arguments, the command path the usage line and hint name or None, the whole message)
+USAGE_ERRORS = {
+    "unknown option": (["--khong-co"], "", "Không có tùy chọn --khong-co."),
+    "unknown option, near one": (["timing", "--yaer", "2025"], " timing",
+                                 "Không có tùy chọn --yaer. Có phải ý bạn là --year?"),
+    "missing argument": (["calendar"], " calendar", "Thiếu tham số 'year'."),
+    "missing option": (["done", "1/1"], " done", "Thiếu tùy chọn '--agency' / '-a'."),
+    "not an integer": (["calendar", "hai nghìn"], " calendar",
+                       "Giá trị không hợp lệ cho 'year': «hai nghìn» không phải là số nguyên"),
+    "not a number": (["plan", "parse", "kh.txt", "--max-mb", "nhiều"], " plan parse",
+                     "Giá trị không hợp lệ cho '--max-mb' (biến môi trường: "
+                     "'NHACVIEC_MAX_PLAN_MB'): «nhiều» không phải là số"),
+    "extra argument": (["calendar", "2026", "thừa", "nữa"], " calendar",
+                       "Thừa tham số: thừa nữa"),
+    "unknown command": (["plnn"], "", "Không có lệnh 'plnn'. Có phải ý bạn là 'plan'?"),
+    "unknown sub-command": (["plan", "parze"], " plan",
+                            "Không có lệnh 'parze'. Có phải ý bạn là 'parse'?"),
+    "unknown command, nothing near": (["xyz"], "", "Không có lệnh 'xyz'."),
+    # The parser raises these two without a context: no usage line, as in Click.
+    "option without its value": (["telegram", "link", "--chat-id"], None,
+                                 "Tùy chọn '--chat-id' cần một giá trị."),
+    "value for a flag": (["calendar", "--json=có", "2026"], None,
+                         "Tùy chọn '--json' không nhận giá trị."),
+}
+
+
+@pytest.mark.parametrize("case", list(USAGE_ERRORS))
+def test_usage_error_is_one_vietnamese_error(case: str, tmp_path):
+    args, path, message = USAGE_ERRORS[case]
+    r = nhacviec(tmp_path, *args)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    err = r.stderr
+    assert "Traceback" not in err
+    assert err.count("─ Lỗi ─") == 1, err
+    assert message in err, err
+    assert message + "?" not in err and message + " Có phải" not in err  # nothing after it
+    if path is not None:
+        assert f"Cách dùng: {PROG}{path} [TÙY_CHỌN]" in err
+        assert f"Chạy '{PROG}{path} --help' để xem hướng dẫn." in err
+    else:
+        assert "Cách dùng:" not in err
+    assert absent(err, ENGLISH_ERRORS) == []
+
+
+def test_bad_date_is_the_commands_own_one_line(tmp_path):
+    # --date is read by the command itself (dd/mm/yyyy or ISO), not by the framework.
+    r = nhacviec(tmp_path, "done", "1/1", "-a", "STP", "--date", "2025-13-45")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.splitlines() == [
+        "Lỗi: --date «2025-13-45» không hợp lệ (dạng 2025-03-11 hoặc 11/03/2025)"]
+
+
+def test_plain_help_and_errors_are_vietnamese_too(tmp_path):
+    # Typer's switch to plain text help (no rich panels).
+    r = nhacviec(tmp_path, "plan", "parse", "--help", TYPER_USE_RICH="0")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.startswith(f"Cách dùng: {PROG} plan parse [TÙY_CHỌN] {{TỆP}}")
+    assert "\nTham số:\n" in out and "\nTùy chọn:\n" in out and "[bắt buộc]" in out
+    assert "biến môi trường:" in out and "mặc định: 20]" in out
+    assert "Hiện hướng dẫn này rồi thoát." in out
+    assert absent(out, ENGLISH_HELP + ["default:", "env var:"]) == []
+
+    bad = nhacviec(tmp_path, "calendar", TYPER_USE_RICH="0")
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines() == [
+        f"Cách dùng: {PROG} calendar [TÙY_CHỌN] {{year}}",
+        f"Chạy '{PROG} calendar --help' để xem hướng dẫn.",
+        "Lỗi: Thiếu tham số 'year'.",
+    ]
