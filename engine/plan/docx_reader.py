@@ -8,6 +8,9 @@ cell's ``w:tc`` as its origin; see `engine.plan.grid`.
 
 Tables that are not task tables (the letterhead "ỦY BAN NHÂN DÂN ... | Số: 196/KH-UBND", the
 "Nơi nhận" block) are body text: the plan's number and date often live there.
+
+Word's automatic list numbers are not in the runs: an STT cell numbered by Word gets its number
+from `engine.plan.docx_numbering`, which counts every paragraph read here in document order.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from docx.oxml.table import CT_Tbl, CT_Tc
 from docx.oxml.text.paragraph import CT_P
 
 from engine.errors import InputError
+from engine.plan.docx_numbering import ListNumbers
 from engine.plan.grid import GridRow, Header, Slot, clean, find_header, task_rows
 from engine.plan.headers import REQUIRED, describe
 from engine.plan.rows import RawDocument, RawRow
@@ -35,6 +39,7 @@ _NO_BREAK_HYPHEN, _TABS = qn("w:noBreakHyphen"), qn("w:tabs")
 
 def read_docx(file: Path | str | IO[bytes], source: str) -> RawDocument:
     document = docx.Document(file)
+    numbers = ListNumbers.of(document)
     body: list[str] = []
     rows: list[RawRow] = []
     warnings: list[str] = []
@@ -43,9 +48,10 @@ def read_docx(file: Path | str | IO[bytes], source: str) -> RawDocument:
     line = 0
     for index, element in enumerate(_blocks(document.element.body), start=1):
         if isinstance(element, CT_P):
+            numbers.label(element)  # counted, but a body line keeps its own text
             body.append(clean(_paragraph_text(element)))
             continue
-        grid = _grid(element, line)
+        grid = _grid(element, line, numbers)
         line += len(grid)
         header = find_header(grid)
         if header is not None and not header.missing:
@@ -90,7 +96,7 @@ def _blocks(parent) -> Iterator[CT_P | CT_Tbl]:
                 yield from _blocks(content)
 
 
-def _grid(tbl: CT_Tbl, first_line: int) -> list[GridRow]:
+def _grid(tbl: CT_Tbl, first_line: int, numbers: ListNumbers) -> list[GridRow]:
     rows: list[GridRow] = []
     above: dict[int, Slot] = {}
     for n, tr in enumerate(tbl.tr_lst, start=first_line + 1):
@@ -102,7 +108,7 @@ def _grid(tbl: CT_Tbl, first_line: int) -> list[GridRow]:
                 start = above[col]
                 slot = Slot(start.text, start.origin, continued=True)
             else:
-                slot = Slot(_cell_text(tc), tc)
+                slot = Slot(_cell_text(tc, numbers), tc)
             slots.extend(slot for _ in range(span))
         rows.append(GridRow(n, slots))
         above = dict(enumerate(slots))
@@ -140,16 +146,20 @@ def _paragraph_text(p: CT_P) -> str:
     return "".join(parts)
 
 
-def _cell_text(tc: CT_Tc) -> str:
-    """The cell's paragraphs, one per line. Word's automatic bullets are not in the text, so a
-    bulleted paragraph in a cell of several gets a "- " back: agency splitting and the pairing
-    of product and timing lists rely on it."""
+def _cell_text(tc: CT_Tc, numbers: ListNumbers) -> str:
+    """The cell's paragraphs, one per line. Word's automatic bullets and numbers are not in the
+    text, so a bulleted paragraph in a cell of several gets a "- " back (agency splitting and
+    the pairing of product and timing lists rely on it), and a numbered paragraph with no text
+    of its own (an STT cell) gets the number Word shows ("II.", "1.2.")."""
     paragraphs = list(tc.iterchildren(_P))
+    labels = [numbers.label(p) for p in paragraphs]  # every one, to keep Word's count
     texts = [clean(_paragraph_text(p)) for p in paragraphs]
     several = sum(1 for t in texts if t) > 1
     lines = []
-    for p, text in zip(paragraphs, texts, strict=True):
-        if several and text and _is_list_item(p) and not text.startswith(_BULLETS[:-1]):
+    for p, text, label in zip(paragraphs, texts, labels, strict=True):
+        if not text:
+            text = clean(label or "")
+        elif several and _is_list_item(p) and not text.startswith(_BULLETS[:-1]):
             text = f"- {text}"
         lines.append(text)
     return clean("\n".join(lines))
