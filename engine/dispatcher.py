@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Date, DateTime, Text, bindparam, func, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from engine.agencies import Directory
-from engine.bulk import chunked, in_ids, plain_rows
+from engine.bulk import in_ids, plain_rows
 from engine.claims import Claim, claim, reclaim, record
 from engine.compose import Composer, from_payload
 from engine.db import checkpoint, checkpoints_deferred, session
@@ -76,6 +77,16 @@ class WakeResult:
         # it restores its SIGINT handler; the default repr of thousands of messages cost seconds.
         return (f"WakeResult(slot={self.slot}, messages={len(self.messages)}, "
                 f"retried={self.retried}, missed={self.missed})")
+
+
+_PG_EXPLANATIONS = text("""
+    INSERT INTO explanationrequest (deadline_id, obligation_id, agency_id, requested_on,
+                                    recorded_at)
+    SELECT (r->>0)::int, (r->>1)::int, r->>2, :on, :at
+    FROM json_array_elements(CAST(:rows AS json)) AS r
+    ON CONFLICT DO NOTHING""").bindparams(
+    bindparam("rows", type_=Text), bindparam("on", type_=Date),
+    bindparam("at", type_=DateTime(timezone=True)))
 
 
 def _riding(s: Session, planned: list) -> set[tuple[int, str]]:
@@ -324,10 +335,12 @@ class Dispatcher:
         if self.engine.dialect.name == "sqlite":
             s.connection().execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
             return
-        # PostgreSQL: multi-row VALUES, not executemany (measured: 14 ms for 198 rows, 3 ms).
-        for chunk in chunked(rows, 2_000):
-            s.connection().execute(postgresql.insert(table).values(list(chunk))
-                                   .on_conflict_do_nothing())
+        # PostgreSQL: the rows as one JSON value (executemany: 14 ms for 198 rows; a multi-row
+        # VALUES costs as much to compile, never cached).
+        s.connection().execute(_PG_EXPLANATIONS, {
+            "rows": json.dumps([[r["deadline_id"], r["obligation_id"], r["agency_id"]]
+                                for r in rows]),
+            "on": slot, "at": rows[0]["recorded_at"]})
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
