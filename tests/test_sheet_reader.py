@@ -137,6 +137,28 @@ def test_csv_semicolons_bom_quoted_cells_and_roman_group_rows():
     ]
 
 
+def test_a_task_whose_title_starts_like_a_header_is_a_task():
+    """Only the header itself repeats (a table continued on a new page); a title that starts
+    with a header's words ("Nhiệm vụ ...", "Nội dung ...", "Công việc") is a task, kept with
+    its agency and timing. Such rows used to be skipped as repeated headers, silently."""
+    header = "STT;Nội dung;Cơ quan chủ trì;Thời gian thực hiện"
+    doc = read_csv_text("\n".join([
+        header,
+        "1;Việc một;Sở Tư pháp;Quý I/2026",
+        "2;Nhiệm vụ trọng tâm về cải cách thủ tục hành chính;Sở Nội vụ;Quý II/2026",
+        "3;Nội dung 2;Sở Y tế;Thường xuyên",
+        "4;Công việc;Sở Tài chính;Quý III/2026",
+        header,  # the header itself, repeated: skipped
+        ";Nội dung;;",  # only the title column's header, exactly: skipped too
+        "5;Việc năm;Sở Y tế;Quý IV/2026"]) + "\n", "kh.csv")
+    assert [(r.get("number"), r.get("title"), r.get("lead")) for r in doc.rows] == [
+        ("1", "Việc một", "Sở Tư pháp"),
+        ("2", "Nhiệm vụ trọng tâm về cải cách thủ tục hành chính", "Sở Nội vụ"),
+        ("3", "Nội dung 2", "Sở Y tế"),
+        ("4", "Công việc", "Sở Tài chính"),
+        ("5", "Việc năm", "Sở Y tế")]
+
+
 @pytest.mark.parametrize(("text", "delimiter"), [
     ("Nhiệm vụ,Chủ trì,Thời hạn\n1. A,Sở Y tế,Quý I/2026\n", ","),
     ("Nhiệm vụ;Chủ trì;Thời hạn\n1. A, B;Sở Y tế;Quý I/2026\n", ";"),

@@ -13,7 +13,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from engine.plan.headers import COLUMN_NAMES, IGNORED, REQUIRED, describe, match_header
+from engine.plan.headers import (
+    COLUMN_NAMES,
+    IGNORED,
+    REQUIRED,
+    describe,
+    match_header,
+    names_exactly,
+)
 from engine.plan.rows import RawRow
 
 HEADER_SCAN_ROWS = 30  # a task header sits near the top of its table or sheet
@@ -144,10 +151,26 @@ def _columns(rows: list[GridRow], first: int, last: int) -> Header:
 
 
 def _is_repeated_header(cells: list[Cell], header: Header) -> bool:
+    """The header again (a new page of a PDF extract): its title cell names the title column and
+    every other cell with text names its own column, one at least; or the title cell alone, and
+    it is a header name exactly. A task whose title only starts like a header ("Nhiệm vụ trọng
+    tâm ...", "Nội dung 2") is a task: it used to be skipped, without a word."""
+    title, others = None, 0
     for cell in cells:
-        if cell.text and not cell.continued and header.columns[cell.columns[0]] == "title":
-            return match_header(cell.text) == "title"
-    return False
+        if not cell.text or cell.continued:
+            continue
+        column = header.columns[cell.columns[0]]
+        if column is None:
+            continue  # a column the header did not name: its text says nothing either way
+        if column == "title":
+            title = cell
+        elif match_header(cell.text) == column:
+            others += 1
+        else:
+            return False  # a cell holding data
+    if title is None or match_header(title.text) != "title":
+        return False
+    return others > 0 or names_exactly(title.text) == "title"
 
 
 def task_rows(rows: list[GridRow], header: Header) -> tuple[list[RawRow], list[str]]:

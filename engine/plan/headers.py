@@ -81,6 +81,12 @@ def match_header(text: str) -> str | None:
     return None
 
 
+def names_exactly(text: str) -> str | None:
+    """The column key when `text` is a header name and nothing more ("Nội dung"), not a longer
+    text that starts like one ("Nội dung rà soát ...")."""
+    return _NAMES.get(fold_header(text))
+
+
 def describe(keys: list[str] | tuple[str, ...] | set[str]) -> str:
     order = list(COLUMN_NAMES)
     return ", ".join(COLUMN_NAMES[k] for k in sorted(keys, key=order.index))
