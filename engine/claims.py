@@ -124,7 +124,8 @@ def _claim_batch(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.
                  then: Callable[[Session, list[Claim]], None] | None) -> list[Claim]:
     by_key = {c.message.key: c for c in claims}
     with session(engine) as s, s.begin():
-        if s.connection().dialect.name == "postgresql":
+        postgres = s.connection().dialect.name == "postgresql"
+        if postgres:  # the items are linked in the same statement
             rows = _pg_claim(s, claims, worker, wall)
         else:
             table = Notification.__table__
@@ -132,16 +133,15 @@ def _claim_batch(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.
                              .returning(table.c.id, table.c.key),
                              [_row(c, worker, wall) for c in claims]).all()
         won = []
-        links = []
         for nid, key in rows:
             c = by_key[key]
             c.notification_id = nid
             won.append(c)
-            channel = c.message.channel
-            links.extend((nid, i, channel) for i in c.item_ids)
-        if s.connection().dialect.name != "postgresql":  # PostgreSQL: in the claim statement
+        if not postgres:
             bulk_insert_values(s, NotificationItem.__table__,
-                               ("notification_id", "item_id", "channel"), links)
+                               ("notification_id", "item_id", "channel"),
+                               [(c.notification_id, i, c.message.channel)
+                                for c in won for i in c.item_ids])
         if then is not None:
             then(s, won)
     return won

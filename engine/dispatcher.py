@@ -113,7 +113,7 @@ class Dispatcher:
         self.wall = wall_clock
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
         self._known: dict[str, dict] = {}
-        self._range: tuple[dt.date, dt.date] | None = None  # the send days the last wake read
+        self._last_slot: dt.date | None = None  # the slot the last wake-up sent for
 
     def slot_for(self, now: dt.datetime) -> dt.date:
         """The working day whose send time is the latest at or before `now`."""
@@ -131,7 +131,7 @@ class Dispatcher:
         slot = self.slot_for(now)
         result = WakeResult(slot, self.p.slot_instant(slot))
         self._known = {}  # read afresh each wake-up (an import may have renamed an agency)
-        self._range = (self.cal.add_working_days(slot, -self.p.grace_working_days), slot)
+        self._last_slot = slot
         with checkpoints_deferred(self.engine), gc_paused():
             await self._retry(result)
             with session(self.engine) as s:
@@ -151,13 +151,20 @@ class Dispatcher:
         if self.engine.dialect.name != "postgresql":
             checkpoint(self.engine)
             return
-        if self._range is None:
+        if self._last_slot is None:
             return
-        floor, slot = self._range
         with session(self.engine) as s:
-            s.execute(select(func.count()).select_from(PlannedItem).where(
-                PlannedItem.state == "pending", PlannedItem.send_on <= slot,
-                PlannedItem.send_on >= floor))
+            s.execute(select(func.count()).select_from(PlannedItem)
+                      .where(*self._pending_up_to(self._last_slot)))
+
+    def _floor(self, slot: dt.date) -> dt.date:
+        """The oldest send day still sent late (the grace); older pending items are missed."""
+        return self.cal.add_working_days(slot, -self.p.grace_working_days)
+
+    def _pending_up_to(self, slot: dt.date) -> tuple:
+        """What a wake-up for `slot` reads: the items still pending from the floor to `slot`."""
+        return (PlannedItem.state == "pending", PlannedItem.send_on <= slot,
+                PlannedItem.send_on >= self._floor(slot))
 
     # --- 1. retries ----------------------------------------------------------------------------
     async def _retry(self, result: WakeResult) -> None:
@@ -180,7 +187,7 @@ class Dispatcher:
 
     # --- 2. missed -----------------------------------------------------------------------------
     def _settle_missed(self, s: Session, slot: dt.date) -> int:
-        floor = self.cal.add_working_days(slot, -self.p.grace_working_days)
+        floor = self._floor(slot)
         old = s.execute(select(PlannedItem.id, PlannedItem.kind, PlannedItem.reason,
                                PlannedItem.recipient_id, PlannedItem.send_on, PlannedItem.key)
                         .where(PlannedItem.state == "pending", PlannedItem.send_on < floor)).all()
@@ -246,7 +253,6 @@ class Dispatcher:
 
     def _compose(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult
                  ) -> list[Claim]:
-        floor = self.cal.add_working_days(slot, -self.p.grace_working_days)
         at = self.p.slot_instant(slot)
         with session(self.engine) as s:
             if self.engine.dialect.name == "postgresql":
@@ -256,8 +262,7 @@ class Dispatcher:
                 s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
             # Plain rows, not ORM objects: a busy day holds tens of thousands of items.
             planned = plain_rows(s.connection().execute(select(PlannedItem.__table__).where(
-                PlannedItem.state == "pending", PlannedItem.send_on <= slot,
-                PlannedItem.send_on >= floor, PlannedItem.kind.in_(kinds))
+                *self._pending_up_to(slot), PlannedItem.kind.in_(kinds))
                 .order_by(PlannedItem.send_on, PlannedItem.id)))
             planned = drop_completed(s, planned)
             if not planned:
@@ -324,8 +329,9 @@ class Dispatcher:
             (ExplanationRequest.obligation_id,
              {(i.obligation_id, a) for i, a in sent
               if i.deadline_id is None and i.obligation_id is not None}))
+        wall = self.wall()
         rows = [{"deadline_id": None, "obligation_id": None, column.key: subject,
-                 "agency_id": agency_id, "requested_on": slot, "recorded_at": self.wall()}
+                 "agency_id": agency_id, "requested_on": slot, "recorded_at": wall}
                 for column, wanted in by_subject for subject, agency_id in sorted(wanted)]
         if not rows:
             return
@@ -340,7 +346,7 @@ class Dispatcher:
         s.connection().execute(_PG_EXPLANATIONS, {
             "rows": json.dumps([[r["deadline_id"], r["obligation_id"], r["agency_id"]]
                                 for r in rows]),
-            "on": slot, "at": rows[0]["recorded_at"]})
+            "on": slot, "at": wall})
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
