@@ -12,6 +12,7 @@ revision; `create_all()` exists for throw-away databases (simulation, tests of o
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,12 +53,20 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
                                           "check_same_thread": False},
+            json_serializer=_json_text,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         deferral = engine._nhacviec_deferral = _Deferral()  # type: ignore[attr-defined]
         event.listen(engine, "checkout", deferral.on_checkout)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                         json_serializer=_json_text)
+
+
+def _json_text(value: object) -> str:
+    """JSON columns as UTF-8 text: Vietnamese written as itself, not as \\uXXXX escapes (six
+    bytes a letter; a stored steering digest was mostly escapes)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from engine.agencies import SINGLE_KINDS, Directory
@@ -166,18 +166,38 @@ def _dated(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
         yield agency, status(due, c), due, c, None, None, oid, f"Báo cáo {name}"
 
 
+def last_due_soon(as_of: dt.date, calendar: WorkingCalendar, soon: int) -> dt.date:
+    """The last due day `status_of` calls due soon on `as_of` (not completed, not yet late):
+    the day before the (soon + 1)-th working day after `as_of`."""
+    return calendar.add_working_days(as_of, soon + 1) - dt.timedelta(days=1)
+
+
+def _status_case(due, completed_on, as_of: dt.date, soon_until: dt.date):  # noqa: ANN001, ANN202
+    """`status_of` as a SQL expression over a row's due day and live completion day."""
+    return case(
+        (due.is_(None), "needs_due"),
+        (completed_on <= as_of, case((completed_on <= due, "done_on_time"),
+                                     else_="done_late")),
+        (due < as_of, "overdue"),
+        (due <= soon_until, "due_soon"),
+        else_="not_due")
+
+
 def _dated_counts(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
                   plan_id: int | None, agency_id: str | None) -> Iterator[tuple[str, str, int]]:
-    """(agency, status, count) of the dated rows, counted by the database per agency, due day
-    and completion day (the status depends on nothing else): a national table reads tens of
-    thousands of groups instead of hundreds of thousands of rows (measured: 1.7 s -> 0.4 s).
-    The same selects as `_dated`; a test holds the two to the same counts."""
-    status = _statuses(as_of, calendar, soon)
+    """(agency, status, count) of the dated rows, the status decided and counted by the
+    database: a national table is a few rows per agency instead of hundreds of thousands of
+    rows (1.7 s), or of groups by due and completion day (0.4 s). The same selects as `_dated`;
+    a test holds the two to the same counts."""
+    soon_until = last_due_soon(as_of, calendar, soon)
     core = s.connection()
-    for q in _dated_queries(plan_id, agency_id, (func.count(),), (func.count(),)):
-        for agency, due, completed_on, n in core.execute(
-                q.group_by(*q.selected_columns[:3])).all():
-            yield agency, status(due, completed_on), n
+    for q in _dated_queries(plan_id, agency_id, (), ()):
+        agency, due, completed_on = q.selected_columns[:3]
+        inner = q.with_only_columns(
+            agency.label("agency"),
+            _status_case(due, completed_on, as_of, soon_until).label("status")).subquery()
+        yield from core.execute(select(inner.c.agency, inner.c.status, func.count())
+                                .group_by(inner.c.agency, inner.c.status)).all()
 
 
 def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | None,

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.claims import Claim, claim
+from engine.compose import from_payload
 from engine.dispatcher import Dispatcher
 from engine.lookup import find_task
 from engine.models import (
@@ -210,9 +211,10 @@ async def test_permanent_failure_goes_to_the_monitor_list(sqlite_url):
     with rt.session() as s:
         n = s.scalars(select(Notification).where(Notification.kind == "monitor_list")).one()
         failed = s.scalars(select(Notification).where(Notification.state == "failed")).all()
-    assert {i["reason"] for i in n.payload["items"]} == {"delivery_failed"}
-    assert {i["agency_id"] for i in n.payload["items"]} == {"vp-ubnd", "so-tu-phap"}
-    assert all("550" in i["label"] for i in n.payload["items"])
+    items = from_payload(n.payload).items
+    assert {i.reason for i in items} == {"delivery_failed"}
+    assert {i.agency_id for i in items} == {"vp-ubnd", "so-tu-phap"}
+    assert all("550" in i.label for i in items)
     assert len(failed) == 3
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -18,7 +19,8 @@ from engine.records import (
     submit_report,
     undo_completion,
 )
-from engine.status import rows, status_of, table
+from engine.status import last_due_soon, rows, status_of, table
+from rules import WorkingCalendar
 from tests.plan_factory import QUARTER_1, D, calendar, plan, runtime, task
 
 CAL = calendar()
@@ -95,7 +97,8 @@ def test_the_table_counts_what_the_rows_hold(db_url):
         complete_task(s, find_task(s, "TTHC/2.1"), "vp-ubnd", rt.planner, on=D("2025-01-24"),
                       today=D("2025-01-24"))
         s.commit()
-        for day in ("2025-01-10", "2025-01-24", "2025-02-03", "2025-04-01", "2025-12-31"):
+        for day in ("2025-01-10", "2025-01-17", "2025-01-24", "2025-02-03", "2025-04-01",
+                    "2025-12-31"):
             for agency in (None, "vp-ubnd", "so-tu-phap"):
                 counted = {(a.agency_id, k): v for a in table(
                     s, D(day), rt.calendar, rt.directory, agency_id=agency)
@@ -103,9 +106,40 @@ def test_the_table_counts_what_the_rows_hold(db_url):
                 listed = Counter((r.agency_id, r.status) for r in rows(
                     s, D(day), rt.calendar, rt.directory, agency_id=agency))
                 assert counted == dict(listed), (day, agency)
+        # Every day through Tết and the 30/04 holidays: each deadline crosses the boundary
+        # between "not due" and "due soon" on one of them, counted in SQL by one date.
+        day = D("2025-01-01")
+        while day <= D("2025-05-10"):
+            counted = {(a.agency_id, k): v for a in table(s, day, rt.calendar, rt.directory)
+                       for k, v in a.counts.items() if v}
+            assert counted == dict(Counter((r.agency_id, r.status) for r in rows(
+                s, day, rt.calendar, rt.directory))), day
+            day += dt.timedelta(days=1)
         # Not vacuous: the days differ, and the undone completion counts as not done.
         april = _counts(table(s, D("2025-04-01"), rt.calendar, rt.directory), "vp-ubnd")
     assert april == {"done_on_time": 1, "overdue": 2}  # 2.1 on time; 1.1 undone; Quý I
+
+
+def test_the_last_due_soon_day_is_where_status_of_stops_calling_a_deadline_due_soon():
+    """The table decides statuses in SQL with one date per day (`last_due_soon`) where rows
+    count working days: the two must agree on every day, over Tết and swapped Saturdays."""
+    cal = WorkingCalendar.default()
+    # By hand: Friday 24/01/2025 is the last working day before Tết (off 25/01 - 02/02); its
+    # five working days ahead are 03/02 to 07/02, so a deadline on Sunday 09/02 is due soon and
+    # Monday 10/02 is not.
+    assert last_due_soon(D("2025-01-24"), cal, 5) == D("2025-02-09")
+    # Thursday 24/04/2025: 25/04, Saturday 26/04 (worked in exchange), 28/04, 29/04, then the
+    # 30/04-01/05 holidays and the 02/05 day off, 05/05 the fifth, 06/05 the sixth.
+    assert last_due_soon(D("2025-04-24"), cal, 5) == D("2025-05-05")
+    day = D("2024-12-20")
+    while day <= D("2026-03-01"):
+        for soon in (1, 5):
+            until = last_due_soon(day, cal, soon)
+            for k in range(25):
+                due = day + dt.timedelta(days=k)
+                said = status_of(due, None, day, cal, soon)
+                assert (said == "due_soon") == (due <= until), (day, soon, due, said)
+        day += dt.timedelta(days=1)
 
 
 def test_event_and_set_due_leave_their_waiting_statuses(sqlite_url):
