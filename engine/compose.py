@@ -14,7 +14,7 @@ import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from engine.agencies import Directory
@@ -205,41 +205,27 @@ class Composer:
     def steering(self) -> tuple[list[Item], dict[str, dict[str, int]]]:
         """Everything late on this day, by agency (the agency with the oldest first), oldest
         first; and per agency the counts of each status, for the table and the chart."""
-        from engine.status import table
+        from engine.status import dated_queries, table
 
+        # The rows the status table counts as overdue on this day (the same selects): due
+        # before it, with no live completion recorded by it.
+        duties, reports = dated_queries(
+            None, None, (Deadline.id, Deadline.label, Task.group_name, Task.code, Task.title),
+            (ReportPeriod.name,))
         late: list[Item] = []
-        done = {(d, a) for d, a in self._rows(
-            select(Completion.deadline_id, Completion.agency_id).where(
-                Completion.deadline_id.is_not(None), Completion.undone_at.is_(None),
-                Completion.completed_on <= self.slot))}
-        for r in self._rows(
-                select(Duty.agency_id, Deadline.id, Deadline.due, Deadline.label,
-                       Task.group_name, Task.code, Task.title)
-                .join(Deadline, Deadline.id == Duty.deadline_id)
-                .join(Task, Task.id == Deadline.task_id)
-                .where(Duty.role == "lead", Deadline.active, Task.removed.is_(False),
-                       Deadline.due < self.slot)):
-            if (r.id, r.agency_id) in done:
-                continue
-            late.append(new_item(reason=LATE, group=r.group_name, code=r.code, title=r.title,
-                             due=r.due, label=r.label, agency_id=r.agency_id,
-                             agency_name=self.names.get(r.agency_id), status="overdue",
-                             days_late=self.days_late(r.due), deadline_id=r.id))
+        for agency_id, due, _, did, label, group, code, title in self._rows(
+                _late(duties, Deadline.due, self.slot)):
+            late.append(new_item(reason=LATE, group=group, code=code, title=title, due=due,
+                                 label=label, agency_id=agency_id,
+                                 agency_name=self.names.get(agency_id), status="overdue",
+                                 days_late=self.days_late(due), deadline_id=did))
         if self.p.escalate_reports:
-            submitted = set(self.s.scalars(select(Completion.obligation_id).where(
-                Completion.obligation_id.is_not(None), Completion.undone_at.is_(None),
-                Completion.completed_on <= self.slot)))
-            for r in self._rows(
-                    select(ReportObligation.id, ReportObligation.agency_id, ReportPeriod.name,
-                           ReportPeriod.deadline)
-                    .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
-                    .where(ReportPeriod.deadline < self.slot)):
-                if r.id in submitted:
-                    continue
-                late.append(Item(reason=LATE, period=r.name, title=f"Báo cáo {r.name}",
-                                 due=r.deadline, agency_id=r.agency_id,
-                                 agency_name=self.names.get(r.agency_id), status="overdue",
-                                 days_late=self.days_late(r.deadline)))
+            for agency_id, due, _, name in self._rows(
+                    _late(reports, ReportPeriod.deadline, self.slot)):
+                late.append(new_item(reason=LATE, period=name, title=f"Báo cáo {name}",
+                                     due=due, agency_id=agency_id,
+                                     agency_name=self.names.get(agency_id), status="overdue",
+                                     days_late=self.days_late(due)))
         oldest: dict[str, dt.date] = {}
         for i in late:
             oldest[i.agency_id] = min(oldest.get(i.agency_id, i.due), i.due)
@@ -268,6 +254,12 @@ class Composer:
     def plan_number(self, plan_ids: Iterable[int | None]) -> str | None:
         numbers = sorted({self.plan_numbers[p] for p in plan_ids if p in self.plan_numbers})
         return ", ".join(numbers) or None
+
+
+def _late(query, due, day: dt.date):  # noqa: ANN001, ANN202 - Select, column
+    """Of a status select (`engine.status.dated_queries`): what is late on `day`."""
+    return query.where(due < day, or_(Completion.completed_on.is_(None),
+                                      Completion.completed_on > day))
 
 
 # A plan has a few hundred codes; sorts ask for them often.

@@ -112,7 +112,7 @@ def rows(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Direc
     return out
 
 
-def _dated_queries(plan_id: int | None, agency_id: str | None, duty_columns: tuple,
+def dated_queries(plan_id: int | None, agency_id: str | None, duty_columns: tuple,
                    report_columns: tuple) -> tuple:
     """The two selects of the dated rows — lead duties of active deadlines, report obligations
     — each with its live completion (at most one, a unique index says): agency, due day,
@@ -156,7 +156,7 @@ def _dated(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
     thousands, read with Core rows, fetched at once (row by row, psycopg's fetchone costs
     3 us a row)."""
     status = _statuses(as_of, calendar, soon)
-    duties, reports = _dated_queries(plan_id, agency_id,
+    duties, reports = dated_queries(plan_id, agency_id,
                                      (Deadline.task_id, Duty.deadline_id, Deadline.label),
                                      (ReportObligation.id, ReportPeriod.name))
     core = s.connection()
@@ -191,7 +191,7 @@ def _dated_counts(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: i
     a test holds the two to the same counts."""
     soon_until = last_due_soon(as_of, calendar, soon)
     core = s.connection()
-    for q in _dated_queries(plan_id, agency_id, (), ()):
+    for q in dated_queries(plan_id, agency_id, (), ()):
         agency, due, completed_on = q.selected_columns[:3]
         inner = q.with_only_columns(
             agency.label("agency"),

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 
+from engine.compose import Composer
 from engine.lookup import find_task
 from engine.persist import store_plan
 from engine.planner import plan_plan
@@ -140,6 +141,31 @@ def test_the_last_due_soon_day_is_where_status_of_stops_calling_a_deadline_due_s
                 said = status_of(due, None, day, cal, soon)
                 assert (said == "due_soon") == (due <= until), (day, soon, due, said)
         day += dt.timedelta(days=1)
+
+
+def test_the_steering_digest_lists_what_the_table_counts_late(db_url):
+    """The Steering Committee's list of late items and its table of statuses read the same
+    rows: a completion counts from its day, a late completion leaves the list that day."""
+    rt = _setup(db_url)
+    with rt.session() as s:
+        def late_on(day: str) -> list:
+            items, _ = Composer(s, rt.calendar, rt.directory, rt.policy, D(day)).steering()
+            return items
+
+        # By hand: 2.1 is late for both of its leads on 03/02; the Sở Tư pháp completes it on
+        # 04/02 (late), the Văn phòng never does; 1.1 was completed on time.
+        assert sorted((i.agency_id, i.code) for i in late_on("2025-02-03")) == [
+            ("so-tu-phap", "2.1"), ("vp-ubnd", "2.1")]
+        assert [(i.agency_id, i.code, i.days_late) for i in late_on("2025-02-05")] == [
+            ("vp-ubnd", "2.1", 3)]  # 03, 04, 05/02 after Tết
+        for day in ("2025-01-24", "2025-01-27", "2025-02-04", "2025-03-19", "2025-04-01",
+                    "2025-12-31"):
+            listed = Counter(i.agency_id for i in late_on(day))
+            counted = {a.agency_id: a.counts["overdue"] for a in table(
+                s, D(day), rt.calendar, rt.directory) if a.counts["overdue"]}
+            assert dict(listed) == counted, day
+        # Not vacuous: after the Quý I deadline the reports are late too.
+        assert {i.period for i in late_on("2025-03-19") if i.period} == {"Quý I"}
 
 
 def test_event_and_set_due_leave_their_waiting_statuses(sqlite_url):
