@@ -33,6 +33,7 @@ from typing import Any
 from notifiers.base import DeliveryAttempt, DeliveryResult, OutgoingMessage
 from notifiers.email_build import (
     Sender,
+    may_attach,
     message_id,
     render_parts,
     split_addresses,
@@ -90,7 +91,7 @@ class EmailNotifier:
         if self.options.host is None:
             results = []
             for m in messages:
-                results.append(self._deliver_to_outbox(m))
+                results.append(self._deliver_to_outbox(m, await self._build(m)))
                 await asyncio.sleep(0)  # a long batch must not freeze the bot sharing the loop
             return results
         return await self._send_smtp(messages)
@@ -131,6 +132,14 @@ class EmailNotifier:
     def prepare(self, msg: OutgoingMessage) -> bytes:
         return wire_bytes(msg, render_parts(msg), self.sender)
 
+    async def _build(self, msg: OutgoingMessage) -> DeliveryResult | tuple[bytes, str]:
+        """As `_build_or_fail`; a message that may carry a large file (the complete late list
+        of a national digest takes seconds) is built in a thread, so the loop and the bot
+        sharing it keep going meanwhile."""
+        if may_attach(msg):
+            return await asyncio.to_thread(self._build_or_fail, msg)
+        return self._build_or_fail(msg)
+
     def _build_or_fail(self, msg: OutgoingMessage) -> DeliveryResult | tuple[bytes, str]:
         """The wire bytes and Message-ID, or a failed result when the message cannot be made."""
         usable, unusable = split_addresses(msg.recipient.emails)
@@ -149,8 +158,8 @@ class EmailNotifier:
                 detail=f"không dựng được thư: {shorten(str(exc))}"))
 
     # --- outbox -----------------------------------------------------------------------------
-    def _deliver_to_outbox(self, msg: OutgoingMessage) -> DeliveryResult:
-        built = self._build_or_fail(msg)
+    def _deliver_to_outbox(self, msg: OutgoingMessage,
+                           built: DeliveryResult | tuple[bytes, str]) -> DeliveryResult:
         if isinstance(built, DeliveryResult):
             return built
         data, _ = built
@@ -183,7 +192,7 @@ class EmailNotifier:
 
         async def builder() -> None:
             for i, msg in enumerate(messages):
-                built = None if batch.stop else self._build_or_fail(msg)
+                built = None if batch.stop else await self._build(msg)
                 await ready.put(_Built(i, msg, built))
                 await asyncio.sleep(0)  # let sends progress between two builds
             for _ in range(workers):

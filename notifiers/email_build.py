@@ -1,14 +1,19 @@
 """OutgoingMessage -> a multipart/alternative email (plain text + HTML), pure.
 
+A monitoring list or steering digest whose late list is cut in the body (``notifiers.late_view``)
+carries the complete list as an .xlsx attachment: the message is then multipart/mixed, the
+alternative part first, the file after it (base64, its name as an RFC 2231 parameter when it is
+not plain ASCII).
+
 ``wire_bytes`` writes the message exactly as it goes over SMTP or into the outbox; ``build_email``
 is the same bytes read back as an ``EmailMessage`` (for callers and tests that inspect it).
 
 Why not assemble an ``EmailMessage`` and flatten it: the stdlib parses every header on assignment
 and refolds it on output, about 2 ms a message here, more than the SMTP exchange itself. The
-shape of these messages is fixed (a handful of headers, two UTF-8 parts), so the writer below
-encodes them directly with the stdlib's codecs: ``email.header.Header`` for RFC 2047 encoded
-words (whole characters per word), base64 bodies with CRLF lines of 76 characters (RFC 2045).
-Tests parse the result with ``email.policy.default`` and check it has no defects.
+shape of these messages is fixed (a handful of headers, two UTF-8 parts, maybe a file), so the
+writer below encodes them directly with the stdlib's codecs: ``email.header.Header`` for RFC 2047
+encoded words (whole characters per word), base64 bodies with CRLF lines of 76 characters
+(RFC 2045). Tests parse the result with ``email.policy.default`` and check it has no defects.
 
 The Message-ID is derived from the idempotency key, so a retry of the same planned notification
 carries the same Message-ID and a receiving side can drop the duplicate.
@@ -26,8 +31,9 @@ from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import cast
+from urllib.parse import quote
 
-from notifiers import email_context
+from notifiers import base, email_context, late_sheet
 from notifiers.base import OutgoingMessage
 from notifiers.render import nfc, render
 
@@ -55,10 +61,18 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class EmailParts:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 _ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]\\]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+")
@@ -85,7 +99,25 @@ def render_parts(msg: OutgoingMessage) -> EmailParts:
         subject=one_line(render(SUBJECT_TEMPLATE, **ctx)),
         text=render(f"email/{msg.kind}.txt.j2", **ctx),
         html=render(f"email/{msg.kind}.html.j2", **ctx),
+        attachments=_attachments(msg, ctx),
     )
+
+
+def _attachments(msg: OutgoingMessage, ctx: dict) -> tuple[Attachment, ...]:
+    """The complete late list, when the body shows only part of it."""
+    name = ctx.get("attachment")
+    if not name:
+        return ()
+    title = f"Danh sách nhiệm vụ quá hạn tính đến {msg.at.date().isoformat()}"
+    data = late_sheet.workbook_bytes((i for i in msg.items if i.reason == base.LATE),
+                                     title=title, created=msg.at)
+    return (Attachment(name, late_sheet.CONTENT_TYPE, data),)
+
+
+def may_attach(msg: OutgoingMessage) -> bool:
+    """Whether building `msg` may take long (a late list beyond the body's lines, and a file):
+    a cheap test on the item count, so the channel can build such a message off its loop."""
+    return len(msg.items) > email_context.EMAIL_LATE_LINES
 
 
 def key_digest(key: str) -> str:
@@ -140,16 +172,62 @@ def address(name: str, addr: str) -> str:
     return f"{phrase}{fold} <{addr}>"
 
 
+# RFC 2231 attribute-char: any ASCII printable except specials, space, "*", "'" and "%".
+_ATTRIBUTE_CHARS = "!#$&+-.^_`|~"
+_PARAM_CHUNK = 50
+
+
+def param(name: str, value: str) -> list[str]:
+    """A MIME parameter as header lines (each to be joined by ";" + CRLF + " "): quoted when
+    plain ASCII, else RFC 2231 (utf-8, percent-encoded) in continuations of at most 50
+    characters, never cutting an escape: every line stays under 78."""
+    if value.isascii() and value.isprintable() and len(value) <= _PARAM_CHUNK:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return [f'{name}="{quoted}"']
+    encoded = quote(value.encode("utf-8"), safe=_ATTRIBUTE_CHARS)
+    chunks, start = [], 0
+    while start < len(encoded):
+        end = min(start + _PARAM_CHUNK, len(encoded))
+        percent = encoded.rfind("%", end - 2, end)  # keep "%XX" whole
+        if percent != -1 and end < len(encoded):
+            end = percent
+        chunks.append(encoded[start:end])
+        start = end
+    if len(chunks) == 1:
+        return [f"{name}*=utf-8''{chunks[0]}"]
+    return [f"{name}*{n}*=" + ("utf-8''" if n == 0 else "") + chunk
+            for n, chunk in enumerate(chunks)]
+
+
+def _base64_lines(data: bytes) -> str:
+    return base64.encodebytes(data).decode("ascii").replace("\n", CRLF).rstrip(CRLF)
+
+
 def _body(text: str) -> str:
     # One line break convention, then base64 in 76-character CRLF lines (RFC 2045 6.8).
     data = nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\n", CRLF)
-    return base64.encodebytes(data.encode("utf-8")).decode("ascii").replace("\n", CRLF)
+    return _base64_lines(data.encode("utf-8"))
+
+
+def _attachment_part(a: Attachment) -> list[str]:
+    sep = ";" + CRLF + " "
+    content_type = f"Content-Type: {a.content_type}"
+    if len(content_type) + 1 > 78:  # fold before a long media type (CFWS, RFC 2045)
+        content_type = f"Content-Type:{CRLF} {a.content_type}"
+    return [
+        sep.join([content_type, *param("name", a.filename)]),
+        sep.join(["Content-Disposition: attachment", *param("filename", a.filename)]),
+        "Content-Transfer-Encoding: base64",
+        "",
+        _base64_lines(a.data),
+    ]
 
 
 def wire_bytes(msg: OutgoingMessage, parts: EmailParts, sender: Sender) -> bytes:
     """The message as sent: CRLF line ends, ASCII only (7bit-safe for any relay)."""
     digest = key_digest(msg.key)
     boundary = f"nhacviec_{digest[:24]}.alt"  # "_" and "." never occur in base64 lines
+    mixed = f"nhacviec_{digest[:24]}.mix"
     usable, _ = split_addresses(msg.recipient.emails)
     to = ("," + CRLF + " ").join(address(msg.recipient.name, e) for e in usable)
     headers = [
@@ -164,9 +242,11 @@ def wire_bytes(msg: OutgoingMessage, parts: EmailParts, sender: Sender) -> bytes
         ("Auto-Submitted", "auto-generated"),
         ("X-Auto-Response-Suppress", "All"),
         ("X-Nhacviec-Kind", msg.kind),
-        ("Content-Type", f'multipart/alternative;{CRLF} boundary="{boundary}"'),
     ]
     out = [f"{name}: {value}" for name, value in headers]
+    if parts.attachments:
+        out += [f'Content-Type: multipart/mixed;{CRLF} boundary="{mixed}"', "", f"--{mixed}"]
+    out.append(f'Content-Type: multipart/alternative;{CRLF} boundary="{boundary}"')
     for subtype, body in (("plain", parts.text), ("html", parts.html)):
         out += [
             "",
@@ -174,9 +254,14 @@ def wire_bytes(msg: OutgoingMessage, parts: EmailParts, sender: Sender) -> bytes
             f'Content-Type: text/{subtype}; charset="utf-8"',
             "Content-Transfer-Encoding: base64",
             "",
-            _body(body).rstrip(CRLF),
+            _body(body),
         ]
-    out += [f"--{boundary}--", ""]
+    out.append(f"--{boundary}--")
+    for a in parts.attachments:
+        out += ["", f"--{mixed}", *_attachment_part(a)]
+    if parts.attachments:
+        out.append(f"--{mixed}--")
+    out.append("")
     return CRLF.join(out).encode("ascii")
 
 

@@ -10,14 +10,18 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from notifiers import base
+from notifiers import base, late_sheet
 from notifiers.base import Item, OutgoingMessage
+from notifiers.late_view import late_view
 from notifiers.render import STATUS_NAMES, STATUS_ORDER
 
 # An explanation request names the reply date when the engine sets one (Item.reply_by);
 # otherwise the letter gives the usual period counted from receipt.
 DEFAULT_REPLY_WORKING_DAYS = 5
 FAR_FUTURE = dt.date.max
+# The most late-item lines the body of a monitoring list or steering digest shows; beyond it the
+# oldest ones are shown, every agency is named with its count, and the complete list is attached.
+EMAIL_LATE_LINES = 200
 
 
 def _by_due(items: Iterable[Item]) -> list[Item]:
@@ -65,18 +69,17 @@ def agency_digest(msg: OutgoingMessage) -> dict[str, Any]:
     }
 
 
-def _grouped(items: Iterable[Item]) -> list[dict[str, Any]]:
-    groups: dict[str, list[Item]] = {}
-    for i in items:
-        groups.setdefault(_agency(i), []).append(i)
-    return [{"agency": name, "items": _by_due(found)}
-            for name, found in sorted(groups.items(), key=lambda kv: kv[0].casefold())]
+def _late(msg: OutgoingMessage, late: list[Item]) -> dict[str, Any]:
+    """The late list as the body shows it, and the attachment's name when it is cut."""
+    view = late_view(late, EMAIL_LATE_LINES)
+    return {"late_view": view,
+            "attachment": late_sheet.file_name(msg.at.date()) if view.cut else None}
 
 
 def monitor_list(msg: OutgoingMessage) -> dict[str, Any]:
     late = [i for i in msg.items if i.reason == base.LATE]
     return {
-        "late_groups": _grouped(late),
+        **_late(msg, late),
         "late_count": len(late),
         "needs_due": sorted((i for i in msg.items if i.reason == base.NEEDS_DUE),
                             key=lambda i: (i.group or "", i.code or "")),
@@ -121,7 +124,7 @@ def steering_digest(msg: OutgoingMessage) -> dict[str, Any]:
     late = sorted((i for i in msg.items if i.reason == base.LATE),
                   key=lambda i: (i.due or FAR_FUTURE, _agency(i).casefold(), i.code or ""))
     return {"columns": columns, "rows": rows, "totals": totals, "grand_total": grand,
-            "chart": chart, "late": late}
+            "chart": chart, "late": late, **_late(msg, late)}
 
 
 def explanation_request(msg: OutgoingMessage,

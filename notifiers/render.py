@@ -75,6 +75,11 @@ def vn_datetime(moment: dt.datetime | None) -> str:
     return f"{moment.hour:02d}:{moment.minute:02d} ngày {vn_date(moment)}"
 
 
+def vn_int(n: int) -> str:
+    """1.000 (Vietnamese writing groups thousands with a dot)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def status_name(status: str | None) -> str:
     return STATUS_NAMES.get(status or "", status or "")
 
@@ -109,6 +114,7 @@ def environment() -> Environment:
         vn_weekday=vn_weekday,
         vn_long_date=vn_long_date,
         vn_datetime=vn_datetime,
+        vn_int=vn_int,
         status_name=status_name,
         role_name=role_name,
     )

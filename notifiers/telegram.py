@@ -1,7 +1,9 @@
 """The Telegram channel: renders an OutgoingMessage with `templates/telegram/*.j2` and sends it.
 
 Text is Telegram HTML (autoescaped by the templates), cut under 4096 characters at line
-boundaries; agency reminders carry two buttons per deadline, "Đã hoàn thành" and "Nhắc lại ngày
+boundaries; the late list of a monitoring list or steering digest shows at most
+TELEGRAM_LATE_LINES items, the oldest (``notifiers.late_view``), and says where the complete
+list is; agency reminders carry two buttons per deadline, "Đã hoàn thành" and "Nhắc lại ngày
 mai", whose data hold the deadline id (the bot in `notifiers.telegram_bot` answers them). Sends go
 through the shared `TelegramRateLimiter`; a 429 is waited out and sent again there. Parts already
 delivered are remembered per message and chat, and recorded with the attempt (the provider id
@@ -33,7 +35,9 @@ from telegram.ext import ExtBot
 
 from notifiers import base
 from notifiers.base import DeliveryResult, Item, OutgoingMessage
+from notifiers.email_build import split_addresses
 from notifiers.errors import ConfigurationError
+from notifiers.late_view import LateView, late_view
 from notifiers.render import render as _render
 from notifiers.telegram_limits import RateLimitArgs, TelegramRateLimiter, retry_after_seconds
 from notifiers.telegram_text import (
@@ -51,6 +55,13 @@ log = logging.getLogger(__name__)
 DONE_LABEL = "Đã hoàn thành"
 SNOOZE_LABEL = "Nhắc lại ngày mai"
 MAX_BUTTON_ROWS = 10  # beyond this the text asks for /done (Telegram allows 100 buttons)
+# The most late-item lines a monitoring list or steering digest shows (the oldest ones; every
+# agency still named with its count): with the other sections, a message of a few parts.
+TELEGRAM_LATE_LINES = 30
+# Agencies without lines shown are named with their counts up to this many (most late first):
+# every agency of a province; a national list says how many more there are (the complete list
+# goes by email).
+TELEGRAM_OTHER_AGENCIES = 60
 TEMPLATES = {
     base.AGENCY_DIGEST: "telegram/agency_digest.j2",
     base.MONITOR_LIST: "telegram/monitor_list.j2",
@@ -127,8 +138,34 @@ def keyboard(msg: OutgoingMessage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+def _late_view(msg: OutgoingMessage) -> LateView | None:
+    """The late list of an oversight message when it is too long to show whole, else None."""
+    if msg.kind not in (base.MONITOR_LIST, base.STEERING_DIGEST):
+        return None
+    view = late_view((i for i in msg.items if i.reason == base.LATE), TELEGRAM_LATE_LINES)
+    return view if view.cut else None
+
+
+def late_view_ctx(view: LateView, msg: OutgoingMessage) -> dict[str, Any]:
+    usable, _ = split_addresses(msg.recipient.emails)
+    return {
+        "total": view.total, "shown": view.shown, "agencies": view.agencies,
+        "groups": [{"agency": g.agency, "total": g.total, "rest": g.rest,
+                    "entries": [item_ctx(i) for i in g.shown]} for g in view.groups],
+        "others": [{"agency": g.agency, "total": g.total}
+                   for g in view.others[:TELEGRAM_OTHER_AGENCIES]],
+        "more_agencies": len(view.others[TELEGRAM_OTHER_AGENCIES:]),
+        "more_items": sum(g.total for g in view.others[TELEGRAM_OTHER_AGENCIES:]),
+        # where the complete list is: the same message by email, with the .xlsx attached
+        "email_to": msg.recipient.name if usable else "",
+    }
+
+
 def message_context(msg: OutgoingMessage) -> dict[str, Any]:
-    items = [item_ctx(i) for i in msg.items]
+    view = _late_view(msg)
+    # A cut late list is rendered from the view alone: its thousands of items are not copied.
+    source = msg.items if view is None else [i for i in msg.items if i.reason != base.LATE]
+    items = [item_ctx(i) for i in source]
     tasks = [c for c in items if c["reason"] in (base.REMINDER, base.LATE)]
     ctx: dict[str, Any] = {
         "recipient": msg.recipient.name, "plan_number": msg.plan_number or "",
@@ -140,9 +177,12 @@ def message_context(msg: OutgoingMessage) -> dict[str, Any]:
         "ongoing": [item_ctx(i) for i in msg.ongoing],
         "buttons": bool(button_items(msg)),
     }
+    ctx["late_view"] = late_view_ctx(view, msg) if view is not None else None
     ctx["sections"] = [
-        {"title": title, "entries": [c for c in items if c["reason"] == reason]}
-        for reason, title in MONITOR_SECTIONS if any(c["reason"] == reason for c in items)
+        {"title": title, "entries": [c for c in items if c["reason"] == reason],
+         "view": ctx["late_view"] if reason == base.LATE else None}
+        for reason, title in MONITOR_SECTIONS
+        if any(c["reason"] == reason for c in items) or (reason == base.LATE and view)
     ]
     groups: dict[str, list[dict[str, Any]]] = {}
     for c in items:
