@@ -285,6 +285,7 @@ class Dispatcher:
                                                          if p.plan_id}) if report_agencies else {}
             claims: list[Claim] = []
             reach: dict[int, set[str]] = {}
+            silent: set[int] = set()  # items of a message that had nothing to say
             for (kind, rid, ref), group in groups.items():
                 parent = self.d.get(rid).parent if rid in self.d else None
                 recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()))
@@ -299,7 +300,13 @@ class Dispatcher:
                     else:
                         its = [items[p.id] for p in latest(todo) if p.id in items]
                         stats = {}
-                    if not todo or not its:
+                    if not todo:
+                        continue
+                    if not its:
+                        # A Monday with nothing late, items whose subject is gone: no message,
+                        # and settled now, or the next wake-ups would compose them again (and
+                        # send Monday's digest on the day something first became late).
+                        silent.update(p.id for p in todo)
                         continue
                     suffix = ref or slot.isoformat()
                     msg = OutgoingMessage(
@@ -314,7 +321,7 @@ class Dispatcher:
             # What rides where now: known without asking, unless another dispatcher won a claim.
             have = None if len(won) < len(claims) else already | {
                 (i, c.message.channel) for c in won for i in c.item_ids}
-            self._settle_items(s, planned, reach, have, won, slot, result)
+            self._settle_items(s, planned, reach, have, won, slot, result, silent)
 
         return claim(self.engine, claims, self.worker, self.wall(), then=settle)
 
@@ -356,21 +363,27 @@ class Dispatcher:
 
     def _settle_items(self, s: Session, planned: list[PlannedItem], reach: dict[int, set[str]],
                       riding: set[tuple[int, str]] | None, won: list[Claim], slot: dt.date,
-                      result: WakeResult) -> None:
+                      result: WakeResult, silent: set[int]) -> None:
         """In the claiming transaction: an item is done once it rides in a claimed message on
-        every channel its recipient can be reached on; unreachable items are told to the Sở Nội
-        vụ; the explanation requests won are recorded. `riding`: the (item, channel) pairs
-        claimed, when known; None to read them back."""
+        every channel its recipient can be reached on; cancelled when its message had nothing
+        to say (`silent`) and it rides nowhere; unreachable items are told to the Sở Nội vụ; the
+        explanation requests won are recorded. `riding`: the (item, channel) pairs claimed,
+        when known; None to read them back."""
         if riding is None:
             riding = _riding(s, planned)
-        done, unreachable = [], []
+        done, unreachable, cancelled = [], [], []
         for p in planned:
             channels = reach.get(p.id)
             if not channels:
                 unreachable.append(p)
             elif all((p.id, c) in riding for c in channels):
                 done.append(p.id)
+            elif p.id in silent and not any((p.id, c) in riding for c in channels):
+                cancelled.append(p.id)
         wall = self.wall()
+        if cancelled:
+            s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, cancelled))
+                                   .values(state="cancelled", settled_at=wall))
         # By id only: a "state = pending" condition would lead SQLite to the state index
         # and through every pending item of the year. (An item cancelled meanwhile did ride
         # in the claimed message: "done" is what happened to it.)

@@ -118,6 +118,31 @@ async def test_report_reminder_carries_window_address_and_ongoing_tasks(db_url):
     assert len(by(msgs, "ubnd-h-tran-de")) == 1 and not by(msgs, "ubnd-tinh")
 
 
+async def test_a_monday_with_nothing_late_sends_no_digest_that_week(db_url):
+    """The steering digest is Monday's: a Monday with nothing late sends none, and its marker
+    is settled then, not composed again on the next days (it used to go out on the Thursday the
+    first deadline was missed, three days late and not on a Monday)."""
+    rt, d = setup(db_url, plan([task("Cải cách TTHC", "1.1", lead=["vp-ubnd"],
+                                     dues=["2025-01-08"])]))
+    sent = []
+    for day in ("2025-01-06", "2025-01-07", "2025-01-08", "2025-01-09", "2025-01-10",
+                "2025-01-13"):
+        sent += await wake(d, day)
+    steering = [m for m in sent if m.kind == "steering_digest"]
+    # 1.1 is late from Thursday 09/01; the first Monday after is 13/01.
+    assert [(m.at.date(), [i.code for i in m.items]) for m in steering] == [
+        (D("2025-01-13"), ["1.1"])]
+    # The agency's own: 1 working day before, on the day, late the next day (the 5-day
+    # reminder fell on 31/12/2024, before the plan was planned).
+    assert [m.at.date() for m in by(sent, "vp-ubnd")] == [D("2025-01-07"), D("2025-01-08"),
+                                                           D("2025-01-09")]
+    with rt.session() as s:
+        states = dict(s.execute(select(PlannedItem.send_on, PlannedItem.state).where(
+            PlannedItem.kind == "steering_digest", PlannedItem.send_on <= D("2025-01-13"))
+        ).all())
+    assert states == {D("2025-01-06"): "cancelled", D("2025-01-13"): "done"}
+
+
 async def test_twice_at_the_same_instant_sends_nothing_new(db_url):
     rt, d = setup(db_url)
     first = await wake(d, "2025-01-17")
