@@ -138,3 +138,45 @@ def test_plain_help_and_errors_are_vietnamese_too(tmp_path):
         f"Chạy '{PROG} calendar --help' để xem hướng dẫn.",
         "Lỗi: Thiếu tham số 'year'.",
     ]
+
+
+# Every command's help, rendered by the real program in one subprocess: its command paths are
+# walked from the Click group Typer builds, and each "--help" goes through the installed main.
+_ALL_HELP = """
+import sys
+import typer
+from typer.testing import CliRunner
+from engine.cli.main import _register, app, run
+
+_register()
+
+group = typer.main.get_command(app)
+def paths(cmd, prefix=()):
+    yield prefix
+    for name, sub in sorted(getattr(cmd, "commands", {}).items()):
+        yield from paths(sub, (*prefix, name))
+for path in paths(group):
+    sys.argv = ["nhacviec", *path, "--help"]
+    print("=== " + " ".join(path), flush=True)
+    try:
+        run()
+    except SystemExit:
+        pass
+"""
+
+
+def test_no_command_shows_an_english_type_label(tmp_path):
+    """Typer writes a parameter's type when it has no metavar of its own ("<path>", "<int
+    range>", "<bool>" after a flag): in Vietnamese, and nothing after a flag."""
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "COLUMNS": "200",
+           "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'nhacviec.sqlite'}"}
+    r = subprocess.run([sys.executable, "-c", _ALL_HELP], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert out.count("=== ") >= 20  # every command and group
+    english = ["<bool>", "<int", "<str>", "<path>", "<float>", "<datetime>", "range>", "list["]
+    assert absent(out, english) == []
+    assert "<đường_dẫn>" in out  # simulate's plan file
+    assert "<số trong_khoảng>" in out  # a bounded number
+    assert absent(out, ENGLISH_HELP) == []

@@ -38,7 +38,7 @@ from typer._click.exceptions import (
     UsageError,
 )
 from typer._click.utils import echo
-from typer.core import TyperGroup, TyperOption
+from typer.core import TyperGroup, TyperOption, _TyperParameter
 
 USAGE_PREFIX = "Cách dùng: "
 HELP_OPTION_HELP = "Hiện hướng dẫn này rồi thoát."
@@ -71,6 +71,25 @@ _PLAIN_MARKER_WORDS = [("env var: ", "biến môi trường: "), ("default: ", "
                        ("required", "bắt buộc")]
 
 _PARAM_KIND = {"argument": "tham số", "option": "tùy chọn", "parameter": "tham số"}
+
+# The words of the type Typer shows after a parameter without a metavar of its own ("--to <int>",
+# "<int range>", "<list[str]>"); choices ("<email|telegram>") are values and stay. A flag takes
+# no value: nothing is shown (Typer 0.29 showed "<bool>").
+_TYPE_WORDS = {"int": "số", "float": "số", "str": "chuỗi", "path": "đường_dẫn", "file": "tệp",
+               "directory": "thư_mục", "datetime": "ngày_giờ", "bool": "có|không",
+               "UUID": "mã", "range": "trong_khoảng"}
+_LIST_TYPE = re.compile(r"list\[(?P<item>[^\]]*)\]")
+
+
+def vietnamese_type(label: str) -> str:
+    """Typer's type label in Vietnamese: "<int range>" -> "<số trong_khoảng>", "<list[str]>"
+    -> "<chuỗi...>"; a label it does not know is left as it is."""
+    if not (label.startswith("<") and label.endswith(">")):
+        return label
+    inner = _LIST_TYPE.sub(lambda m: f"{m['item']}...", label[1:-1])
+    words = [_TYPE_WORDS.get(w.rstrip("."), w.rstrip(".")) + "." * (len(w) - len(w.rstrip(".")))
+             for w in inner.split(" ")]
+    return f"<{' '.join(words)}>"
 
 # Pydantic error types (Typer converts command-line values with pydantic) by what was expected.
 _EXPECTED = {
@@ -160,6 +179,16 @@ def install() -> None:
     """Put the Vietnamese strings into Typer's help renderer (idempotent)."""
     for name, text in _RICH_HELP_STRINGS.items():
         setattr(rich_help, name, text)
+    if not getattr(_TyperParameter.display_type, "vietnamese", False):
+        english = _TyperParameter.display_type
+
+        def display_type(self: _TyperParameter, ctx: Context) -> str:
+            if getattr(self, "is_flag", False) or getattr(self, "count", False):
+                return ""
+            return vietnamese_type(english(self, ctx))
+
+        display_type.vietnamese = True  # type: ignore[attr-defined]
+        _TyperParameter.display_type = display_type  # type: ignore[method-assign]
     # The usage prefix is coloured by a pattern matching its English wording.
     patterns = rich_help.highlighter.highlights
     mine = f"(?P<usage>{USAGE_PREFIX})"
