@@ -9,7 +9,8 @@ Each database runs in its own process, so its peak memory (max RSS) is its own. 
 database: seconds to import (plan, tasks, assignments, deadlines, duties, report obligations)
 and to plan (every planned notification of the year), peak memory, planned notifications, and
 wake-ups of the dispatcher (recording channel, nothing rendered) with the whole year pending after
-the woken day: a quiet day, a median day and the busiest day of the year, each after the day
+the woken day: a quiet day, a median day and the busiest day of the year (by items planned), a
+Monday with the steering digest, and the day of the Sở Nội vụ's longest list, each after the day
 before's wake-up, run unmeasured (a service wakes every working day), and the `tidy()` the service
 runs after each wake-up, timed apart (SQLite's log checkpoint, deferred until the messages have
 gone; on PostgreSQL one more read of the settled range); then the same plan imported and planned
@@ -50,10 +51,11 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
 
     from engine.db import get_engine, session
     from engine.dispatcher import Dispatcher
-    from engine.models import PlannedItem
+    from engine.models import Deadline, Duty, PlannedItem
     from engine.persist import store_plan
     from engine.planner import Planner, plan_plan
     from engine.policy import Policy
+    from engine.reminder_rules import MONITOR_PREFIX
     from notifiers.recording import RecordingNotifier
     from rules import WorkingCalendar
 
@@ -99,6 +101,19 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
                      key=lambda d: per_day.get(d, 0))
     picks = {"quiet": counted[0], "median": counted[len(counted) // 2], "busiest": counted[-1],
              "monday": max(d for d in steering_days if d < dt.date(2025, 7, 1))}
+    # The Sở Nội vụ's lists are one marker per due day (revision 0007), composed when they go:
+    # the day counts above see one item where the list has tens of thousands of lines. The
+    # heaviest list is measured on its own day: the marker whose due day has most lead duties.
+    with session(engine) as s:
+        leads = dict(s.execute(select(Deadline.due, func.count()).join(
+            Duty, Duty.deadline_id == Deadline.id).where(Duty.role == "lead")
+            .group_by(Deadline.due)).all())
+        markers = s.execute(select(PlannedItem.key, PlannedItem.send_on).where(
+            PlannedItem.key.like(f"{MONITOR_PREFIX}%/%"))).all()
+    heaviest = max((m for m in markers if m.send_on not in steering_days),
+                   key=lambda m: leads.get(dt.date.fromisoformat(m.key.rsplit("/", 1)[1]), 0))
+    if heaviest.send_on not in picks.values():
+        picks["biggest list"] = heaviest.send_on
     tz = policy.tz
     wakes = {}
     for name, day in sorted(picks.items(), key=lambda kv: kv[1]):
@@ -136,6 +151,7 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
         t = time.perf_counter()
         d.tidy()  # what the service does next, once the messages have gone
         wakes[name] = {"day": day.isoformat(), "items_due": per_day.get(day, 0),
+                       "lines": sum(len(m.items) for m in result.messages),
                        "messages": len(result.messages), "seconds": round(seconds, 3),
                        "tidy_s": round(time.perf_counter() - t, 3)}
         if name == "busiest":  # the same instant again: nothing left to send
@@ -144,7 +160,7 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
             seconds = time.perf_counter() - t
             t = time.perf_counter()
             d.tidy()
-            wakes["again"] = {"day": day.isoformat(), "items_due": 0,
+            wakes["again"] = {"day": day.isoformat(), "items_due": 0, "lines": 0,
                               "messages": len(again.messages), "seconds": round(seconds, 3),
                               "tidy_s": round(time.perf_counter() - t, 3)}
     out["wakes"] = wakes
@@ -251,9 +267,9 @@ def main() -> None:
             print(f"  then VACUUM ANALYZE + CHECKPOINT, as a server hours after an import: "
                   f"{r['settle_s']} s")
         for name, w in r["wakes"].items():
-            print(f"  wake-up {name:8} {w['day']}: {w['items_due']:>6} items due -> "
-                  f"{w['messages']:>5} messages in {w['seconds']:.3f} s (then tidy(), after "
-                  f"sending: {w['tidy_s']:.3f} s)")
+            print(f"  wake-up {name:12} {w['day']}: {w['items_due']:>6} items due -> "
+                  f"{w['messages']:>5} messages, {w['lines']:>6} lines in {w['seconds']:.3f} s "
+                  f"(then tidy(), after sending: {w['tidy_s']:.3f} s)")
         print(f"  the same plan imported again on {r['wakes']['busiest']['day']}: import "
               f"{r['reimport_s']} s + re-plan {r['replan_s']} s, {r['replanned']} pending "
               f"(peak memory then {r['reimport_peak_rss_mb']} MB)")

@@ -201,6 +201,46 @@ class Composer:
                     Item(reason="ongoing", group=group, code=code, title=title))
         return {k: tuple(v) for k, v in out.items()}
 
+    # --- the Sở Nội vụ's list ----------------------------------------------------------------
+    def monitor_late(self, markers: list[PlannedItem]) -> dict[int, list[Item]]:
+        """Per marker of the Sở Nội vụ's list (`Planner.monitor_marker`: a plan and a due day):
+        what is late today among the plan's deadlines due that day, read by the status
+        table's selects: lead duties with no live completion recorded by today, and (when the
+        policy escalates reports) report obligations not reported for."""
+        from engine.status import dated_queries
+
+        by_day: dict[tuple[int, dt.date], PlannedItem] = {
+            (m.plan_id, dt.date.fromisoformat(m.key.rsplit("/", 1)[1])): m for m in markers}
+        out: dict[int, list[Item]] = {m.id: [] for m in markers}
+        if not by_day:
+            return out
+        plans, dues = {p for p, _ in by_day}, {d for _, d in by_day}
+        duties, reports = dated_queries(
+            None, None, (Task.plan_id, Deadline.id, Deadline.label, Task.group_name, Task.code,
+                         Task.title, Task.product),
+            (ReportPeriod.plan_id, ReportObligation.id, ReportPeriod.name,
+             ReportPeriod.cutoff_from, ReportPeriod.cutoff_to, Plan.data_entry_url))
+        for agency_id, due, _, plan_id, did, label, group, code, title, product in self._rows(
+                _late(duties, Deadline.due, self.slot)
+                .where(Deadline.due.in_(dues), Task.plan_id.in_(plans))):
+            m = by_day.get((plan_id, due))
+            if m is not None:
+                out[m.id].append(new_item(
+                    reason=LATE, group=group, code=code, title=title, due=due, label=label,
+                    product=product, deadline_id=did, **self._extras(m, due, agency_id)))
+        if self.p.escalate_reports:
+            for agency_id, due, _, plan_id, oid, name, c_from, c_to, url in self._rows(
+                    _late(reports.join(Plan, Plan.id == ReportPeriod.plan_id),
+                          ReportPeriod.deadline, self.slot)
+                    .where(ReportPeriod.deadline.in_(dues), ReportPeriod.plan_id.in_(plans))):
+                m = by_day.get((plan_id, due))
+                if m is not None:
+                    out[m.id].append(new_item(
+                        reason=LATE, period=name, due=due, cutoff_from=c_from, cutoff_to=c_to,
+                        data_entry_url=url, title=f"Báo cáo {name}", obligation_id=oid,
+                        **self._extras(m, due, agency_id)))
+        return out
+
     # --- the Steering Committee's digest ---------------------------------------------------
     def steering(self) -> tuple[list[Item], dict[str, dict[str, int]]]:
         """Everything late on this day, by agency (the agency with the oldest first), oldest

@@ -43,6 +43,7 @@ from engine.models import (
     PlannedItem,
 )
 from engine.policy import Policy
+from engine.reminder_rules import MONITOR_PREFIX
 from notifiers.base import (
     AGENCY_DIGEST,
     EXPLANATION_REQUEST,
@@ -98,6 +99,19 @@ def _riding(s: Session, planned: list) -> set[tuple[int, str]]:
 
 def _wall() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _is_monitor_marker(p) -> bool:  # noqa: ANN001 - a planned-item row
+    """A Sở Nội vụ's list of one plan and due day (`Planner.monitor_marker`), composed now."""
+    return (p.kind == MONITOR_LIST and p.duty_id is None and p.obligation_id is None
+            and p.key.startswith(MONITOR_PREFIX))
+
+
+def _not_yet_in(items: list, more: list) -> list:
+    """`more` without what `items` already say (an item planned per duty before the lists were
+    composed by due day, revision 0007, still pending beside the marker of its day)."""
+    said = {(i.deadline_id, i.obligation_id, i.agency_id) for i in items}
+    return [i for i in more if (i.deadline_id, i.obligation_id, i.agency_id) not in said]
 
 
 class Dispatcher:
@@ -270,7 +284,10 @@ class Dispatcher:
                 return []
             composer = Composer(s, self.cal, self.d, self.p, slot, **self._known)
             self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
-            items = composer.items([p for p in planned if p.kind != STEERING_DIGEST])
+            markers = [p for p in planned if _is_monitor_marker(p)]
+            items = composer.items([p for p in planned if p.kind != STEERING_DIGEST
+                                    and not _is_monitor_marker(p)])
+            listed = composer.monitor_late(markers) if markers else {}
             already = _riding(s, planned)
             chats = self._chats(s)
             groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
@@ -300,6 +317,9 @@ class Dispatcher:
                     else:
                         its = [items[p.id] for p in latest(todo) if p.id in items]
                         stats = {}
+                        if listed:
+                            its += _not_yet_in(its, [i for p in todo
+                                                     for i in listed.get(p.id, ())])
                     if not todo:
                         continue
                     if not its:

@@ -124,7 +124,11 @@ class Assignment(SQLModel, table=True):
 class Deadline(SQLModel, table=True):
     """One due date of a task, labelled with the product it is for where the plan pairs them."""
 
-    __table_args__ = (UniqueConstraint("task_id", "due", name="uq_deadline_due"),)
+    __table_args__ = (
+        UniqueConstraint("task_id", "due", name="uq_deadline_due"),
+        # The Sở Nội vụ's list reads a day's deadlines (revision 0007).
+        Index("ix_deadline_on", "due"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")

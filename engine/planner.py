@@ -12,7 +12,8 @@ a reminder whose day has passed is not planned; an escalation whose day has pass
 imported after its deadlines) is planned for the first working day from `today`.
 
 Which days and recipients a deadline asks for is `engine.reminder_rules`; how the wanted items
-are applied to the table is `engine.plan_table`. Weekly: one steering-digest marker per week
+are applied to the table is `engine.plan_table`. Per plan and due day: one marker for the Sở
+Nội vụ's list of what is late (`plan_monitor`); weekly: one steering-digest marker per week
 (Monday, or the next working day); monthly: tasks needing a date or a lead agency, to the Sở
 Nội vụ.
 """
@@ -51,6 +52,7 @@ from engine.plan_table import (  # noqa: F401 - re-exported: the planner's publi
 )
 from engine.reminder_rules import (  # noqa: F401 - re-exported
     EXPLANATION,
+    MONITOR_PREFIX,
     STEERING,
     UNDATED_KINDS,
     Planner,
@@ -102,6 +104,11 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
     # and removed tasks are cancelled by the duty pass (they are not wanted any more).
     if not fresh:
         _cancel_orphans(s, plan_id)
+    # The Sở Nội vụ's list: a marker per due day on which some lead duty is still open.
+    dues = {r.due for r in rows if r.role == "lead" and r.active and not r.removed
+            and (r.deadline_id, r.agency_id) not in done}
+    plan_monitor(s, plan_id, planner, today, dues | _open_report_days(s, plan_id, planner),
+                 fresh=fresh)
     obligation_ids = list(s.scalars(
         select(ReportObligation.id).join(ReportPeriod, ReportPeriod.id ==
                                          ReportObligation.period_id)
@@ -270,6 +277,41 @@ def plan_task_notices(s: Session, plan_id: int, planner: Planner, today: dt.date
         PlannedItem.plan_id == plan_id, PlannedItem.duty_id.is_(None),  # the plan index
         PlannedItem.reason.in_((NEEDS_DUE, NEEDS_LEAD))))
     apply(s, wants, existing, planner, today)
+
+
+def _open_report_days(s: Session, plan_id: int, planner: Planner) -> set[dt.date]:
+    """Report deadlines of the plan some agency has not reported for (when the policy
+    escalates reports)."""
+    if not planner.p.escalate_reports:
+        return set()
+    live = (Completion.obligation_id == ReportObligation.id) & Completion.undone_at.is_(None)
+    return set(s.scalars(
+        select(ReportPeriod.deadline).distinct()
+        .join(ReportObligation, ReportObligation.period_id == ReportPeriod.id)
+        .outerjoin(Completion, live)
+        .where(ReportPeriod.plan_id == plan_id, Completion.id.is_(None))))
+
+
+def _markers_of(plan_id: int):  # noqa: ANN202 - a SQL condition
+    # duty_id IS NULL: the plan index; the key tells a marker from the plan's other notices.
+    return and_(PlannedItem.plan_id == plan_id, PlannedItem.duty_id.is_(None),
+                PlannedItem.key.like(f"{MONITOR_PREFIX}{plan_id}/%"))
+
+
+def plan_monitor(s: Session, plan_id: int, planner: Planner, today: dt.date,
+                 dues: set[dt.date], *, fresh: bool = False) -> None:
+    """The Sở Nội vụ's lists of a plan: one marker per due day (`Planner.monitor_marker`);
+    markers of days no longer wanted are cancelled."""
+    wants = [planner.monitor_marker(plan_id, due) for due in sorted(dues)]
+    apply(s, wants, {} if fresh else _existing(s, _markers_of(plan_id)), planner, today)
+
+
+def plan_monitor_day(s: Session, plan_id: int, planner: Planner, today: dt.date,
+                     due: dt.date) -> None:
+    """A marker for one due day, planned or revived (a deadline set by an event or by hand, a
+    completion undone); the plan's other markers are left as they are."""
+    want = planner.monitor_marker(plan_id, due)
+    apply(s, [want], _existing(s, PlannedItem.key == want.key), planner, today)
 
 
 def plan_steering(s: Session, planner: Planner, today: dt.date, until: dt.date) -> None:

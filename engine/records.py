@@ -31,6 +31,7 @@ from engine.planner import (
     cancel_for_duty,
     cancel_for_obligation,
     plan_duties,
+    plan_monitor_day,
     plan_obligations,
     plan_task_notices,
 )
@@ -112,8 +113,16 @@ def undo_completion(s: Session, planner: Planner, *, agency_id: str, task: Task 
     if c.deadline_id is not None:
         duty_ids = list(s.scalars(select(Duty.id).where(Duty.deadline_id == c.deadline_id)))
         plan_duties(s, duty_ids, planner, today)
+        plan_id, due = s.execute(select(Task.plan_id, Deadline.due).join(
+            Deadline, Deadline.task_id == Task.id).where(Deadline.id == c.deadline_id)).one()
     else:
         plan_obligations(s, [c.obligation_id], planner, today)
+        plan_id, due = s.execute(select(ReportPeriod.plan_id, ReportPeriod.deadline).join(
+            ReportObligation, ReportObligation.period_id == ReportPeriod.id).where(
+            ReportObligation.id == c.obligation_id)).one()
+    # Open again: the Sở Nội vụ's list of that day is wanted again (re-planning may have
+    # cancelled it while nothing of that day was open).
+    plan_monitor_day(s, plan_id, planner, today, due)
     return c
 
 
@@ -194,6 +203,7 @@ def _replace_deadline(s: Session, task: Task, planner: Planner, due: dt.date, so
     sync_duties(s, planner.d, deadline_ids=[deadline.id])
     duty_ids = list(s.scalars(select(Duty.id).where(Duty.deadline_id == deadline.id)))
     plan_duties(s, duty_ids, planner, today)
+    plan_monitor_day(s, task.plan_id, planner, today, due)
     plan_task_notices(s, task.plan_id, planner, today, s.get(Plan, task.plan_id).year)
     return deadline
 

@@ -2,10 +2,13 @@
 
 `Planner.duty_wants` / `obligation_wants` say which items a deadline asks for, on which working
 days, to whom: per lead duty with due day D (policy defaults) reminders D-5, D-1, D (working
-days), the late notice D+1, the Sở Nội vụ's list D+3, an explanation request D+11 ("more than
-10"); support duties D-5; report obligations D-5, D-1, D and the same escalation. Recipients
-follow reorganisations: an agency merged into another before a send day is reached as its
-successor that day. `steering_days` and `needs_due_days` are the weekly and monthly notices.
+days), the late notice D+1, an explanation request D+11 ("more than 10"); support duties D-5;
+report obligations D-5, D-1, D and the same escalation. The Sở Nội vụ's list D+3 is one marker
+per plan and due day (`monitor_marker`), like the weekly steering digest: the list is composed
+when it is sent, from what is late then (a national plan has 350,000 lead duties and report
+obligations, and a few dozen due days). Recipients follow reorganisations: an agency merged into
+another before a send day is reached as its successor that day. `steering_days` and
+`needs_due_days` are the weekly and monthly notices.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from rules import WorkingCalendar
 
 EXPLANATION = "explanation"  # the item of an explanation request (giải trình)
 STEERING = "steering"  # the weekly marker: the digest itself is composed when it is sent
+MONITOR_PREFIX = "monitor/"  # the Sở Nội vụ's list: "monitor/<plan id>/<due day>"
 UNDATED_KINDS = ("reference", "unknown")
 
 
@@ -46,15 +50,13 @@ class Want(NamedTuple):
 
 
 class Step(NamedTuple):
-    """One item a deadline asks for: its key is ``<prefix><id>/<recipient>``, or
-    ``<prefix><id>`` when it goes to the Sở Nội vụ (`to_monitor`)."""
+    """One item a deadline asks for: its key is ``<prefix><id>/<recipient>``."""
 
     prefix: str
     kind: str
     reason: str
     day: dt.date
     escalation: bool
-    to_monitor: bool
     role: str | None  # the duty's role on its reminders; None on escalations and reports
 
 
@@ -131,14 +133,14 @@ class Planner:
             return got
         days = self.days(due)
         if what == "support":
-            got = tuple(Step(f"support{n}/", AGENCY_DIGEST, REMINDER, day, False, False, what)
+            got = tuple(Step(f"support{n}/", AGENCY_DIGEST, REMINDER, day, False, what)
                         for n, day in days.support)
         elif what == "lead":
-            got = tuple(Step(f"reminder{n}/", AGENCY_DIGEST, REMINDER, day, False, False, what)
+            got = tuple(Step(f"reminder{n}/", AGENCY_DIGEST, REMINDER, day, False, what)
                         for n, day in days.lead) + self._escalation_steps("", days)
         else:
-            got = tuple(Step(f"report{n}/", AGENCY_DIGEST, REPORT_REMINDER, day, False, False,
-                             None) for n, day in days.report)
+            got = tuple(Step(f"report{n}/", AGENCY_DIGEST, REPORT_REMINDER, day, False, None)
+                        for n, day in days.report)
             if self.p.escalate_reports:
                 got += self._escalation_steps("r", days)
         self._steps[(what, due)] = got
@@ -146,10 +148,16 @@ class Planner:
 
     @staticmethod
     def _escalation_steps(ref: str, days: _Days) -> tuple[Step, ...]:
-        return (Step(f"late/{ref}", AGENCY_DIGEST, LATE, days.late, True, False, None),
-                Step(f"monitor/{ref}", MONITOR_LIST, LATE, days.monitor, True, True, None),
+        return (Step(f"late/{ref}", AGENCY_DIGEST, LATE, days.late, True, None),
                 Step(f"explain/{ref}", EXPLANATION_REQUEST, EXPLANATION, days.explanation, True,
-                     False, None))
+                     None))
+
+    def monitor_marker(self, plan_id: int, due: dt.date) -> Want:
+        """The Sở Nội vụ's list of what is late among a plan's deadlines due on `due`, sent
+        `late_monitor_after` working days after it: a marker, whose list is composed when it
+        is sent (`engine.compose.Composer.monitor_late`). The due day is the key's last part."""
+        return Want(f"{MONITOR_PREFIX}{plan_id}/{due.isoformat()}", MONITOR_LIST, LATE,
+                    self.d.monitor_id, self.days(due).monitor, plan_id, escalation=True)
 
     def when(self, day: dt.date, escalation: bool, today: dt.date) -> dt.date | None:
         """The day an item asked for on `day` is planned, planning on `today`: its own day; for
@@ -163,10 +171,6 @@ class Planner:
                task_id: int | None, duty_id: int | None, obligation_id: int | None
                ) -> Iterator[Want]:
         for st in steps:
-            if st.to_monitor:
-                yield Want(f"{st.prefix}{ident}", st.kind, st.reason, self.d.monitor_id, st.day,
-                           plan_id, task_id, duty_id, obligation_id, None, st.escalation)
-                continue
             for r in self.recipients(origins, st.day):
                 yield Want(f"{st.prefix}{ident}/{r}", st.kind, st.reason, r, st.day, plan_id,
                            task_id, duty_id, obligation_id, st.role, st.escalation)
@@ -200,10 +204,8 @@ class Planner:
             steps = self._fresh[key] = tuple(
                 st._replace(day=day) for st in self.steps(role, due)
                 if (day := self.when(st.day, st.escalation, today)) is not None)
-        r, monitor = origins[0], self.d.monitor_id
-        return [(f"{st.prefix}{duty_id}", st.kind, st.reason, monitor, st.day, plan_id, task_id,
-                 duty_id, None, None, "pending") if st.to_monitor else
-                (f"{st.prefix}{duty_id}/{r}", st.kind, st.reason, r, st.day, plan_id, task_id,
+        r = origins[0]
+        return [(f"{st.prefix}{duty_id}/{r}", st.kind, st.reason, r, st.day, plan_id, task_id,
                  duty_id, None, st.role, "pending") for st in steps]
 
     # --- calendars of the periodic notices ---------------------------------------------------

@@ -49,9 +49,13 @@ def test_worked_example_january(db_url):
                                                  D("2025-01-24")]
     # Late notice the next working day: 27-31/01 are Tết, 01-02/02 a weekend.
     assert _days(vp, "late", "vp-ubnd") == [D("2025-02-03")]
-    # Sở Nội vụ: 3 working days after the deadline (03, 04, 05/02).
-    monitor = [i for i in vp if i.kind == "monitor_list"]
-    assert [(i.recipient_id, i.send_on) for i in monitor] == [("so-noi-vu", D("2025-02-05"))]
+    # Sở Nội vụ: 3 working days after the deadline (03, 04, 05/02): the list of the plan's
+    # deadlines due 24/01, one marker for the day, not one item per duty; likewise the Quý I
+    # report deadline, Tuesday 18/03: 19, 20, 21/03.
+    monitor = [i for i in items if i.kind == "monitor_list" and i.reason == "late"]
+    assert sorted((i.recipient_id, i.send_on, i.key.rsplit("/", 1)[1], i.duty_id)
+                  for i in monitor) == [("so-noi-vu", D("2025-02-05"), "2025-01-24", None),
+                                        ("so-noi-vu", D("2025-03-21"), "2025-03-18", None)]
     # Explanation: late by more than 10 working days = the 11th working day after (17/02).
     explain = [i for i in vp if i.kind == "explanation_request"]
     assert [(i.recipient_id, i.send_on) for i in explain] == [("vp-ubnd", D("2025-02-17"))]
@@ -127,7 +131,8 @@ def test_late_import_plans_escalations_for_the_first_day(sqlite_url):
     # the explanation request keeps its own day (17/02).
     assert _days(items, "reminder", "vp-ubnd") == []
     assert _days(items, "late", "vp-ubnd") == [D("2025-02-10")]
-    assert [i.send_on for i in items if i.kind == "monitor_list"] == [D("2025-02-10")]
+    assert [i.send_on for i in _items(rt) if i.kind == "monitor_list"
+            and i.key.endswith("/2025-01-24")] == [D("2025-02-10")]
     assert [i.send_on for i in items if i.kind == "explanation_request"] == [D("2025-02-17")]
 
 
@@ -142,7 +147,8 @@ def test_saturday_worked_26_04_is_a_send_day(sqlite_url):
     # Late: 29/04 (30/04-02/05 off). Monitor: 29/04, 05/05, 06/05. Explanation: 11th working
     # day after: 29/04, 05-09/05 (6), 12-16/05 (11) -> 16/05.
     assert _days(items, "late", "so-noi-vu") == [D("2025-04-29")]
-    assert [i.send_on for i in items if i.kind == "monitor_list"] == [D("2025-05-06")]
+    assert [i.send_on for i in _items(rt) if i.kind == "monitor_list"
+            and i.reason == "late"] == [D("2025-05-06")]
     assert [i.send_on for i in items if i.kind == "explanation_request"] == [D("2025-05-16")]
 
 
@@ -182,7 +188,8 @@ def test_policy_is_configurable(sqlite_url):
     items = [i for i in _items(rt) if i.duty_id is not None]
     # 3 working days before 24/01: 23, 22, 21 -> 21/01; monitor 2 after: 03, 04/02.
     assert _days(items, "reminder", "vp-ubnd") == [D("2025-01-21")]
-    assert [i.send_on for i in items if i.kind == "monitor_list"] == [D("2025-02-04")]
+    assert [i.send_on for i in _items(rt) if i.kind == "monitor_list"
+            and i.key.endswith("/2025-01-24")] == [D("2025-02-04")]
 
 
 def test_replanning_is_idempotent(sqlite_url):
