@@ -66,12 +66,18 @@ def test_items_are_stored_by_column_with_each_field_name_and_repeated_value_once
     assert from_payload(json.loads(text)).items == items
 
 
-def test_a_few_items_are_stored_as_they_are():
-    m = _message((LATE, REPORT, EXPLAIN))
-    columns = to_payload(m)["items_columns"]
-    assert columns["reason"] == ["late", "report_reminder", "explanation"]
-    assert columns["due"] == ["2025-03-31", "2025-06-18", "2025-05-30"]
-    assert columns["deadline_id"] == [7, None, 9]
+def test_a_short_list_is_stored_as_a_dict_per_item():
+    stored = to_payload(_message((REPORT, EXPLAIN)))
+    assert "items_columns" not in stored
+    assert stored["items"] == [
+        {"reason": "report_reminder", "period": "Quý II", "due": "2025-06-18",
+         "cutoff_from": "2024-12-15", "cutoff_to": "2025-06-14",
+         "data_entry_url": "https://cchc.example.org", "title": "Báo cáo Quý II",
+         "obligation_id": 3, "days_left": 0, "status": "due_soon"},
+        {"reason": "explanation", "group": "Cải cách tổ chức", "code": "2",
+         "due": "2025-05-30", "reply_by": "2025-07-07", "deadline_id": 9, "days_late": 20,
+         "status": "overdue"}]
+    assert from_payload(json.loads(json.dumps(stored))).items == (REPORT, EXPLAIN)
 
 
 def test_json_columns_hold_vietnamese_as_text(tmp_path):
