@@ -191,14 +191,16 @@ class Composer:
                    Task.removed.is_(False), Assignment.role == "lead")
             .order_by(Task.plan_id, Task.position))
         seen: set[tuple[str, int]] = set()
+        holders: dict[str, str | None] = {}  # agency -> who holds its tasks today (or None)
         for tid, group, code, title, agency in rows:
-            if agency not in self.d:
-                continue
-            holder = self.d.current(agency, self.slot).id
+            holder = holders.get(agency, "")
+            if holder == "":
+                holder = holders[agency] = (self.d.current(agency, self.slot).id
+                                            if agency in self.d else None)
             if holder in wanted and (holder, tid) not in seen:
                 seen.add((holder, tid))
                 out.setdefault(holder, []).append(
-                    Item(reason="ongoing", group=group, code=code, title=title))
+                    new_item(reason="ongoing", group=group, code=code, title=title))
         return {k: tuple(v) for k, v in out.items()}
 
     # --- the Sở Nội vụ's list ----------------------------------------------------------------
