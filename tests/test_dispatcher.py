@@ -30,7 +30,7 @@ from engine.models import (
 from engine.persist import store_plan
 from engine.planner import plan_plan
 from engine.records import complete_task
-from notifiers.base import DeliveryResult, OutgoingMessage, Recipient
+from notifiers.base import DeliveryResult, Item, OutgoingMessage, Recipient
 from notifiers.recording import RecordingNotifier
 from tests.plan_factory import D, january_plan, plan, runtime, task
 
@@ -315,6 +315,39 @@ async def test_a_dead_senders_claim_is_taken_over_after_the_lease(sqlite_url):
     await d.wake(at("2025-01-17", 10))
     await d.wake(at("2025-01-17", 11))
     assert [m.key for m in rec.sent].count(msg.key) == 1
+
+
+def test_claimed_messages_are_stored_as_given(db_url):
+    """A wake-up's messages (one slot) are claimed in one statement; others one row each. Both
+    store the same fields, which read back as they were; a key already claimed is not won."""
+    rt, _ = setup(db_url)
+    wall = dt.datetime(2025, 1, 17, 1, 2, 3, 456789, tzinfo=dt.UTC)
+    item = Item(reason="late", group="Cải cách TTHC", code="1.1", due=D("2025-01-24"))
+
+    def message(agency: str, day: str) -> Claim:
+        return Claim(OutgoingMessage(
+            key=f"agency_digest/{agency}/email/{day}", kind="agency_digest", channel="email",
+            recipient=Recipient(agency, "Sở", ("a@x",)), at=at(day), items=(item,)), (), D(day))
+
+    one_slot = [message("vp-ubnd", "2025-01-17"), message("so-tu-phap", "2025-01-17")]
+    two_slots = [message("vp-ubnd", "2025-01-20"), message("so-tu-phap", "2025-01-21")]
+    for batch in (one_slot, two_slots):
+        won = claim(rt.engine, batch, "worker-1", wall)
+        assert [c.message.key for c in won] == [c.message.key for c in batch]
+    assert claim(rt.engine, [message("vp-ubnd", "2025-01-17")], "worker-2", wall) == []
+    with rt.session() as s:
+        stored = {n.key: n for n in s.scalars(select(Notification))}
+        for c in one_slot + two_slots:
+            n = stored[c.message.key]
+            assert (n.kind, n.channel, n.recipient_id, n.slot_on, n.state, n.claimed_by,
+                    n.attempts) == ("agency_digest", "email", c.message.recipient.id, c.slot,
+                                    "claimed", "worker-1", 0)
+            assert n.id == c.notification_id
+            assert (n.at.replace(tzinfo=None), n.claimed_at.replace(tzinfo=None)) in (
+                (c.message.at.replace(tzinfo=None), wall.replace(tzinfo=None)),  # SQLite
+                (c.message.at.astimezone(dt.UTC).replace(tzinfo=None),
+                 wall.replace(tzinfo=None)))  # PostgreSQL, read in UTC
+            assert from_payload(n.payload) == c.message
 
 
 def test_a_claim_and_what_its_caller_settles_commit_together(db_url):
