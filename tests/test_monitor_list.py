@@ -50,13 +50,16 @@ async def test_the_list_says_what_is_late_when_it_goes(db_url):
     assert _markers(rt)[0][1:] == (D("2025-03-12"), "done")
 
 
-async def test_a_day_with_nothing_late_sends_no_list(db_url):
-    rt, d = setup(db_url, TWO)
+def _complete_both(rt, day: str) -> None:
     with rt.session() as s:
         for code, agency in (("TTHC/1", "vp-ubnd"), ("TTHC/2", "so-tu-phap")):
-            complete_task(s, find_task(s, code), agency, rt.planner, on=D("2025-03-07"),
-                          today=D("2025-03-07"))
+            complete_task(s, find_task(s, code), agency, rt.planner, on=D(day), today=D(day))
         s.commit()
+
+
+async def test_a_day_with_nothing_late_sends_no_list(db_url):
+    rt, d = setup(db_url, TWO)
+    _complete_both(rt, "2025-03-07")
     sent = await wake(d, "2025-03-12")
     assert _lists(sent) == []
     # Settled on its day, not composed again on the next ones.
@@ -81,11 +84,7 @@ async def test_a_deadline_from_an_event_gets_its_days_list(db_url):
 
 async def test_a_completion_undone_after_re_planning_brings_the_list_back(db_url):
     rt, d = setup(db_url, TWO)
-    with rt.session() as s:
-        for code, agency in (("TTHC/1", "vp-ubnd"), ("TTHC/2", "so-tu-phap")):
-            complete_task(s, find_task(s, code), agency, rt.planner, on=D("2025-03-06"),
-                          today=D("2025-03-06"))
-        s.commit()
+    _complete_both(rt, "2025-03-06")
     with rt.session() as s:  # the plan imported again: nothing open on 07/03, no list wanted
         summary = store_plan(s, TWO, rt.directory, calendar=rt.calendar)
         plan_plan(s, summary.plan_id, rt.planner, D("2025-03-07"))
