@@ -55,7 +55,7 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
     from engine.persist import store_plan
     from engine.planner import Planner, plan_plan
     from engine.policy import Policy
-    from engine.reminder_rules import MONITOR_PREFIX
+    from engine.reminder_rules import MONITOR_PREFIX, marker_due
     from notifiers.recording import RecordingNotifier
     from rules import WorkingCalendar
 
@@ -111,7 +111,7 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
         markers = s.execute(select(PlannedItem.key, PlannedItem.send_on).where(
             PlannedItem.key.like(f"{MONITOR_PREFIX}%/%"))).all()
     heaviest = max((m for m in markers if m.send_on not in steering_days),
-                   key=lambda m: leads.get(dt.date.fromisoformat(m.key.rsplit("/", 1)[1]), 0))
+                   key=lambda m: leads.get(marker_due(m.key), 0))
     if heaviest.send_on not in picks.values():
         picks["biggest list"] = heaviest.send_on
     tz = policy.tz

@@ -33,6 +33,7 @@ from engine.models import (
 )
 from engine.plan.numbering import sort_key
 from engine.policy import Policy
+from engine.reminder_rules import marker_due
 from notifiers.base import LATE, Item, OutgoingMessage, Recipient
 from rules import WorkingCalendar
 
@@ -107,11 +108,26 @@ class Composer:
             r = info.get(p.duty_id)
             if r is None:
                 continue
-            out[p.id] = new_item(
-                reason=p.reason, group=r.group_name, code=r.code, title=r.title, due=r.due,
-                role=p.role if p.reason != LATE else None, label=r.label, product=r.product,
-                deadline_id=r.did, **self._extras(p, r.due, r.agency_id))
+            out[p.id] = self._duty_item(p, r.agency_id, r.due, r.did, r.label, r.group_name,
+                                        r.code, r.title, r.product)
         return out
+
+    def _duty_item(self, p: PlannedItem, agency_id: str, due: dt.date, deadline_id: int,
+                   label: str | None, group: str | None, code: str | None, title: str | None,
+                   product: str | None) -> Item:
+        """The line of a duty's deadline in the message `p` rides in."""
+        return new_item(reason=p.reason, group=group, code=code, title=title, due=due,
+                        role=p.role if p.reason != LATE else None, label=label, product=product,
+                        deadline_id=deadline_id, **self._extras(p, due, agency_id))
+
+    def _obligation_item(self, p: PlannedItem, agency_id: str, due: dt.date,
+                         obligation_id: int, period: str, cutoff_from: dt.date | None,
+                         cutoff_to: dt.date | None, data_entry_url: str | None) -> Item:
+        """The line of a report obligation in the message `p` rides in."""
+        return new_item(reason=p.reason, period=period, due=due, cutoff_from=cutoff_from,
+                        cutoff_to=cutoff_to, data_entry_url=data_entry_url,
+                        title=f"Báo cáo {period}", obligation_id=obligation_id,
+                        **self._extras(p, due, agency_id))
 
     def _extras(self, p: PlannedItem, due: dt.date, agency_id: str) -> dict[str, Any]:
         """What every item of a duty or report obligation carries besides its own fields: the
@@ -143,11 +159,8 @@ class Composer:
             r = info.get(p.obligation_id)
             if r is None:
                 continue
-            out[p.id] = new_item(
-                reason=p.reason, period=r.name, due=r.deadline, cutoff_from=r.cutoff_from,
-                cutoff_to=r.cutoff_to, data_entry_url=r.data_entry_url,
-                title=f"Báo cáo {r.name}", obligation_id=r.id,
-                **self._extras(p, r.deadline, r.agency_id))
+            out[p.id] = self._obligation_item(p, r.agency_id, r.deadline, r.id, r.name,
+                                              r.cutoff_from, r.cutoff_to, r.data_entry_url)
         return out
 
     def _task_items(self, planned: list[PlannedItem]) -> dict[int, Item]:
@@ -212,7 +225,7 @@ class Composer:
         from engine.status import dated_queries
 
         by_day: dict[tuple[int, dt.date], PlannedItem] = {
-            (m.plan_id, dt.date.fromisoformat(m.key.rsplit("/", 1)[1])): m for m in markers}
+            (m.plan_id, marker_due(m.key)): m for m in markers}
         out: dict[int, list[Item]] = {m.id: [] for m in markers}
         if not by_day:
             return out
@@ -222,25 +235,20 @@ class Composer:
                          Task.title, Task.product),
             (ReportPeriod.plan_id, ReportObligation.id, ReportPeriod.name,
              ReportPeriod.cutoff_from, ReportPeriod.cutoff_to, Plan.data_entry_url))
-        for agency_id, due, _, plan_id, did, label, group, code, title, product in self._rows(
+        for agency_id, due, _, plan_id, *line in self._rows(
                 _late(duties, Deadline.due, self.slot)
                 .where(Deadline.due.in_(dues), Task.plan_id.in_(plans))):
             m = by_day.get((plan_id, due))
-            if m is not None:
-                out[m.id].append(new_item(
-                    reason=LATE, group=group, code=code, title=title, due=due, label=label,
-                    product=product, deadline_id=did, **self._extras(m, due, agency_id)))
+            if m is not None:  # a marker's reason is LATE
+                out[m.id].append(self._duty_item(m, agency_id, due, *line))
         if self.p.escalate_reports:
-            for agency_id, due, _, plan_id, oid, name, c_from, c_to, url in self._rows(
+            for agency_id, due, _, plan_id, *line in self._rows(
                     _late(reports.join(Plan, Plan.id == ReportPeriod.plan_id),
                           ReportPeriod.deadline, self.slot)
                     .where(ReportPeriod.deadline.in_(dues), ReportPeriod.plan_id.in_(plans))):
                 m = by_day.get((plan_id, due))
                 if m is not None:
-                    out[m.id].append(new_item(
-                        reason=LATE, period=name, due=due, cutoff_from=c_from, cutoff_to=c_to,
-                        data_entry_url=url, title=f"Báo cáo {name}", obligation_id=oid,
-                        **self._extras(m, due, agency_id)))
+                    out[m.id].append(self._obligation_item(m, agency_id, due, *line))
         return out
 
     # --- the Steering Committee's digest ---------------------------------------------------

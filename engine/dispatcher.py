@@ -285,8 +285,9 @@ class Dispatcher:
             composer = Composer(s, self.cal, self.d, self.p, slot, **self._known)
             self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
             markers = [p for p in planned if _is_monitor_marker(p)]
+            marker_ids = {m.id for m in markers}
             items = composer.items([p for p in planned if p.kind != STEERING_DIGEST
-                                    and not _is_monitor_marker(p)])
+                                    and p.id not in marker_ids])
             listed = composer.monitor_late(markers) if markers else {}
             already = _riding(s, planned)
             chats = self._chats(s)
@@ -312,16 +313,16 @@ class Dispatcher:
                     for p in group:
                         reach.setdefault(p.id, set()).add(n.channel)
                     todo = [p for p in group if (p.id, n.channel) not in already]
+                    if not todo:
+                        continue
                     if kind == STEERING_DIGEST:
                         its, stats = steering
                     else:
                         its = [items[p.id] for p in latest(todo) if p.id in items]
                         stats = {}
-                        if listed:
+                        if kind == MONITOR_LIST and listed:
                             its += _not_yet_in(its, [i for p in todo
                                                      for i in listed.get(p.id, ())])
-                    if not todo:
-                        continue
                     if not its:
                         # A Monday with nothing late, items whose subject is gone: no message,
                         # and settled now, or the next wake-ups would compose them again (and

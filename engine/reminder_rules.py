@@ -35,6 +35,11 @@ MONITOR_PREFIX = "monitor/"  # the Sở Nội vụ's list: "monitor/<plan id>/<d
 UNDATED_KINDS = ("reference", "unknown")
 
 
+def marker_due(key: str) -> dt.date:
+    """The due day of a Sở Nội vụ's list marker (`Planner.monitor_marker`) from its key."""
+    return dt.date.fromisoformat(key.rsplit("/", 1)[1])
+
+
 class Want(NamedTuple):
     key: str
     kind: str
