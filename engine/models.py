@@ -321,7 +321,8 @@ class Notification(SQLModel, table=True):
     key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=24)
     channel: str = Field(max_length=16)
-    recipient_id: str = Field(foreign_key="agency.id", max_length=64)
+    # No foreign keys on the message records (revision 0008): see `NotificationItem`.
+    recipient_id: str = Field(max_length=64)
     slot_on: dt.date  # the working day whose 08:00 it belongs to
     at: dt.datetime = Field(sa_type=_TZ)  # planned instant (08:00 local)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -340,14 +341,17 @@ class NotificationItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("item_id", "channel", name="uq_item_channel"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    notification_id: int = Field(foreign_key="notification.id", index=True, ondelete="CASCADE")
-    item_id: int = Field(foreign_key="planneditem.id", ondelete="CASCADE")
+    # No foreign keys (revision 0008): each was a lookup and a row lock per inserted link. The
+    # dispatcher writes links to the items and notifications it has just read and inserted;
+    # nothing deletes notifications, and `delete_items_of` deletes an item's links with it.
+    notification_id: int = Field(index=True)
+    item_id: int
     channel: str = Field(max_length=16)
 
 
 class DeliveryAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    notification_id: int = Field(foreign_key="notification.id", index=True, ondelete="CASCADE")
+    notification_id: int = Field(index=True)  # no foreign key (revision 0008)
     attempted_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
     ok: bool
     permanent: bool = False

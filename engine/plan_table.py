@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from sqlmodel import Session
 
 from engine.bulk import bulk_insert_values, in_ids, streaming_insert
-from engine.models import Deadline, Duty, PlannedItem, Task
+from engine.models import Deadline, Duty, NotificationItem, PlannedItem, Task
 from engine.reminder_rules import Planner, Want
 
 
@@ -101,11 +101,14 @@ def _cancel_orphans(s: Session, plan_id: int) -> None:
 
 def delete_items_of(s: Session, *, duties=None, obligations=None) -> None:  # noqa: ANN001
     """Delete the planned items of duties / report obligations about to be deleted (ids, or a
-    subquery of ids): the table has no foreign keys to cascade it (revision 0005)."""
+    subquery of ids), and their links to the messages they rode in: no foreign keys cascade
+    it (revisions 0005, 0008). The messages themselves stay, as they were sent."""
     for column, ids in ((PlannedItem.duty_id, duties), (PlannedItem.obligation_id, obligations)):
         if ids is None:
             continue
         where = column.in_(ids) if isinstance(ids, Select) else in_ids(column, ids)
+        s.connection().execute(delete(NotificationItem).where(
+            NotificationItem.item_id.in_(select(PlannedItem.id).where(where))))
         s.connection().execute(delete(PlannedItem).where(where))
 
 

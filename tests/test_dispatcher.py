@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.claims import Claim, claim
 from engine.compose import from_payload
@@ -100,6 +100,37 @@ async def test_one_digest_per_agency_and_day(db_url):
     stp = by(msgs, "so-tu-phap")
     assert [(i.code, i.role) for i in stp[0].items] == [("1.1", "support")]
     assert len({(m.recipient.id, m.channel, m.kind) for m in msgs}) == len(msgs)
+
+
+async def test_a_duty_deleted_on_reimport_takes_its_links_and_leaves_the_messages(db_url):
+    """The message records have no foreign keys (revision 0008): when a re-import drops an
+    agency from a task, its duty's items are deleted with their links to the messages they
+    rode in, as the cascade did; the messages themselves stay, as sent. No link is left
+    pointing at a deleted item (on SQLite a new item could take that id and look sent)."""
+    rt, d = setup(db_url)
+    msgs = await wake(d, "2025-01-17")
+    assert [(i.code, i.role) for i in by(msgs, "so-tu-phap")[0].items] == [("1.1", "support")]
+    with rt.session() as s:
+        riding = dict(s.execute(select(PlannedItem.recipient_id, func.count())
+                                .join(NotificationItem, NotificationItem.item_id == PlannedItem.id)
+                                .group_by(PlannedItem.recipient_id)).all())
+        sent = s.scalars(select(Notification.key).order_by(Notification.key)).all()
+    assert riding == {"vp-ubnd": 1, "so-tu-phap": 1}
+    changed = january_plan()
+    changed.tasks[1].support, changed.tasks[1].support_agencies = [], []
+    with rt.session() as s:
+        store_plan(s, changed, rt.directory, calendar=rt.calendar)
+        s.commit()
+    with rt.session() as s:
+        assert s.scalars(select(PlannedItem.key).where(
+            PlannedItem.recipient_id == "so-tu-phap", PlannedItem.reason == "reminder")).all() \
+            == []
+        orphans = s.scalar(select(func.count()).select_from(NotificationItem).where(
+            NotificationItem.item_id.not_in(select(PlannedItem.id))))
+        assert orphans == 0
+        assert s.scalars(select(PlannedItem.recipient_id).join(
+            NotificationItem, NotificationItem.item_id == PlannedItem.id)).all() == ["vp-ubnd"]
+        assert s.scalars(select(Notification.key).order_by(Notification.key)).all() == sent
 
 
 async def test_report_reminder_carries_window_address_and_ongoing_tasks(db_url):
