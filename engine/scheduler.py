@@ -24,7 +24,9 @@ import datetime as dt
 import logging
 import signal
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -37,6 +39,28 @@ from notifiers.errors import ConfigurationError, TransientDeliveryError
 
 log = logging.getLogger("nhacviec.scheduler")
 JOB_ID = "dispatch"
+KEPT_WAKES = 30  # the service remembers this many of its last wake-ups, as counts
+
+
+@dataclass(frozen=True)
+class WakeSummary:
+    """What a service remembers of one wake-up: counts, not the messages. A WakeResult holds
+    every message it sent (a national Monday digest alone has 175,000 lines), and a service
+    that kept them would grow by that every working day of the year."""
+
+    slot: dt.date
+    messages: int
+    sent: int
+    failed: int
+    retried: int
+    missed: int
+    unreachable: int
+
+    @classmethod
+    def of(cls, r: WakeResult) -> WakeSummary:
+        sent = sum(1 for x in r.results if x.ok)
+        return cls(r.slot, len(r.messages), sent, len(r.results) - sent, r.retried, r.missed,
+                   r.unreachable)
 JOB_FUNC = "engine.scheduler:wake"
 MISFIRE_GRACE_SECONDS = 3600
 _services: dict[str, Service] = {}
@@ -63,7 +87,7 @@ class Service:
                                      worker=f"run:{self.id[:8]}")
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
-        self.wakes: list[WakeResult] = []
+        self.wakes: deque[WakeSummary] = deque(maxlen=KEPT_WAKES)
 
     def trigger(self) -> CronTrigger:
         t = self.rt.policy.send_time
@@ -83,10 +107,10 @@ class Service:
         async with self._lock:  # one wake-up at a time in this process
             result = await self.dispatcher.wake(now)
             self.dispatcher.tidy()
-        self.wakes.append(result)
-        ok = sum(1 for r in result.results if r.ok)
-        log.info("Ngày %s: %d tin đã gửi, %d lỗi, %d quá hạn gửi (bỏ lỡ)", result.slot, ok,
-                 len(result.results) - ok, result.missed)
+        summary = WakeSummary.of(result)
+        self.wakes.append(summary)
+        log.info("Ngày %s: %d tin đã gửi, %d lỗi, %d quá hạn gửi (bỏ lỡ)", summary.slot,
+                 summary.sent, summary.failed, summary.missed)
         return result
 
     async def start(self) -> None:

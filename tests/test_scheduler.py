@@ -10,7 +10,15 @@ from apscheduler.schedulers.base import STATE_STOPPED
 
 from engine.persist import store_plan
 from engine.planner import plan_plan
-from engine.scheduler import JOB_FUNC, JOB_ID, MISFIRE_GRACE_SECONDS, Service, wake
+from engine.scheduler import (
+    JOB_FUNC,
+    JOB_ID,
+    KEPT_WAKES,
+    MISFIRE_GRACE_SECONDS,
+    Service,
+    WakeSummary,
+    wake,
+)
 from notifiers.recording import RecordingNotifier
 from tests.plan_factory import D, january_plan, runtime
 
@@ -48,7 +56,7 @@ async def test_one_job_by_reference_with_grace_and_coalescing(sqlite_url):
         nxt = job.trigger.get_next_fire_time(None, at("2025-01-17", 9))
         assert nxt == at("2025-01-18")  # 08:00 every day Monday-Saturday ...
         assert job.trigger.get_next_fire_time(None, at("2025-01-18", 9)) == at("2025-01-20")
-        assert service.wakes == []  # ... and the job does nothing on a day off
+        assert not service.wakes  # ... and the job does nothing on a day off
     finally:
         await service.stop()
     assert service.scheduler.state == STATE_STOPPED
@@ -71,6 +79,28 @@ async def test_the_job_finds_the_service_by_id_and_reads_the_database(sqlite_url
         assert await wake(service.id) is None
     finally:
         await service.stop()
+
+
+async def test_the_service_remembers_counts_of_its_last_wake_ups_not_their_messages(sqlite_url):
+    """A running service used to keep every wake-up's result, every message it sent included:
+    a national year of them would have grown the process by gigabytes. It keeps counts now,
+    of its last KEPT_WAKES wake-ups."""
+    rt = _rt(sqlite_url)
+    now = [at("2025-01-16", 12)]
+    rec = RecordingNotifier(channel="email")
+    service = Service(rt, [rec], clock=lambda: now[0])
+    now[0] = at("2025-01-17")
+    result = await service.wake_now()
+    # Missed: the steering digests of Mondays 06/01 and 13/01, older than the grace (from
+    # 14/01) for a service that never ran before.
+    assert service.wakes[-1] == WakeSummary(D("2025-01-17"), messages=len(result.messages),
+                                            sent=len(result.messages), failed=0, retried=0,
+                                            missed=2, unreachable=0)
+    assert len(result.messages) == len(rec.sent) >= 2
+    for _ in range(KEPT_WAKES + 5):  # nothing more to send that day: counts of zero
+        assert (await service.wake_now()).messages == []
+    assert len(service.wakes) == KEPT_WAKES
+    assert {w.messages for w in service.wakes} == {0}
 
 
 async def test_restart_after_a_stop_sends_within_grace_once(db_url):
