@@ -106,11 +106,13 @@ _PG_CLAIM = text("""
 def _pg_claim(s: Session, claims: Sequence[Claim], worker: str, wall: dt.datetime
               ) -> list[tuple[int, str]]:
     rows, link_n, link_item = [], [], []
+    iso: dict = {}  # a wake-up's messages share one slot and one instant: formatted once
     for n, c in enumerate(claims):
         m = c.message
+        slot = iso.get(c.slot) or iso.setdefault(c.slot, c.slot.isoformat())
+        at = iso.get(m.at) or iso.setdefault(m.at, m.at.isoformat())
         rows.append({"n": n, "key": m.key, "kind": m.kind, "channel": m.channel,
-                     "recipient_id": m.recipient.id, "slot_on": c.slot.isoformat(),
-                     "at": m.at.isoformat()})
+                     "recipient_id": m.recipient.id, "slot_on": slot, "at": at})
         link_n.extend([n] * len(c.item_ids))
         link_item.extend(c.item_ids)
     return s.connection().execute(_PG_CLAIM, {
@@ -212,6 +214,9 @@ def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.
     table = Notification.__table__
     failed = []
     updates, attempts = [], []
+    postgres = engine.dialect.name == "postgresql"
+    # PostgreSQL reads the rows as JSON: the instant as text, formatted once, not per row.
+    at = wall.isoformat() if postgres else wall
     with session(engine) as s, s.begin():
         tried: dict[int, int] = {} if fresh else dict(s.execute(
             select(table.c.id, table.c.attempts).where(
@@ -226,19 +231,19 @@ def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.
             else:
                 state = "retry"
             updates.append({"nid": nid, "st": state, "n": count, "pid": r.provider_id,
-                            "sent": wall if r.ok else None})
+                            "sent": at if r.ok else None})
             log = getattr(r, "attempt_log", ()) or ()
             for a in log:
-                attempts.append({"notification_id": nid, "attempted_at": wall,
+                attempts.append({"notification_id": nid, "attempted_at": at,
                                  "ok": a.outcome in ("delivered", "written"),
                                  "permanent": a.outcome == "permanent",
                                  "detail": f"{a.outcome} {a.code or ''} {a.detail}".strip(),
                                  "provider_id": r.provider_id})
             if not log:
-                attempts.append({"notification_id": nid, "attempted_at": wall, "ok": r.ok,
+                attempts.append({"notification_id": nid, "attempted_at": at, "ok": r.ok,
                                  "permanent": r.permanent, "detail": r.detail,
                                  "provider_id": r.provider_id})
-        if s.connection().dialect.name == "postgresql":
+        if postgres:
             s.connection().execute(_PG_RECORD, {
                 "rows": json.dumps(updates, ensure_ascii=False, default=_iso),
                 "attempts": json.dumps(attempts, ensure_ascii=False, default=_iso)})

@@ -149,6 +149,25 @@ async def test_report_reminder_carries_window_address_and_ongoing_tasks(db_url):
     assert len(by(msgs, "ubnd-h-tran-de")) == 1 and not by(msgs, "ubnd-tinh")
 
 
+async def test_each_outcome_is_recorded_with_the_senders_clock(db_url):
+    """After sending, every message is recorded sent at the dispatcher's wall-clock instant,
+    with one delivery attempt at that instant (PostgreSQL receives the instant as text)."""
+    wall = dt.datetime(2025, 1, 17, 1, 0, 5, tzinfo=dt.UTC)
+    rt, d = setup(db_url, wall_clock=lambda: wall)
+    msgs = await wake(d, "2025-01-17")
+    assert len(msgs) >= 2
+    with rt.session() as s:
+        rows = s.execute(select(Notification.key, Notification.state, Notification.sent_at,
+                                Notification.attempts)).all()
+        attempts = s.execute(select(DeliveryAttempt.attempted_at, DeliveryAttempt.ok)).all()
+    def utc(t: dt.datetime) -> dt.datetime:  # SQLite gives the UTC instant back naive
+        return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+    assert sorted(k for k, *_ in rows) == sorted(m.key for m in msgs)
+    assert {(st, utc(sent_at), n) for _, st, sent_at, n in rows} == {("sent", wall, 1)}
+    assert len(attempts) == len(msgs) and {(utc(t), ok) for t, ok in attempts} == {(wall, True)}
+
+
 async def test_a_monday_with_nothing_late_sends_no_digest_that_week(db_url):
     """The steering digest is Monday's: a Monday with nothing late sends none, and its marker
     is settled then, not composed again on the next days (it used to go out on the Thursday the
