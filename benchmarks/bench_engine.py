@@ -141,9 +141,11 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
             # UPDATE; a service's own commits are checkpointed every thousand pages.
             with engine.connect() as c:
                 c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        asyncio.run(Dispatcher(engine, directory, cal, policy, [RecordingNotifier(
-            channel="email")], worker="bench").wake(dt.datetime.combine(before, policy.send_time,
-                                                                        tzinfo=tz)))
+        yesterday = Dispatcher(engine, directory, cal, policy,
+                               [RecordingNotifier(channel="email")], worker="bench")
+        asyncio.run(yesterday.wake(dt.datetime.combine(before, policy.send_time, tzinfo=tz)))
+        yesterday.tidy()  # as the service does after every wake-up
+        del yesterday
         rec = RecordingNotifier(channel="email")
         d = Dispatcher(engine, directory, cal, policy, [rec], worker="bench")
         t = time.perf_counter()

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Date, DateTime, Text, bindparam, select, text, update
+from sqlalchemy import Date, DateTime, Select, Text, bindparam, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -179,6 +179,14 @@ def _claim_batch(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.
     return won
 
 
+def reclaimable(wall: dt.datetime, lease: dt.timedelta) -> Select:
+    """The messages to send again at `wall` (see `reclaim`), through the state index."""
+    table = Notification.__table__
+    return (select(table.c.id, table.c.state, table.c.claimed_at)
+            .where((table.c.state == "retry")
+                   | ((table.c.state == "claimed") & (table.c.claimed_at < wall - lease))))
+
+
 def reclaim(engine: Engine, worker: str, wall: dt.datetime, lease: dt.timedelta
             ) -> list[tuple[int, dict, str | None]]:
     """Messages to send again: failed transiently, or claimed by a dispatcher that died before
@@ -186,10 +194,7 @@ def reclaim(engine: Engine, worker: str, wall: dt.datetime, lease: dt.timedelta
     returned with its payload and the provider id its last attempt recorded."""
     table = Notification.__table__
     with session(engine) as s, s.begin():
-        candidates = s.execute(
-            select(table.c.id, table.c.state, table.c.claimed_at)
-            .where((table.c.state == "retry")
-                   | ((table.c.state == "claimed") & (table.c.claimed_at < wall - lease)))).all()
+        candidates = s.execute(reclaimable(wall, lease)).all()
     taken = []
     for nid, state, claimed_at in candidates:
         with session(engine) as s, s.begin():

@@ -31,7 +31,7 @@ from sqlmodel import Session
 
 from engine.agencies import Directory
 from engine.bulk import in_ids, plain_rows
-from engine.claims import Claim, claim, reclaim, record
+from engine.claims import Claim, claim, reclaim, reclaimable, record
 from engine.compose import Composer, from_payload
 from engine.db import checkpoint, checkpoints_deferred, session
 from engine.dispatch_items import drop_completed, latest, reachable, sort_items
@@ -158,10 +158,12 @@ class Dispatcher:
 
     def tidy(self) -> None:
         """After a wake-up, once its messages have gone. SQLite: checkpoint the write-ahead log.
-        PostgreSQL: read the index range the wake-up read once more. The items it settled left
-        index entries pointing at dead row versions until a vacuum; the first scan that meets
-        them marks them dead, and the next wake-up would otherwise pay that scan, visiting each
-        row (measured: 25 ms of a median day's wake-up, 0.1 s after the busiest day)."""
+        PostgreSQL: read the index ranges the wake-up read once more: the pending items up to
+        its day, and the messages to send again. The items it settled and the messages it
+        recorded left index entries pointing at dead row versions until a vacuum; the first scan
+        that meets them marks them dead, and the next wake-up would otherwise pay that scan,
+        visiting each row (measured: 25 ms of a median day's wake-up, 0.1 s after the busiest
+        day; the messages' state index, 10-30 ms after a day of 14,000 messages)."""
         if self.engine.dialect.name != "postgresql":
             checkpoint(self.engine)
             return
@@ -170,6 +172,8 @@ class Dispatcher:
         with session(self.engine) as s:
             s.execute(select(func.count()).select_from(PlannedItem)
                       .where(*self._pending_up_to(self._last_slot)))
+            s.execute(reclaimable(self.wall(),
+                                  dt.timedelta(minutes=self.p.claim_lease_minutes))).all()
 
     def _floor(self, slot: dt.date) -> dt.date:
         """The oldest send day still sent late (the grace); older pending items are missed."""
