@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -31,7 +30,7 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
-from engine.plan.numbering import sort_key
+from engine.plan.numbering import code_key
 from engine.policy import Policy
 from engine.reminder_rules import marker_due
 from notifiers.base import LATE, Item, OutgoingMessage, Recipient
@@ -310,10 +309,6 @@ def _late(query, due, day: dt.date):  # noqa: ANN001, ANN202 - Select, column
     """Of a status select (`engine.status.dated_queries`): what is late on `day`."""
     return query.where(due < day, or_(Completion.completed_on.is_(None),
                                       Completion.completed_on > day))
-
-
-# A plan has a few hundred codes; sorts ask for them often.
-code_key = functools.lru_cache(maxsize=8192)(sort_key)
 
 
 # --- building items in bulk ----------------------------------------------------------------------

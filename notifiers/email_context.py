@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from engine.plan.numbering import code_key
 from notifiers import base, late_sheet
 from notifiers.base import Item, OutgoingMessage
 from notifiers.late_view import late_view
@@ -25,7 +26,7 @@ EMAIL_LATE_LINES = 200
 
 
 def _by_due(items: Iterable[Item]) -> list[Item]:
-    return sorted(items, key=lambda i: (i.due or FAR_FUTURE, i.group or "", i.code or ""))
+    return sorted(items, key=lambda i: (i.due or FAR_FUTURE, i.group or "", code_key(i.code)))
 
 
 def _agency(i: Item) -> str:
@@ -82,9 +83,9 @@ def monitor_list(msg: OutgoingMessage) -> dict[str, Any]:
         **_late(msg, late),
         "late_count": len(late),
         "needs_due": sorted((i for i in msg.items if i.reason == base.NEEDS_DUE),
-                            key=lambda i: (i.group or "", i.code or "")),
+                            key=lambda i: (i.group or "", code_key(i.code))),
         "needs_lead": sorted((i for i in msg.items if i.reason == base.NEEDS_LEAD),
-                             key=lambda i: (i.group or "", i.code or "")),
+                             key=lambda i: (i.group or "", code_key(i.code))),
         "missed": _by_due(i for i in msg.items if i.reason == base.MISSED),
         "failed": _by_due(i for i in msg.items if i.reason == base.FAILED),
         "upcoming": _by_due(i for i in msg.items if i.reason == base.REMINDER),
@@ -122,7 +123,7 @@ def steering_digest(msg: OutgoingMessage) -> dict[str, Any]:
         for s, n in zip(columns, totals, strict=True)
     ]
     late = sorted((i for i in msg.items if i.reason == base.LATE),
-                  key=lambda i: (i.due or FAR_FUTURE, _agency(i).casefold(), i.code or ""))
+                  key=lambda i: (i.due or FAR_FUTURE, _agency(i).casefold(), code_key(i.code)))
     return {"columns": columns, "rows": rows, "totals": totals, "grand_total": grand,
             "chart": chart, "late": late, **_late(msg, late)}
 

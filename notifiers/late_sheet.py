@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from engine.plan.numbering import code_key
 from notifiers.base import Item
 from notifiers.late_view import FAR_FUTURE, agency_of
 
@@ -46,8 +47,8 @@ def file_name(day: dt.date) -> str:
     return f"danh-sach-qua-han-{day.isoformat()}.xlsx"
 
 
-def by_agency(i: Item) -> tuple[str, dt.date, str, str]:
-    return (agency_of(i).casefold(), i.due or FAR_FUTURE, i.group or "", i.code or "")
+def by_agency(i: Item) -> tuple[str, dt.date, str, tuple]:
+    return (agency_of(i).casefold(), i.due or FAR_FUTURE, i.group or "", code_key(i.code))
 
 
 def _text(value: str | None) -> str | None:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from engine.plan.numbering import code_key
 from notifiers.base import Item
 
 FAR_FUTURE = dt.date.max
@@ -24,9 +25,10 @@ def agency_of(i: Item) -> str:
     return i.agency_name or i.agency_id or ""
 
 
-def oldest_first(i: Item) -> tuple[dt.date, str, str, str]:
-    """Oldest due date first; then agency, group and number, so the order is total."""
-    return (i.due or FAR_FUTURE, agency_of(i).casefold(), i.group or "", i.code or "")
+def oldest_first(i: Item) -> tuple[dt.date, str, str, tuple]:
+    """Oldest due date first; then agency, group and number (in reading order: 1.9 before
+    1.10), so the order is total."""
+    return (i.due or FAR_FUTURE, agency_of(i).casefold(), i.group or "", code_key(i.code))
 
 
 @dataclass(frozen=True)

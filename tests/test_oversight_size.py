@@ -225,6 +225,20 @@ def check_sheet(data: bytes) -> None:
         assert len(dues) == TOTALS[a] and dues == sorted(dues)
 
 
+def test_task_numbers_go_in_reading_order_in_the_email_and_the_sheet() -> None:
+    """One agency, one due day, numbers 1.10, 1.9, 2, 1.2: read as a plan numbers them (1.2,
+    1.9, 1.10, 2), not as text (1.10 before 1.2), in the email and the attached sheet, which
+    sort the list themselves (the dispatcher sorts a message's items the same way)."""
+    items = tuple(Item(base.LATE, group=GROUP, code=c, title=f"Nhiệm vụ số {c}", due=D0,
+                       days_late=80, agency_id="cq01", agency_name=name(1))
+                  for c in ("1.10", "1.9", "2", "1.2"))
+    wanted = ["1.2", "1.9", "1.10", "2"]
+    text = render_parts(monitor(items=items)).text
+    assert [c for line in item_lines(text) for c in wanted if f"Nhiệm vụ số {c}" in line] \
+        == wanted
+    assert [r[2] for r in read_sheet(late_sheet.workbook_bytes(items, created=AT))[1:]] == wanted
+
+
 def test_sheet_styles_header_frozen_bold_dates_formatted() -> None:
     data = late_sheet.workbook_bytes(LATE, title="Danh sách", created=AT)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active

@@ -7,6 +7,7 @@ builder (parent, restarts). A number has at most 4 levels of 1-2 digits, so that
 
 from __future__ import annotations
 
+import functools
 import re
 
 # "1.", "1.1", "1.1.", "4.2.1." followed by the title; "1)" is not a plan numbering style.
@@ -68,6 +69,9 @@ def sort_key(code: str | None) -> tuple:
         return ()
     return tuple(_part_key(p) for p in code.split("."))
 
+
+# A plan has a few hundred codes; sorts ask for them often.
+code_key = functools.lru_cache(maxsize=8192)(sort_key)
 
 _PART = re.compile(r"(\d*)(.*)", re.S)
 
