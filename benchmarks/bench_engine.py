@@ -14,9 +14,10 @@ Monday with the steering digest, and the day of the Sở Nội vụ's longest li
 before's wake-up, run unmeasured (a service wakes every working day). Timed apart: the `tidy()`
 the service runs after each wake-up (SQLite's log checkpoint, deferred until the messages have
 gone; on PostgreSQL one more read of the settled range), and the freeing of what it returned
-(every message it sent); then the same plan imported and planned
-again (nothing new: every row compared). PostgreSQL is vacuumed and checkpointed once after the
-import, as a server is hours later (the time is printed).
+(every message it sent). Each wake-up prints its wall time and this process's CPU time (Python
+and SQLite; PostgreSQL's server and a shared machine's other tenants are outside it). Then the
+same plan imported and planned again (nothing new: every row compared). PostgreSQL is vacuumed
+and checkpointed once after the import, as a server is hours later (the time is printed).
 Targets (issue 4): planning < 60 s and < 2 GB; a wake-up < 0.2 s.
 """
 
@@ -44,6 +45,13 @@ PG_URL = os.environ.get("NHACVIEC_TEST_PG_URL",
 
 def _rss_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _cpu_s() -> float:
+    """This process's CPU time (user + system): the part of a wake-up that is Python and
+    SQLite, apart from PostgreSQL's server and from other tenants of a shared machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def run_one(url: str, agencies: int, tasks: int) -> dict:
@@ -148,14 +156,17 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
         del yesterday
         rec = RecordingNotifier(channel="email")
         d = Dispatcher(engine, directory, cal, policy, [rec], worker="bench")
+        cpu = _cpu_s()
         t = time.perf_counter()
         result = asyncio.run(d.wake(dt.datetime.combine(day, policy.send_time, tzinfo=tz)))
         seconds = time.perf_counter() - t
+        cpu = _cpu_s() - cpu
         t = time.perf_counter()
         d.tidy()  # what the service does next, once the messages have gone
         wakes[name] = {"day": day.isoformat(), "items_due": per_day.get(day, 0),
                        "lines": sum(len(m.items) for m in result.messages),
                        "messages": len(result.messages), "seconds": round(seconds, 3),
+                       "cpu_s": round(cpu, 3),
                        "tidy_s": round(time.perf_counter() - t, 3)}
         # Then the caller lets go of what the wake-up returned: every message it sent. Timed
         # apart, and before the next day's wake-up starts its clock (the busiest day's 14,000
@@ -173,6 +184,7 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
             d.tidy()
             wakes["again"] = {"day": day.isoformat(), "items_due": 0, "lines": 0,
                               "messages": len(again.messages), "seconds": round(seconds, 3),
+                              "cpu_s": None,
                               "tidy_s": round(time.perf_counter() - t, 3), "freed_s": 0}
             del again, d
     out["wakes"] = wakes
@@ -279,8 +291,10 @@ def main() -> None:
             print(f"  then VACUUM ANALYZE + CHECKPOINT, as a server hours after an import: "
                   f"{r['settle_s']} s")
         for name, w in r["wakes"].items():
+            cpu = "" if w.get("cpu_s") is None else f", process CPU {w['cpu_s']:.3f} s"
             print(f"  wake-up {name:12} {w['day']}: {w['items_due']:>6} items due -> "
-                  f"{w['messages']:>5} messages, {w['lines']:>6} lines in {w['seconds']:.3f} s "
+                  f"{w['messages']:>5} messages, {w['lines']:>6} lines in {w['seconds']:.3f} s"
+                  f"{cpu} "
                   f"(then tidy(), after sending: {w['tidy_s']:.3f} s; its result freed: "
                   f"{w['freed_s']:.3f} s)")
         print(f"  the same plan imported again on {r['wakes']['busiest']['day']}: import "
