@@ -13,13 +13,12 @@ from typing import Any
 from engine.plan.numbering import code_key
 from notifiers import base, late_sheet
 from notifiers.base import Item, OutgoingMessage
-from notifiers.late_view import late_view
+from notifiers.late_view import FAR_FUTURE, agency_of, late_view
 from notifiers.render import STATUS_NAMES, STATUS_ORDER
 
 # An explanation request names the reply date when the engine sets one (Item.reply_by);
 # otherwise the letter gives the usual period counted from receipt.
 DEFAULT_REPLY_WORKING_DAYS = 5
-FAR_FUTURE = dt.date.max
 # The most late-item lines the body of a monitoring list or steering digest shows; beyond it the
 # oldest ones are shown, every agency is named with its count, and the complete list is attached.
 EMAIL_LATE_LINES = 200
@@ -27,10 +26,6 @@ EMAIL_LATE_LINES = 200
 
 def _by_due(items: Iterable[Item]) -> list[Item]:
     return sorted(items, key=lambda i: (i.due or FAR_FUTURE, i.group or "", code_key(i.code)))
-
-
-def _agency(i: Item) -> str:
-    return i.agency_name or i.agency_id or ""
 
 
 def is_due_today(i: Item, day: dt.date) -> bool:
@@ -123,7 +118,7 @@ def steering_digest(msg: OutgoingMessage) -> dict[str, Any]:
         for s, n in zip(columns, totals, strict=True)
     ]
     late = sorted((i for i in msg.items if i.reason == base.LATE),
-                  key=lambda i: (i.due or FAR_FUTURE, _agency(i).casefold(), code_key(i.code)))
+                  key=lambda i: (i.due or FAR_FUTURE, agency_of(i).casefold(), code_key(i.code)))
     return {"columns": columns, "rows": rows, "totals": totals, "grand_total": grand,
             "chart": chart, "late": late, **_late(msg, late)}
 
