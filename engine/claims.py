@@ -106,13 +106,11 @@ _PG_CLAIM = text("""
 def _pg_claim(s: Session, claims: Sequence[Claim], worker: str, wall: dt.datetime
               ) -> list[tuple[int, str]]:
     rows, link_n, link_item = [], [], []
-    iso: dict = {}  # a wake-up's messages share one slot and one instant: formatted once
     for n, c in enumerate(claims):
         m = c.message
-        slot = iso.get(c.slot) or iso.setdefault(c.slot, c.slot.isoformat())
-        at = iso.get(m.at) or iso.setdefault(m.at, m.at.isoformat())
         rows.append({"n": n, "key": m.key, "kind": m.kind, "channel": m.channel,
-                     "recipient_id": m.recipient.id, "slot_on": slot, "at": at})
+                     "recipient_id": m.recipient.id, "slot_on": c.slot.isoformat(),
+                     "at": m.at.isoformat()})
         link_n.extend([n] * len(c.item_ids))
         link_item.extend(c.item_ids)
     return s.connection().execute(_PG_CLAIM, {
@@ -250,8 +248,8 @@ def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.
                                  "provider_id": r.provider_id})
         if postgres:
             s.connection().execute(_PG_RECORD, {
-                "rows": json.dumps(updates, ensure_ascii=False, default=_iso),
-                "attempts": json.dumps(attempts, ensure_ascii=False, default=_iso)})
+                "rows": json.dumps(updates, ensure_ascii=False),
+                "attempts": json.dumps(attempts, ensure_ascii=False)})
         else:
             s.connection().execute(_SQLITE_RECORD, {
                 "rows": json.dumps([[u["nid"], u["st"], u["n"], u["pid"], u["sent"] is not None]
@@ -259,12 +257,6 @@ def record(engine: Engine, sent: Sequence[tuple[int, DeliveryResult]], wall: dt.
                 "sent": wall})
             bulk_insert(s, DeliveryAttempt.__table__, attempts)
     return failed
-
-
-def _iso(v: object) -> str:
-    if isinstance(v, dt.datetime):
-        return v.isoformat()
-    raise TypeError(f"{type(v).__name__} is not JSON serializable")
 
 
 # SQLite: the outcomes as one JSON array (UPDATE ... FROM); `sent` is the one time recorded.

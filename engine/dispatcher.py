@@ -172,8 +172,11 @@ class Dispatcher:
         with session(self.engine) as s:
             s.execute(select(func.count()).select_from(PlannedItem)
                       .where(*self._pending_up_to(self._last_slot)))
-            s.execute(reclaimable(self.wall(),
-                                  dt.timedelta(minutes=self.p.claim_lease_minutes))).all()
+            s.execute(reclaimable(self.wall(), self._lease())).all()
+
+    def _lease(self) -> dt.timedelta:
+        """How long a claim holds before another dispatcher may take the message over."""
+        return dt.timedelta(minutes=self.p.claim_lease_minutes)
 
     def _floor(self, slot: dt.date) -> dt.date:
         """The oldest send day still sent late (the grace); older pending items are missed."""
@@ -186,8 +189,7 @@ class Dispatcher:
 
     # --- 1. retries ----------------------------------------------------------------------------
     async def _retry(self, result: WakeResult) -> None:
-        lease = dt.timedelta(minutes=self.p.claim_lease_minutes)
-        taken = reclaim(self.engine, self.worker, self.wall(), lease)
+        taken = reclaim(self.engine, self.worker, self.wall(), self._lease())
         by_channel: dict[str, list[tuple[int, OutgoingMessage]]] = {}
         for nid, payload, provider_id in taken:
             m = dataclasses.replace(from_payload(payload), resume=provider_id)
