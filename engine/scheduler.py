@@ -39,6 +39,9 @@ from notifiers.errors import ConfigurationError, TransientDeliveryError
 
 log = logging.getLogger("nhacviec.scheduler")
 JOB_ID = "dispatch"
+JOB_FUNC = "engine.scheduler:wake"
+MISFIRE_GRACE_SECONDS = 3600
+_services: dict[str, Service] = {}
 KEPT_WAKES = 30  # the service remembers this many of its last wake-ups, as counts
 
 
@@ -61,9 +64,6 @@ class WakeSummary:
         sent = sum(1 for x in r.results if x.ok)
         return cls(r.slot, len(r.messages), sent, len(r.results) - sent, r.retried, r.missed,
                    r.unreachable)
-JOB_FUNC = "engine.scheduler:wake"
-MISFIRE_GRACE_SECONDS = 3600
-_services: dict[str, Service] = {}
 
 
 async def wake(service_id: str) -> WakeResult | None:
