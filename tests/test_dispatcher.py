@@ -400,6 +400,34 @@ def test_claimed_messages_are_stored_as_given(db_url):
             assert from_payload(n.payload) == c.message
 
 
+def test_a_batch_wins_the_keys_still_free_each_with_its_own_row(db_url):
+    """One wake-up's batch in which another dispatcher already holds the middle key: the two
+    others are won, each with the id of the row that holds its key (SQLite reads the rows its
+    insert made back by id: the taken key's older row must not be mistaken for one of them)."""
+    rt, _ = setup(db_url)
+    wall = dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC)
+    item = Item(reason="late", group="Cải cách TTHC", code="1.1", due=D("2025-01-24"))
+
+    def message(agency: str) -> Claim:
+        return Claim(OutgoingMessage(
+            key=f"agency_digest/{agency}/email/2025-01-17", kind="agency_digest",
+            channel="email", recipient=Recipient(agency, "Sở", ("a@x",)), at=at("2025-01-17"),
+            items=(item,)), (), D("2025-01-17"))
+
+    assert len(claim(rt.engine, [message("so-tu-phap")], "other", wall)) == 1
+    batch = [message("vp-ubnd"), message("so-tu-phap"), message("so-tai-chinh")]
+    won = claim(rt.engine, batch, "worker-1", wall)
+    assert [c.message.key for c in won] == [batch[0].message.key, batch[2].message.key]
+    with rt.session() as s:
+        stored = {n.key: n for n in s.scalars(select(Notification))}
+    assert len(stored) == 3
+    for c in won:
+        assert stored[c.message.key].id == c.notification_id
+        assert stored[c.message.key].claimed_by == "worker-1"
+    assert stored[batch[1].message.key].claimed_by == "other"
+    assert batch[1].notification_id is None
+
+
 def test_a_claim_and_what_its_caller_settles_commit_together(db_url):
     """`claim(..., then=...)` runs `then` in the claiming transaction: if settling fails,
     nothing is claimed (no message row, no item linked) and the items can go later; if it
