@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, delete, select, update
@@ -71,10 +72,17 @@ _ITEM_COLUMNS = ("key", "kind", "reason", "recipient_id", "send_on", "plan_id", 
                  "duty_id", "obligation_id", "role", "state")
 
 
+# New rows go in by send day (then key): a day's items then lie together in the table, and the
+# wake-up that reads and settles them touches a few pages per chunk written, not one page per
+# item (measured on PostgreSQL, national median day: about 1,000 pages, 14 MB of write-ahead
+# log). Inserting in key order instead was not faster (2 million rows: SQLite 13.3 against
+# 14.3 s, PostgreSQL's COPY 14.4-14.7 against 13.8-14.5 s).
+send_day_order = itemgetter(4, 0)
+
+
 def _rows(wants: Iterable[Want]) -> list[tuple]:
-    # A Want's first ten fields are the columns, in order; the state is "pending". Sorted by
-    # key, the unique index is filled in order (a third faster on PostgreSQL).
-    return sorted((*w[:10], "pending") for w in wants)
+    # A Want's first ten fields are the columns, in order; the state is "pending".
+    return sorted(((*w[:10], "pending") for w in wants), key=send_day_order)
 
 
 def _insert(s: Session, wants: list[Want]) -> None:
