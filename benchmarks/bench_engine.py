@@ -11,7 +11,8 @@ and to plan (every planned notification of the year), peak memory, planned notif
 wake-ups of the dispatcher (recording channel, nothing rendered) with the whole year pending after
 the woken day: a quiet day, a median day and the busiest day of the year (by items planned), a
 Monday with the steering digest, and the day of the Sở Nội vụ's longest list, each after the day
-before's wake-up, run unmeasured (a service wakes every working day). Timed apart: the `tidy()`
+before's wake-up, run unmeasured (a service wakes every working day), and every working day of
+one whole month in order (the days between such picks). Timed apart: the `tidy()`
 the service runs after each wake-up (SQLite's log checkpoint, deferred until the messages have
 gone; on PostgreSQL one more read of the settled range), and the freeing of what it returned
 (every message it sent). Each wake-up prints its wall time and this process's CPU time (Python
@@ -33,6 +34,7 @@ import gc
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -187,6 +189,12 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
         timed["freed_s"] = round(time.perf_counter() - t, 3)
         return timed
 
+    # And every working day of one whole month in order, each after the one before, as a service
+    # runs them: the days in between the picks above (the first month of the year none falls in).
+    picked_months = {d.month for d in picks.values()}
+    month = next(m for m in range(2, 13) if m not in picked_months)
+    month_days = [d for d in days if d.month == month]
+    picks["month"] = month_days[0]
     wakes = {}
     for name, day in sorted(picks.items(), key=lambda kv: kv[1]):
         # A service that has run every day so far: what is older than the day before has gone
@@ -213,6 +221,10 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
             with engine.connect() as c:
                 c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         timed_wake(before)  # yesterday's, unmeasured
+        if name == "month":
+            out["month"] = [{"day": d.isoformat(), "items_due": per_day.get(d, 0),
+                             **timed_wake(d)} for d in month_days]
+            continue
         wakes[name] = {"day": day.isoformat(), "items_due": per_day.get(day, 0),
                        **timed_wake(day)}
         if name == "busiest":  # the same instant again: nothing left to send
@@ -331,6 +343,18 @@ def main() -> None:
                   f"process CPU {w['cpu_s']:.3f} s{server} "
                   f"(then tidy(), after sending: {w['tidy_s']:.3f} s; its result freed: "
                   f"{w['freed_s']:.3f} s)")
+        month = r["month"]
+        times = sorted(w["seconds"] for w in month)
+        slow = max(month, key=lambda w: w["seconds"])
+        over = [w for w in month if w["seconds"] >= 0.2]
+        mondays = sum(dt.date.fromisoformat(w["day"]).weekday() == 0 for w in month)
+        print(f"  a month of wake-ups, every working day from {month[0]['day']} to "
+              f"{month[-1]['day']} in order, each after the one before ({len(month)} days, "
+              f"{mondays} with the steering digest): median {statistics.median(times):.3f} s, "
+              f"fastest {times[0]:.3f} s, slowest {times[-1]:.3f} s ({slow['day']}: "
+              f"{slow['messages']} messages, {slow['lines']} lines); {len(over)} at 0.2 s or "
+              f"more: " + (", ".join(f"{w['day']} {w['seconds']:.2f} s ({w['messages']} "
+                                     f"messages, {w['lines']} lines)" for w in over) or "none"))
         print(f"  the same plan imported again on {r['wakes']['busiest']['day']}: import "
               f"{r['reimport_s']} s + re-plan {r['replan_s']} s, {r['replanned']} pending "
               f"(peak memory then {r['reimport_peak_rss_mb']} MB)")
