@@ -39,6 +39,7 @@ from engine.gc_pause import gc_paused
 from engine.models import (
     ChatLink,
     ExplanationRequest,
+    Notification,
     NotificationItem,
     PlannedItem,
 )
@@ -122,6 +123,9 @@ class Dispatcher:
                  wall_clock: Callable[[], dt.datetime] = _wall) -> None:
         self.engine, self.d, self.cal, self.p = engine, directory, calendar, policy
         self.notifiers = list(notifiers)
+        for n in self.notifiers:  # a channel that sends a message in parts reports each part
+            if hasattr(n, "progress"):
+                n.progress = self._keep_progress
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
@@ -205,6 +209,15 @@ class Dispatcher:
             results = await notifier.send_batch([m for _, m in pairs])
             self._record(list(zip([n for n, _ in pairs], results, strict=True)), result)
             result.retried += len(pairs)
+
+    def _keep_progress(self, key: str, provider_id: str) -> None:
+        """The parts of a long message delivered so far (a notifier's `progress`), kept at once:
+        if this process dies before recording the outcome, the dispatcher that takes the message
+        over after the lease gets them back (`reclaim`, as `resume`) and sends only the rest."""
+        with session(self.engine) as s, s.begin():
+            s.execute(update(Notification).where(Notification.key == key,
+                                                 Notification.state == "claimed")
+                      .values(provider_id=provider_id))
 
     def _notifier(self, channel: str) -> Notifier | None:
         return next((n for n in self.notifiers if n.channel == channel), None)

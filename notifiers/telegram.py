@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, cast
 
@@ -242,6 +242,10 @@ class TelegramNotifier:
         self._owns_bot = owns_bot
         self._initialized = False
         self._delivered: dict[tuple[str, int], list[int]] = {}  # message ids of parts sent
+        # Told (message key, provider id so far) after each part of a message that is not its
+        # last: the dispatcher keeps it at once, so that a process dying in the middle of a
+        # long message leaves the parts that went for the one taking the message over.
+        self.progress: Callable[[str, str], None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Any,
@@ -291,15 +295,18 @@ class TelegramNotifier:
         args = RateLimitArgs()
         failures: list[str] = []
         transient, permanent = False, False
-        ids: list[str] = []
         earlier = parts_delivered(msg.resume)
         for chat in chats:
             if (msg.key, chat) not in self._delivered and chat in earlier:
                 self._delivered[(msg.key, chat)] = list(earlier[chat])  # another process's
-            outcome = await self._send_parts(msg.key, chat, parts, markup, args)
-            sent = self._delivered.get((msg.key, chat), [])
-            if sent:
-                ids.append(f"{chat}:{'+'.join(map(str, sent))}")
+
+        def so_far() -> str:
+            return ",".join(f"{chat}:{'+'.join(map(str, sent))}" for chat in chats
+                            if (sent := self._delivered.get((msg.key, chat))))
+
+        for n, chat in enumerate(chats):
+            outcome = await self._send_parts(msg.key, chat, parts, markup, args, so_far,
+                                             last_chat=n == len(chats) - 1)
             if not outcome.ok:
                 failures.append(f"{chat}: {outcome.detail}")
                 permanent |= outcome.permanent
@@ -310,11 +317,14 @@ class TelegramNotifier:
                  "đã gửi" if ok else detail)
         return DeliveryResult(msg.key, ok, permanent=permanent and not transient,
                               attempts=1 + args.retries, detail=detail,
-                              provider_id=",".join(ids) or None)
+                              provider_id=so_far() or None)
 
     async def _send_parts(self, key: str, chat: int, parts: list[str],
-                          markup: InlineKeyboardMarkup | None,
-                          args: RateLimitArgs) -> _Outcome:
+                          markup: InlineKeyboardMarkup | None, args: RateLimitArgs,
+                          so_far: Callable[[], str], *, last_chat: bool) -> _Outcome:
+        """The parts not yet delivered to `chat`, in order. After each part, `progress` is told
+        what went so far, unless it was the message's very last part (of its last chat): that
+        one the dispatcher records with the outcome."""
         done = self._delivered.setdefault((key, chat), [])
         for index, text in enumerate(parts):
             if index < len(done):
@@ -340,6 +350,8 @@ class TelegramNotifier:
             except (NetworkError, TelegramError) as exc:
                 return _Outcome(False, False, f"lỗi mạng ({exc})")
             done.append(sent.message_id)
+            if self.progress is not None and not (last and last_chat):
+                self.progress(key, so_far())
         return _Outcome()
 
     async def aclose(self) -> None:

@@ -43,6 +43,9 @@ class Call:
         return int(v) if v is not None else None
 
 
+HOLD = 0  # a _Failure's status meaning: no answer at all
+
+
 @dataclass
 class _Failure:
     method: str
@@ -160,6 +163,13 @@ class FakeBotApi:
         with self._lock:
             self._failures.append(_Failure(method, status, description or _PHRASES[status],
                                            chat_id, retry_after, times, skip))
+
+    def hold(self, method: str, *, chat_id: int | None = None, skip: int = 0) -> None:
+        """Never answer the next call of `method` (to `chat_id`, if given) after letting `skip`
+        of them through: the request is read and nothing comes back, as for a sender that dies
+        waiting (the held message is not stored)."""
+        with self._lock:
+            self._failures.append(_Failure(method, HOLD, "", chat_id, None, 1, skip))
 
     def push_message(self, chat_id: int, text: str | None, *, user_id: int | None = None,
                      first_name: str = "Cán bộ", **extra: Any) -> int:
@@ -303,6 +313,8 @@ class FakeBotApi:
             call.status = 401
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         failure = self._take_failure(method, params)
+        if failure is not None and failure.status == HOLD:
+            await asyncio.Event().wait()  # until the imitation stops
         if failure is not None:
             call.status = failure.status
             out: dict[str, Any] = {"ok": False, "error_code": failure.status,

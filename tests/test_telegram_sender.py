@@ -332,3 +332,74 @@ async def test_a_retry_in_another_process_resumes_after_the_parts_delivered(fake
                                        .where(Notification.key == msg.key)).one()
     assert state == "sent"
     assert provider_id == f"{chat}:" + "+".join(str(m.message_id) for m in fake.sent(chat))
+
+
+async def test_a_process_dying_in_the_middle_of_a_long_message_leaves_its_parts_sent(
+        fake, sqlite_url) -> None:
+    """The process sending a long digest dies while its third part is on the way (the Bot API
+    never answers; the wake-up is cancelled: claimed, nothing recorded). The parts that went are
+    kept as they go, so the dispatcher that takes the message over after the claim's lease
+    sends the rest, and the agency's chat has each part once."""
+    from sqlalchemy import select
+
+    from engine.compose import from_payload
+    from engine.db import session
+    from engine.dispatcher import Dispatcher
+    from engine.models import ChatLink, Notification
+    from engine.persist import store_plan
+    from engine.planner import plan_plan
+    from tests.plan_factory import D, plan, runtime, task
+
+    chat = 513
+    rt = runtime(sqlite_url)
+    tasks = [task("Cải cách TTHC", f"1.{i}", lead=["vp-ubnd"], dues=["2025-01-24"],
+                  title="Rà soát thủ tục hành chính " * 12) for i in range(1, 41)]
+    with rt.session() as s:
+        summary = store_plan(s, plan(tasks), rt.directory, calendar=rt.calendar)
+        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        s.add(ChatLink(chat_id=chat, agency_id="vp-ubnd",
+                       linked_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC)))
+        s.commit()
+    fast = TelegramRateLimiter(Limits(per_chat_interval=0.0, group=1000))
+    wall = dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC)
+
+    def dispatcher(at: dt.datetime) -> tuple[Dispatcher, TelegramNotifier]:
+        n = TelegramNotifier.from_settings(settings_for(fake), fast)
+        return Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [n],
+                          wall_clock=lambda: at), n
+
+    fake.hold("sendMessage", chat_id=chat, skip=2)
+    first, n1 = dispatcher(wall)
+    dying = asyncio.create_task(first.wake(AT))
+    await fake.wait_for(lambda: len(fake.calls_of("sendMessage", chat_id=chat)) == 3)
+    dying.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await dying
+    await n1.aclose()
+    delivered = [m.message_id for m in fake.sent(chat)]
+    assert len(delivered) == 2
+    with session(rt.engine) as s:
+        key, state, provider_id = s.execute(
+            select(Notification.key, Notification.state, Notification.provider_id)
+            .where(Notification.recipient_id == "vp-ubnd",
+                   Notification.channel == "telegram")).one()
+    assert state == "claimed"  # nothing recorded: the process died
+    assert provider_id == f"{chat}:{delivered[0]}+{delivered[1]}"
+
+    # Within the lease nobody takes it over; after it, the next dispatcher resumes.
+    lease = dt.timedelta(minutes=rt.policy.claim_lease_minutes)
+    early, n2 = dispatcher(wall + lease - dt.timedelta(minutes=1))
+    assert (await early.wake(AT + dt.timedelta(minutes=10))).retried == 0
+    await n2.aclose()
+    later, n3 = dispatcher(wall + lease + dt.timedelta(minutes=1))
+    retried = await later.wake(AT + dt.timedelta(minutes=20))
+    await n3.aclose()
+    assert retried.retried == 1
+    texts = [m.text for m in fake.sent(chat)]
+    with session(rt.engine) as s:
+        payload, state = s.execute(select(Notification.payload, Notification.state)
+                                   .where(Notification.key == key)).one()
+    expected = render_message(from_payload(payload))
+    assert len(expected) >= 3
+    assert texts == expected  # each part once, in order
+    assert state == "sent"
