@@ -62,6 +62,10 @@ TELEGRAM_LATE_LINES = 30
 # every agency of a province; a national list says how many more there are (the complete list
 # goes by email).
 TELEGRAM_OTHER_AGENCIES = 60
+# The Steering Committee's table of statuses shows this many agencies at most: every agency of
+# a province; of a national table (3,500 agencies: some sixty parts), those with the most late
+# tasks, and how many more there are (the whole table goes by email; `nhacviec status`).
+TELEGRAM_TABLE_AGENCIES = 60
 TEMPLATES = {
     base.AGENCY_DIGEST: "telegram/agency_digest.j2",
     base.MONITOR_LIST: "telegram/monitor_list.j2",
@@ -188,10 +192,17 @@ def message_context(msg: OutgoingMessage) -> dict[str, Any]:
     for c in items:
         groups.setdefault(c["agency_name"], []).append(c)
     ctx["groups"] = [{"agency": k, "entries": v} for k, v in groups.items()]
+    table = list(msg.stats.items())  # ranked
+    if len(table) > TELEGRAM_TABLE_AGENCIES:  # most late first; the ranking among equals
+        table = sorted(table, key=lambda row: -row[1].get("overdue", 0))
+        table = table[:TELEGRAM_TABLE_AGENCIES]
     ctx["stats"] = [
         {"agency": name, "summary": ", ".join(f"{n} {status_vi(s)}" for s, n in counts.items())}
-        for name, counts in msg.stats.items()
+        for name, counts in table
     ]
+    ctx["stats_more"] = len(msg.stats) - len(table)
+    usable, _ = split_addresses(msg.recipient.emails)
+    ctx["email_to"] = msg.recipient.name if usable else ""
     return ctx
 
 

@@ -375,3 +375,33 @@ def test_telegram_names_at_most_60_other_agencies_and_counts_the_rest() -> None:
     assert "<b>Các cơ quan khác có nhiệm vụ quá hạn (100)</b>" in text
     assert "• Huyện 059: 1" in text and "Huyện 060" not in text
     assert "… và 40 cơ quan khác với 40 nhiệm vụ quá hạn." in text
+
+
+def test_telegram_table_of_a_national_digest_shows_the_60_most_late_agencies() -> None:
+    """100 agencies "Huyện 000".."Huyện 099", agency k with (7k mod 100) late tasks (each count
+    once: 7 and 100 share no factor). The 60 with most are those with 40..99, the most first:
+    Huyện 057 (399 → 99), Huyện 014 (98), …, Huyện 020 (140 → 40); Huyện 077 (539 → 39) is
+    the first left out. By email the whole table goes."""
+    stats = {f"Huyện {k:03d}": {"overdue": 7 * k % 100} for k in range(100)}
+    msg = dataclasses.replace(steering(channel="telegram"), stats=stats)
+    parts = render_message(msg)
+    text = "\n".join(parts)
+    rows = [line for line in text.splitlines() if line.startswith("• Huyện")]
+    assert len(rows) == 60
+    assert rows[:2] == ["• Huyện 057: 99 quá hạn", "• Huyện 014: 98 quá hạn"]
+    assert rows[-1] == "• Huyện 020: 40 quá hạn"
+    assert "Huyện 077" not in text
+    assert ("<i>Bảng này chỉ nêu 60 cơ quan có nhiều nhiệm vụ quá hạn nhất trong tổng số 100 "
+            "cơ quan.</i>\n<i>Bảng đầy đủ được gửi qua thư điện tử tới Ban Chỉ đạo CCHC "
+            "tỉnh.</i>") in text
+    assert "… và 40 cơ quan khác." in text
+    assert len(parts) <= 3
+    # Without an email address, the command that shows the whole table.
+    no_mail = dataclasses.replace(msg, recipient=dataclasses.replace(BCD, emails=()))
+    assert "Bảng đầy đủ: Sở Nội vụ xem bằng lệnh <code>nhacviec status</code>." in "\n".join(
+        render_message(no_mail))
+    # The email keeps every agency.
+    mail = render_parts(dataclasses.replace(msg, channel="email")).text
+    assert all(f"- Huyện {k:03d}: {7 * k % 100} quá hạn (tổng {7 * k % 100})" in mail
+               for k in range(1, 100))
+    assert "- Huyện 000:" in mail
