@@ -278,21 +278,16 @@ def test_monitor_list_has_a_section_for_tasks_without_a_lead() -> None:
     assert "Ban hành Kế hoạch" in text and "Cấp Phiếu lý lịch" in text
 
 
-async def test_a_retry_in_another_process_resumes_after_the_parts_delivered(fake,
-                                                                           sqlite_url) -> None:
-    """A long digest fails at its second part. The parts delivered are recorded with the
-    attempt; a dispatcher in another process (a new notifier, nothing in memory) takes the
-    retry over and sends only the parts that had not arrived."""
-    from sqlalchemy import select
-
-    from engine.db import session
+def long_digest_to(fake: FakeBotApi, sqlite_url: str, chat: int):  # noqa: ANN201
+    """A plan whose 40 tasks, due 24/01/2025 and led by vp-ubnd, make a digest of several
+    parts, vp-ubnd linked to `chat`; and `dispatcher(wall)`: a new Dispatcher with a new
+    TelegramNotifier (another process: nothing in memory), its wall clock at `wall`."""
     from engine.dispatcher import Dispatcher
-    from engine.models import ChatLink, Notification
+    from engine.models import ChatLink
     from engine.persist import store_plan
     from engine.planner import plan_plan
     from tests.plan_factory import D, plan, runtime, task
 
-    chat = 512
     rt = runtime(sqlite_url)
     tasks = [task("Cải cách TTHC", f"1.{i}", lead=["vp-ubnd"], dues=["2025-01-24"],
                   title="Rà soát thủ tục hành chính " * 12) for i in range(1, 41)]
@@ -308,6 +303,22 @@ async def test_a_retry_in_another_process_resumes_after_the_parts_delivered(fake
         n = TelegramNotifier.from_settings(settings_for(fake), fast)
         return Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [n],
                           wall_clock=lambda: wall), n
+
+    return rt, dispatcher
+
+
+async def test_a_retry_in_another_process_resumes_after_the_parts_delivered(fake,
+                                                                           sqlite_url) -> None:
+    """A long digest fails at its second part. The parts delivered are recorded with the
+    attempt; a dispatcher in another process (a new notifier, nothing in memory) takes the
+    retry over and sends only the parts that had not arrived."""
+    from sqlalchemy import select
+
+    from engine.db import session
+    from engine.models import Notification
+
+    chat = 512
+    rt, dispatcher = long_digest_to(fake, sqlite_url, chat)
 
     fake.fail("sendMessage", 500, "Internal Server Error", chat_id=chat, skip=1)
     first, n1 = dispatcher(dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC))
@@ -344,29 +355,11 @@ async def test_a_process_dying_in_the_middle_of_a_long_message_leaves_its_parts_
 
     from engine.compose import from_payload
     from engine.db import session
-    from engine.dispatcher import Dispatcher
-    from engine.models import ChatLink, Notification
-    from engine.persist import store_plan
-    from engine.planner import plan_plan
-    from tests.plan_factory import D, plan, runtime, task
+    from engine.models import Notification
 
     chat = 513
-    rt = runtime(sqlite_url)
-    tasks = [task("Cải cách TTHC", f"1.{i}", lead=["vp-ubnd"], dues=["2025-01-24"],
-                  title="Rà soát thủ tục hành chính " * 12) for i in range(1, 41)]
-    with rt.session() as s:
-        summary = store_plan(s, plan(tasks), rt.directory, calendar=rt.calendar)
-        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
-        s.add(ChatLink(chat_id=chat, agency_id="vp-ubnd",
-                       linked_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC)))
-        s.commit()
-    fast = TelegramRateLimiter(Limits(per_chat_interval=0.0, group=1000))
+    rt, dispatcher = long_digest_to(fake, sqlite_url, chat)
     wall = dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC)
-
-    def dispatcher(at: dt.datetime) -> tuple[Dispatcher, TelegramNotifier]:
-        n = TelegramNotifier.from_settings(settings_for(fake), fast)
-        return Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [n],
-                          wall_clock=lambda: at), n
 
     fake.hold("sendMessage", chat_id=chat, skip=2)
     first, n1 = dispatcher(wall)
