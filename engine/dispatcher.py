@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Date, DateTime, Text, bindparam, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from engine.agencies import Directory
@@ -58,6 +60,7 @@ from notifiers.base import (
 )
 from rules import WorkingCalendar
 
+log = logging.getLogger(__name__)
 PHASE_AGENCIES = (AGENCY_DIGEST, EXPLANATION_REQUEST)
 MISSED_LINES = 200  # missed messages listed one by one; beyond, one line per agency
 PHASE_OVERSIGHT = (MONITOR_LIST, STEERING_DIGEST)
@@ -214,10 +217,13 @@ class Dispatcher:
         """The parts of a long message delivered so far (a notifier's `progress`), kept at once:
         if this process dies before recording the outcome, the dispatcher that takes the message
         over after the lease gets them back (`reclaim`, as `resume`) and sends only the rest."""
-        with session(self.engine) as s, s.begin():
-            s.execute(update(Notification).where(Notification.key == key,
-                                                 Notification.state == "claimed")
-                      .values(provider_id=provider_id))
+        try:
+            with session(self.engine) as s, s.begin():
+                s.execute(update(Notification).where(Notification.key == key,
+                                                     Notification.state == "claimed")
+                          .values(provider_id=provider_id))
+        except DBAPIError as exc:  # the message goes on; only a crash now would repeat parts
+            log.warning("could not keep the parts of %s delivered so far: %s", key, exc.orig)
 
     def _notifier(self, channel: str) -> Notifier | None:
         return next((n for n in self.notifiers if n.channel == channel), None)

@@ -396,3 +396,36 @@ async def test_a_process_dying_in_the_middle_of_a_long_message_leaves_its_parts_
     assert len(expected) >= 3
     assert texts == expected  # each part once, in order
     assert state == "sent"
+
+
+async def test_parts_that_cannot_be_kept_as_they_go_do_not_stop_the_message(
+        fake, sqlite_url, caplog) -> None:
+    """The database refuses the progress of a long message (a trigger aborts any change of a
+    claimed message's provider id that leaves it claimed): every part still goes, once, the
+    outcome is recorded, and the log says what could not be kept."""
+    from sqlalchemy import select, text
+
+    from engine.db import session
+    from engine.models import Notification
+
+    chat = 514
+    rt, dispatcher = long_digest_to(fake, sqlite_url, chat)
+    with session(rt.engine) as s, s.begin():
+        s.execute(text("CREATE TRIGGER refuse_progress BEFORE UPDATE OF provider_id ON "
+                       "notification WHEN NEW.state = 'claimed' "
+                       "BEGIN SELECT RAISE(ABORT, 'progress refused'); END"))
+    d, n = dispatcher(dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC))
+    with caplog.at_level("WARNING", logger="engine.dispatcher"):
+        result = await d.wake(AT)
+    await n.aclose()
+    (msg,) = [m for m in result.messages if m.recipient.id == "vp-ubnd"]
+    expected = render_message(msg)
+    assert len(expected) >= 3
+    assert [m.text for m in fake.sent(chat)] == expected
+    with session(rt.engine) as s:
+        state, provider_id = s.execute(select(Notification.state, Notification.provider_id)
+                                       .where(Notification.key == msg.key)).one()
+    assert state == "sent"
+    assert provider_id == f"{chat}:" + "+".join(str(m.message_id) for m in fake.sent(chat))
+    refused = [r for r in caplog.records if "could not keep the parts" in r.getMessage()]
+    assert len(refused) == len(expected) - 1 and "progress refused" in refused[0].getMessage()
