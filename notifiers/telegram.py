@@ -150,8 +150,14 @@ def _late_view(msg: OutgoingMessage) -> LateView | None:
     return view if view.cut else None
 
 
-def late_view_ctx(view: LateView, msg: OutgoingMessage) -> dict[str, Any]:
+def _email_to(msg: OutgoingMessage) -> str:
+    """Who gets the same message by email, whole (a cut list's .xlsx, the whole table); "" when
+    the recipient has no usable address."""
     usable, _ = split_addresses(msg.recipient.emails)
+    return msg.recipient.name if usable else ""
+
+
+def late_view_ctx(view: LateView, msg: OutgoingMessage) -> dict[str, Any]:
     return {
         "total": view.total, "shown": view.shown, "agencies": view.agencies,
         "groups": [{"agency": g.agency, "total": g.total, "rest": g.rest,
@@ -161,7 +167,7 @@ def late_view_ctx(view: LateView, msg: OutgoingMessage) -> dict[str, Any]:
         "more_agencies": len(view.others[TELEGRAM_OTHER_AGENCIES:]),
         "more_items": sum(g.total for g in view.others[TELEGRAM_OTHER_AGENCIES:]),
         # where the complete list is: the same message by email, with the .xlsx attached
-        "email_to": msg.recipient.name if usable else "",
+        "email_to": _email_to(msg),
     }
 
 
@@ -201,8 +207,7 @@ def message_context(msg: OutgoingMessage) -> dict[str, Any]:
         for name, counts in table
     ]
     ctx["stats_more"] = len(msg.stats) - len(table)
-    usable, _ = split_addresses(msg.recipient.emails)
-    ctx["email_to"] = msg.recipient.name if usable else ""
+    ctx["email_to"] = _email_to(msg) if ctx["stats_more"] else ""  # where the whole table is
     return ctx
 
 
