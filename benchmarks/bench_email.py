@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 import aiosmtplib  # noqa: E402
 
+from core.messages import Item, OutgoingMessage, Recipient  # noqa: E402
+from core.vocabulary import MessageKind, Reason  # noqa: E402
 from engine.settings import Settings  # noqa: E402
-from notifiers import base  # noqa: E402
-from notifiers.base import Item, OutgoingMessage, Recipient  # noqa: E402
-from notifiers.email import EmailNotifier  # noqa: E402
-from notifiers.email_build import Sender, render_parts, wire_bytes  # noqa: E402
+from notifiers.email.build import Sender, render_parts, wire_bytes  # noqa: E402
+from notifiers.email.notifier import EmailNotifier  # noqa: E402
 
 HOST = "127.0.0.1"
 TZ = dt.timezone(dt.timedelta(hours=7))
@@ -81,27 +81,27 @@ def digests(n: int) -> list[OutgoingMessage]:
     for k in range(n):
         agency = f"UBND huyện Mỹ Xuyên số {k}"
         items = (
-            Item(base.REMINDER, group="Cải cách thủ tục hành chính", code=f"4.{k % 9 + 1}",
+            Item(Reason.REMINDER, group="Cải cách thủ tục hành chính", code=f"4.{k % 9 + 1}",
                  title="Rà soát, đơn giản hóa thủ tục hành chính & quy trình nội bộ",
                  due=dt.date(2025, 3, 18), role="lead", days_left=5),
-            Item(base.REMINDER, group="Cải cách thể chế", code="2.2",
+            Item(Reason.REMINDER, group="Cải cách thể chế", code="2.2",
                  title="Kiểm tra, rà soát văn bản quy phạm pháp luật", due=dt.date(2025, 3, 18),
                  role="support", days_left=5),
-            Item(base.REMINDER, group="Xây dựng chính quyền số", code="6.1",
+            Item(Reason.REMINDER, group="Xây dựng chính quyền số", code="6.1",
                  title="Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
                  due=dt.date(2025, 3, 11), role="lead", days_left=0),
-            Item(base.LATE, group="Cải cách tổ chức bộ máy", code="3.4",
+            Item(Reason.LATE, group="Cải cách tổ chức bộ máy", code="3.4",
                  title="Sắp xếp, kiện toàn tổ chức bộ máy", due=dt.date(2025, 3, 4),
                  role="lead", days_late=5),
-            Item(base.REPORT_REMINDER, period="Quý I", due=dt.date(2025, 3, 18),
+            Item(Reason.REPORT_REMINDER, period="Quý I", due=dt.date(2025, 3, 18),
                  cutoff_from=dt.date(2024, 12, 15), cutoff_to=dt.date(2025, 3, 14),
                  data_entry_url="https://cchc.soctrang.example.org/bao-cao", days_left=5),
         )
-        ongoing = (Item(base.REMINDER, code="4.2.1", role="lead",
+        ongoing = (Item(Reason.REMINDER, code="4.2.1", role="lead",
                         title="Cập nhật, công khai TTHC theo các Quyết định công bố"),)
         recipient = Recipient(f"ubnd-{k}", agency, (f"vanthu{k}@ubnd.example.org",))
-        out.append(OutgoingMessage(f"email:ubnd-{k}:2025-03-11", base.AGENCY_DIGEST, "email",
-                                   recipient, at, items, ongoing=ongoing,
+        out.append(OutgoingMessage(f"email:ubnd-{k}:2025-03-11", MessageKind.AGENCY_DIGEST,
+                                   "email", recipient, at, items, ongoing=ongoing,
                                    plan_number="196/KH-UBND"))
     return out
 

@@ -93,13 +93,13 @@ def run_one(url: str, agencies: int, tasks: int) -> dict:
     import national
     from sqlalchemy import func, select, update
 
-    from engine.db import get_engine, session
-    from engine.dispatcher import Dispatcher
-    from engine.models import Deadline, Duty, PlannedItem
-    from engine.persist import store_plan
-    from engine.planner import Planner, plan_plan
-    from engine.policy import Policy
-    from engine.reminder_rules import MONITOR_PREFIX, marker_due
+    from engine.dispatch.dispatcher import Dispatcher
+    from engine.planning.planner import plan_plan
+    from engine.planning.policy import Policy
+    from engine.planning.reminder_rules import MONITOR_PREFIX, Planner, marker_due
+    from engine.storage.db import get_engine, session
+    from engine.storage.models import Deadline, Duty, PlannedItem
+    from engine.tracking.plan_store import store_plan
     from notifiers.recording import RecordingNotifier
     from rules import WorkingCalendar
 

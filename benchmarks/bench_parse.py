@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 import docx  # noqa: E402
 import openpyxl  # noqa: E402
 
-from engine.agencies import Directory  # noqa: E402
-from engine.plan.docx_reader import read_docx  # noqa: E402
-from engine.plan.reader import read_plan  # noqa: E402
-from engine.plan.sheet_reader import read_csv_text, read_xlsx  # noqa: E402
-from engine.plan.text_reader import read_text  # noqa: E402
+from engine.directory.agencies import Directory  # noqa: E402
+from engine.intake.docx_reader import read_docx  # noqa: E402
+from engine.intake.reader import read_plan  # noqa: E402
+from engine.intake.sheet_reader import read_csv_text, read_xlsx  # noqa: E402
+from engine.intake.text_reader import read_text  # noqa: E402
 from rules import WorkingCalendar  # noqa: E402
 
 SEED = ROOT / "config" / "demo_plan_2025.txt"

@@ -34,11 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.messages import Item, OutgoingMessage, Recipient  # noqa: E402
+from core.vocabulary import MessageKind, Reason  # noqa: E402
 from engine.settings import Settings  # noqa: E402
-from notifiers import base  # noqa: E402
-from notifiers.base import Item, OutgoingMessage, Recipient  # noqa: E402
-from notifiers.telegram import TelegramNotifier  # noqa: E402
-from notifiers.telegram_limits import Limits, TelegramRateLimiter  # noqa: E402
+from notifiers.telegram.limits import Limits, TelegramRateLimiter  # noqa: E402
+from notifiers.telegram.notifier import TelegramNotifier  # noqa: E402
 from tests.fakes import TOKEN, FakeBotApi  # noqa: E402
 
 AT = dt.datetime(2025, 6, 10, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -91,9 +91,9 @@ async def limiter_run(name: str, chats: list[int], per_chat: dict[int, int]) -> 
     random.Random(5).shuffle(queue)  # the dispatcher's order is whatever the planner gives
     for k, chat in enumerate(queue, 1):
         msgs.append(OutgoingMessage(
-            key=f"{name}-{k}", kind=base.AGENCY_DIGEST, channel="telegram",
+            key=f"{name}-{k}", kind=MessageKind.AGENCY_DIGEST, channel="telegram",
             recipient=Recipient(f"cq-{chat}", f"Cơ quan {chat}", chat_ids=(chat,)), at=AT,
-            items=(Item(reason=base.REMINDER, group="Cải cách TTHC", code="1.1",
+            items=(Item(reason=Reason.REMINDER, group="Cải cách TTHC", code="1.1",
                         title="Rà soát thủ tục hành chính", due=dt.date(2025, 6, 18),
                         role="lead", deadline_id=k, days_left=5),)))
     with FakeBotApi() as fake:
@@ -162,8 +162,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def bench_mytasks(url: str, requests: int) -> bool:
-    from notifiers.telegram_bot import build_application, start_bot, stop_bot
-    from notifiers.telegram_store import SqlBotBackend
+    from engine.tracking.bot_store import SqlBotBackend
+    from notifiers.telegram.bot import build_application, start_bot, stop_bot
 
     print(f"2. /mytasks latency, {requests} requests, database {url.split('://')[0]}")
     with FakeBotApi() as fake:

@@ -18,8 +18,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from engine.agencies import Agency, Directory
-from engine.plan.model import (
+from engine.directory.agencies import Agency, Directory
+from engine.intake.model import (
     DeadlineOut,
     ParsedPlan,
     PlanInfo,
@@ -112,10 +112,11 @@ def generate(url: str, *, today: dt.date = dt.date(YEAR, 1, 1), n_agencies: int 
              tasks_per_agency: int = TASKS_PER_AGENCY) -> dict[str, Any]:
     """Import the national plan into the database at `url` and plan its notifications.
     Returns counts and the objects a caller needs (directory, calendar, policy, engine)."""
-    from engine.db import get_engine, session
-    from engine.persist import store_plan
-    from engine.planner import Planner, plan_plan
-    from engine.policy import Policy
+    from engine.planning.planner import plan_plan
+    from engine.planning.policy import Policy
+    from engine.planning.reminder_rules import Planner
+    from engine.storage.db import get_engine, session
+    from engine.tracking.plan_store import store_plan
 
     cal = WorkingCalendar.default()
     directory, parsed = build(n_agencies, tasks_per_agency, calendar=cal)

@@ -16,8 +16,17 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from engine.db import get_engine
-from engine.models import Agency, Assignment, ChatLink, Completion, Deadline, Duty, Plan, Task
+from engine.storage.db import get_engine
+from engine.storage.models import (
+    Agency,
+    Assignment,
+    ChatLink,
+    Completion,
+    Deadline,
+    Duty,
+    Plan,
+    Task,
+)
 
 AGENCIES = 3500
 TASKS_PER_AGENCY = 80

@@ -7,6 +7,7 @@ bundled), or NHACVIEC_TIMEZONE when set.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -16,19 +17,15 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config import bundled
+from engine.planning.policy import Policy
+
 APP_NAME = "nhacviec"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def bundled(name: str) -> Path:
-    """A file shipped in the `config` package (agency directory, demo plan, policy)."""
-    from importlib.resources import files
-
-    return Path(str(files("config") / name))
 
 
 class Settings(BaseSettings):
@@ -87,14 +84,10 @@ class Settings(BaseSettings):
         """The province's time zone: NHACVIEC_TIMEZONE, or the policy's."""
         return self.load_policy().tz
 
-    def load_policy(self):  # noqa: ANN201 - engine.policy.Policy (imported late: no cycle)
+    def load_policy(self) -> Policy:
         """The reminder policy file, with NHACVIEC_TIMEZONE applied when set."""
-        import dataclasses
-
-        from engine.policy import Policy
-
         policy = Policy.load(self.policy_path())
-        return dataclasses.replace(policy, timezone=self.timezone) if self.timezone else policy
+        return replace(policy, timezone=self.timezone) if self.timezone else policy
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -122,6 +115,7 @@ __all__ = ["Settings", "load_settings", "data_dir", "bundled", "Field"]
 
 def working_calendar(settings: Settings | None = None):  # -> rules.WorkingCalendar
     """The calendar these settings describe: `holidays` + the override file + the 24/11 switch."""
+    # lazy: holidays takes 0.1 s to import; only what needs the calendar pays
     from rules.calendar import Overrides, WorkingCalendar
 
     settings = settings or Settings()

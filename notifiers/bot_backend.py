@@ -1,7 +1,7 @@
 """The data side of the Telegram bot: what its handlers ask of the database.
 
 `BotBackend` is the small interface the handlers call (synchronously, from a worker thread);
-`notifiers.telegram_store.SqlBotBackend` implements it on the engine's database. The views below
+`engine.tracking.bot_store.SqlBotBackend` implements it on the engine's database. The views below
 are plain values, so handlers and templates never touch ORM objects.
 """
 
@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
-from engine.errors import NhacviecError
+from core.errors import NhacviecError
 
 LINK_CODE_TTL = dt.timedelta(hours=48)
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -48,7 +48,7 @@ class TaskLine:
     code: str
     title: str
     due: dt.date | None
-    status: str  # engine status code (see notifiers.telegram_text.STATUS_VI)
+    status: str  # engine status code (see notifiers.telegram.text.STATUS_VI)
     role: str = "lead"  # lead | support
     label: str | None = None  # the product this due date is for
     plan_number: str | None = None

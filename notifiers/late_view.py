@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.plan.numbering import code_key
-from notifiers.base import Item
+from core.messages import Item
+from core.numbering import code_key
 
 FAR_FUTURE = dt.date.max
 

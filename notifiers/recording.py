@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from notifiers.base import DeliveryResult, OutgoingMessage
+from core.messages import DeliveryResult, OutgoingMessage
+from core.notifier import Progress
+from core.vocabulary import Channel
 
 
 @dataclass
 class RecordingNotifier:
-    channel: str = "record"
+    channel: str = Channel.RECORD
+    progress: Progress | None = None
     sent: list[OutgoingMessage] = field(default_factory=list)
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:

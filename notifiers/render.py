@@ -15,7 +15,6 @@ differently, so every rendered text is normalised once here.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -23,69 +22,22 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-UNKNOWN_DATE = "chưa xác định"
-
-# Engine status codes (issue 4, "Status") and how officials name them.
-STATUS_NAMES = {
-    "not_due": "chưa đến hạn",
-    "due_soon": "sắp đến hạn",
-    "due_today": "đến hạn hôm nay",
-    "overdue": "quá hạn",
-    "late": "quá hạn",
-    "done_on_time": "hoàn thành đúng hạn",
-    "done_late": "hoàn thành quá hạn",
-    "waiting_event": "chờ sự kiện",
-    "needs_due": "cần xác định thời hạn",
-}
-# The order statuses are shown in (tables, charts): from the worst to the best.
-STATUS_ORDER = (
-    "overdue", "due_today", "due_soon", "not_due", "waiting_event", "needs_due",
-    "done_late", "done_on_time",
+from core.formatting import (
+    role_name,
+    status_name,
+    vn_date,
+    vn_datetime,
+    vn_int,
+    vn_long_date,
+    vn_weekday,
 )
-ROLE_NAMES = {"lead": "chủ trì", "support": "phối hợp"}
+from core.vocabulary import STATUS_ORDER
 
 
 def templates_dir() -> Path:
     from importlib.resources import files
 
     return Path(str(files("templates")))
-
-
-def vn_date(day: dt.date | None) -> str:
-    """17/01/2025 (dd/mm/yyyy, as Vietnamese official documents write dates)."""
-    if day is None:
-        return UNKNOWN_DATE
-    return f"{day.day:02d}/{day.month:02d}/{day.year}"
-
-
-def vn_weekday(day: dt.date | None) -> str:
-    return WEEKDAYS[day.weekday()] if day is not None else ""
-
-
-def vn_long_date(day: dt.date | None) -> str:
-    """Thứ Sáu, 17/01/2025."""
-    return f"{vn_weekday(day)}, {vn_date(day)}" if day is not None else UNKNOWN_DATE
-
-
-def vn_datetime(moment: dt.datetime | None) -> str:
-    """08:00 ngày 17/01/2025."""
-    if moment is None:
-        return UNKNOWN_DATE
-    return f"{moment.hour:02d}:{moment.minute:02d} ngày {vn_date(moment)}"
-
-
-def vn_int(n: int) -> str:
-    """1.000 (Vietnamese writing groups thousands with a dot)."""
-    return f"{n:,}".replace(",", ".")
-
-
-def status_name(status: str | None) -> str:
-    return STATUS_NAMES.get(status or "", status or "")
-
-
-def role_name(role: str | None) -> str:
-    return ROLE_NAMES.get(role or "", role or "")
 
 
 def is_web_address(url: str | None) -> bool:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from core.formatting import vn_date
 from rules.base import (
     DATE,
     YEAR_QUALIFIER,
     Example,
     Rule,
-    ddmmyyyy,
     fixed,
     make_date,
     qualified_year,
@@ -60,12 +60,12 @@ class ByDateRule(Rule):
 
         def explanation() -> str:
             if due == day:
-                return f"Hạn ngày {ddmmyyyy(day)}{yearly}"
+                return f"Hạn ngày {vn_date(day)}{yearly}"
             why = ctx.calendar.day_off_name(day) or ("thứ Bảy" if day.weekday() == 5 else
                                                       "Chủ nhật")
             return (
-                f"Ngày {ddmmyyyy(day)} là ngày nghỉ ({why}): hạn chuyển sang ngày làm việc tiếp "
-                f"theo {ddmmyyyy(due)} (Bộ luật Dân sự 2015, Điều 148 khoản 5){yearly}"
+                f"Ngày {vn_date(day)} là ngày nghỉ ({why}): hạn chuyển sang ngày làm việc tiếp "
+                f"theo {vn_date(due)} (Bộ luật Dân sự 2015, Điều 148 khoản 5){yearly}"
             )
 
         return fixed(phrase, self.name, [Due(due)], explanation)
@@ -91,7 +91,7 @@ class BeforeDateRule(Rule):
         due = ctx.calendar.previous_working_day(day)
         yearly = _yearly_note(m)
         return fixed(phrase, self.name, [Due(due)],
-                     lambda: f"Ngày làm việc cuối cùng trước ngày {ddmmyyyy(day)}{yearly}")
+                     lambda: f"Ngày làm việc cuối cùng trước ngày {vn_date(day)}{yearly}")
 
 
 class EndsOnRule(Rule):

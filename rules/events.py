@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from rules.base import Example, Rule
+from rules.calendar import WorkingCalendar
 from rules.types import Context, Kind, Timing
 
 _LINK = (r"(?:kể từ khi|kể từ ngày|kể từ|tính từ ngày|tính từ khi|từ khi|từ ngày|sau khi"
@@ -56,11 +57,18 @@ def _event_text(phrase: str) -> str | None:
     return m.group("event").strip(" .;)") if m and m.group("event").strip() else None
 
 
+def event_due(event_day: dt.date, offset: int, unit: str | None,
+              calendar: WorkingCalendar) -> dt.date:
+    """The due date `offset` days after an event on `event_day`: working days, or calendar days
+    when the plan says so (`unit == "calendar"`), a day off then moving to the next working day
+    (Bộ luật Dân sự 2015, Điều 148 khoản 5)."""
+    if unit == "calendar":
+        return calendar.next_working_day(event_day + dt.timedelta(days=offset))
+    return calendar.add_working_days(event_day, offset)
+
+
 def due_after_event(timing: Timing, event_day: dt.date, ctx: Context) -> dt.date:
     """The due date of an event-relative task once its event happened on ``event_day``."""
     if timing.kind is not Kind.EVENT or timing.event_offset is None:
         raise ValueError("not an event-relative timing")
-    cal = ctx.calendar
-    if timing.event_unit == "working":
-        return cal.add_working_days(event_day, timing.event_offset)
-    return cal.next_working_day(event_day + dt.timedelta(days=timing.event_offset))
+    return event_due(event_day, timing.event_offset, timing.event_unit, ctx.calendar)

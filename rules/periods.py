@@ -20,6 +20,7 @@ from rules.base import (
     make_date,
     moved_note,
     qualified_year,
+    unknown,
 )
 from rules.calendar import month_end
 from rules.report_cycle import ROMAN
@@ -206,6 +207,5 @@ class RangeRule(Rule):
 
 
 def _backwards(phrase: str) -> Timing:
-    from rules.base import unknown
 
     return unknown(phrase, "khoảng thời gian kết thúc trước khi bắt đầu")

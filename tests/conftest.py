@@ -41,7 +41,7 @@ def _psycopg_conninfo(url: str) -> str:
 @pytest.fixture
 def sqlite_url(tmp_path):
     yield f"sqlite:///{tmp_path / 'nhacviec.sqlite'}"
-    from engine.db import dispose_all
+    from engine.storage.db import dispose_all
 
     dispose_all()
 
@@ -66,7 +66,7 @@ def pg_url():
     try:
         yield url
     finally:
-        from engine.db import dispose_all
+        from engine.storage.db import dispose_all
 
         dispose_all()
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -467,8 +467,8 @@ def seed_plan(engine: Any, tasks: list[dict[str, Any]] | None = None,
 
     from sqlmodel import Session
 
-    from engine.agencies import Directory
-    from engine.models import (
+    from engine.directory.agencies import Directory
+    from engine.storage.models import (
         Agency,
         Assignment,
         Deadline,

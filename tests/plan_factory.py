@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.agencies import Directory
-from engine.db import get_engine
-from engine.plan.model import (
+from engine.directory.agencies import Directory
+from engine.intake.model import (
     DeadlineOut,
     ParsedPlan,
     PlanInfo,
@@ -15,9 +14,10 @@ from engine.plan.model import (
     ReportPeriodOut,
     TaskOut,
 )
-from engine.policy import Policy
-from engine.runtime import Runtime
+from engine.planning.policy import Policy
+from engine.service.runtime import Runtime
 from engine.settings import Settings
+from engine.storage.db import get_engine
 from rules import WorkingCalendar
 
 D = dt.date.fromisoformat

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.agencies import Directory
-from engine.errors import ConfigError, NotFoundError
+from core.errors import ConfigError, NotFoundError
+from engine.directory.agencies import Directory
 
 DISTRICTS = {"ubnd-tp-soc-trang", "ubnd-tx-vinh-chau", "ubnd-tx-nga-nam", "ubnd-h-ke-sach",
              "ubnd-h-chau-thanh", "ubnd-h-long-phu", "ubnd-h-my-tu", "ubnd-h-my-xuyen",

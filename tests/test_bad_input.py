@@ -182,9 +182,9 @@ def test_the_size_check_reads_nothing(tmp_path: Path):
     """Refused from the file's size alone: a 50 MB plan never comes into memory."""
     import tracemalloc
 
-    from engine.agencies import Directory
-    from engine.errors import InputError
-    from engine.plan.reader import read_plan
+    from core.errors import InputError
+    from engine.directory.agencies import Directory
+    from engine.intake.reader import read_plan
     from rules import WorkingCalendar
 
     directory, calendar = Directory.bundled(), WorkingCalendar.default()

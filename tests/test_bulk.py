@@ -1,4 +1,5 @@
-"""engine.bulk: `in_ids` (one bound parameter for any number of ids) and the fast inserts, on
+"""engine.storage.bulk: `in_ids` (one bound parameter for any number of ids) and the fast inserts,
+on
 both databases."""
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 
-from engine.bulk import bulk_insert_values, in_ids
-from engine.db import get_engine, session
-from engine.models import PlannedItem
+from engine.storage.bulk import bulk_insert_values, in_ids
+from engine.storage.db import get_engine, session
+from engine.storage.models import PlannedItem
 
 COLUMNS = ("key", "kind", "reason", "recipient_id", "send_on", "task_id", "state")
 

@@ -16,21 +16,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from engine.claims import Claim, claim
-from engine.compose import from_payload
-from engine.dispatcher import Dispatcher
-from engine.lookup import find_task
-from engine.models import (
+from core.messages import DeliveryResult, Item, OutgoingMessage, Recipient
+from core.payload import from_payload
+from engine.dispatch.claims import Claim, claim
+from engine.dispatch.dispatcher import Dispatcher
+from engine.planning.planner import plan_plan
+from engine.storage.models import (
     ChatLink,
     DeliveryAttempt,
     Notification,
     NotificationItem,
     PlannedItem,
 )
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.records import complete_task
-from notifiers.base import DeliveryResult, Item, OutgoingMessage, Recipient
+from engine.tracking.lookup import find_task
+from engine.tracking.plan_store import store_plan
+from engine.tracking.records import complete_task
 from notifiers.recording import RecordingNotifier
 from tests.plan_factory import D, january_plan, plan, runtime, task
 
@@ -500,9 +500,9 @@ def test_cli_dispatch_twice(tmp_path):
 async def test_explanation_request_is_recorded_and_answered(db_url):
     import pytest
 
-    from engine.errors import NotFoundError
-    from engine.models import ExplanationAnswer, ExplanationRequest
-    from engine.records import answer_explanation
+    from core.errors import NotFoundError
+    from engine.storage.models import ExplanationAnswer, ExplanationRequest
+    from engine.tracking.records import answer_explanation
 
     rt, d = setup(db_url)
     msgs = await wake(d, "2025-02-17")
@@ -525,9 +525,9 @@ async def test_explanation_request_is_recorded_and_answered(db_url):
 
 
 async def test_a_year_long_stop_is_one_missed_line_per_agency(db_url, monkeypatch):
-    import engine.bulk
-    import engine.dispatcher
-    from engine.plan.reader import read_plan
+    import engine.dispatch.dispatcher
+    import engine.storage.bulk
+    from engine.intake.reader import read_plan
     from engine.settings import bundled
 
     rt = runtime(db_url)
@@ -539,7 +539,7 @@ async def test_a_year_long_stop_is_one_missed_line_per_agency(db_url, monkeypatc
         s.commit()
     # Small chunks, so that the seed's backlog crosses many "IN (...)" batches, as a national
     # one does with the default size (PostgreSQL accepts at most 65,535 bound parameters).
-    monkeypatch.setattr(engine.bulk.chunked, "__defaults__", (50,))
+    monkeypatch.setattr(engine.storage.bulk.chunked, "__defaults__", (50,))
     rec = RecordingNotifier(channel="email")
     d = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [rec])
     # Nothing ran in 2025: on 10/12/2026 every message of 2025 is older than the grace.
@@ -547,7 +547,7 @@ async def test_a_year_long_stop_is_one_missed_line_per_agency(db_url, monkeypatc
         pending = len(s.scalars(select(PlannedItem.id).where(PlannedItem.state == "pending",
                                                              PlannedItem.send_on < D("2026-01-01"))
                                 ).all())
-    assert pending > engine.dispatcher.MISSED_LINES
+    assert pending > engine.dispatch.dispatcher.MISSED_LINES
     result = await d.wake(at("2026-12-10"))
     assert result.missed >= pending - 60  # the 2025 markers of oversight lists included
     assert not [m for m in result.messages if m.kind == "agency_digest"]

@@ -16,11 +16,11 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from engine.agencies import Directory
-from engine.errors import InputError
-from engine.plan.docx_reader import read_docx
-from engine.plan.reader import read_plan
-from engine.plan.rows import RawRow
+from core.errors import InputError
+from engine.directory.agencies import Directory
+from engine.intake.docx_reader import read_docx
+from engine.intake.reader import read_plan
+from engine.intake.rows import RawRow
 from rules import WorkingCalendar
 
 CAL = WorkingCalendar.default()

@@ -18,10 +18,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from core.messages import Item, OutgoingMessage, Recipient
+from core.vocabulary import MessageKind, Reason
 from engine.settings import Settings
-from notifiers import base
-from notifiers.base import Item, OutgoingMessage, Recipient
-from notifiers.email_build import (
+from notifiers.email.build import (
     Sender,
     build_email,
     message_id,
@@ -29,7 +29,7 @@ from notifiers.email_build import (
     wire_bytes,
 )
 from notifiers.render import environment, render, templates_dir, vn_date, vn_datetime, vn_weekday
-from notifiers.telegram import render_message
+from notifiers.telegram.notifier import render_message
 from tests import email_samples as S
 
 SENDER = Sender.parse(Settings().smtp_from)
@@ -130,9 +130,9 @@ def test_report_obligation_with_cutoff_window_and_data_entry_address() -> None:
 
 
 def test_non_web_data_entry_address_is_not_a_link() -> None:
-    report = Item(base.REPORT_REMINDER, period="Quý II", due=dt.date(2025, 6, 18),
+    report = Item(Reason.REPORT_REMINDER, period="Quý II", due=dt.date(2025, 6, 18),
                   data_entry_url="javascript:alert(1)")
-    msg = OutgoingMessage("k", base.AGENCY_DIGEST, "email", S.STP, S.AT, (report,))
+    msg = OutgoingMessage("k", MessageKind.AGENCY_DIGEST, "email", S.STP, S.AT, (report,))
     page = html(msg)
     assert "javascript:alert(1)" in page
     assert "href=\"javascript" not in page
@@ -227,9 +227,9 @@ def test_explanation_request_says_what_how_late_and_by_when() -> None:
 
 
 def test_explanation_request_for_a_report_without_code() -> None:
-    late_report = Item(base.LATE, title="Báo cáo Quý I", period="Quý I",
+    late_report = Item(Reason.LATE, title="Báo cáo Quý I", period="Quý I",
                        due=dt.date(2025, 3, 18), days_late=11, reply_by=dt.date(2025, 4, 10))
-    msg = OutgoingMessage("k-rep", base.EXPLANATION_REQUEST, "email", S.STP,
+    msg = OutgoingMessage("k-rep", MessageKind.EXPLANATION_REQUEST, "email", S.STP,
                           S.AT.replace(month=4, day=2), (late_report,))
     parts = render_parts(msg)
     assert parts.subject == ("[Nhắc việc CCHC] Sở Tư pháp: đề nghị giải trình việc chậm thực "
@@ -301,9 +301,9 @@ def test_message_id_stable_per_key() -> None:
 
 def test_vietnamese_from_decomposed_input_arrives_nfc() -> None:
     nfd = unicodedata.normalize("NFD", "Cập nhật, công khai thủ tục hành chính")
-    item = Item(base.REMINDER, code="9.9", title=nfd, due=dt.date(2025, 1, 24), days_left=5,
+    item = Item(Reason.REMINDER, code="9.9", title=nfd, due=dt.date(2025, 1, 24), days_left=5,
                 role="lead")
-    msg = OutgoingMessage("k-nfd", base.AGENCY_DIGEST, "email",
+    msg = OutgoingMessage("k-nfd", MessageKind.AGENCY_DIGEST, "email",
                           Recipient("x", unicodedata.normalize("NFD", "Sở Tư pháp"),
                                     ("a@x.example.org",)), S.AT, (item,))
     built = build_email(msg, SENDER)
@@ -347,7 +347,7 @@ def test_parsed_back_with_stdlib_from_outbox_form() -> None:
 def test_monitor_list_shows_tasks_without_a_lead_agency() -> None:
     from dataclasses import replace
 
-    item = Item(base.NEEDS_LEAD, group="Cải cách thủ tục", code="4.1", title="Ban hành Kế hoạch",
+    item = Item(Reason.NEEDS_LEAD, group="Cải cách thủ tục", code="4.1", title="Ban hành Kế hoạch",
                 due=dt.date(2025, 3, 31))
     msg = replace(S.monitor_list(), items=(item,))
     text, page = plain(msg), squash(html(msg))

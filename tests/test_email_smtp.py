@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from core.errors import ConfigError, TransientDeliveryError
+from core.messages import DeliveryAttempt, DeliveryResult, OutgoingMessage, Recipient
+from core.notifier import Notifier
 from engine.settings import Settings
-from notifiers.base import DeliveryAttempt, DeliveryResult, Notifier, OutgoingMessage, Recipient
-from notifiers.email import EmailNotifier, outbox_name
-from notifiers.email_build import message_id, render_parts
-from notifiers.errors import ConfigurationError, TransientDeliveryError
+from notifiers.email.build import message_id, render_parts
+from notifiers.email.notifier import EmailNotifier, outbox_name
 from tests import email_samples as S
 from tests.smtpd import (
     HOST,
@@ -132,7 +133,7 @@ async def test_untrusted_certificate_is_a_setting_problem(cert: tuple[Path, Path
     with smtp_server(tls_context=server_tls(*cert), require_starttls=True) as (server, handler):
         n = notifier(server.port, {"smtp_tls": "starttls"}, max_connections=1)
         results = await n.send_batch([S.late_notice(), S.monitor_list()])
-        with pytest.raises(ConfigurationError, match="chứng chỉ TLS"):
+        with pytest.raises(ConfigError, match="chứng chỉ TLS"):
             await n.check()
     assert handler.received == []
     first, second = results
@@ -170,7 +171,7 @@ async def test_wrong_password_stops_the_batch(cert: tuple[Path, Path],
                                    "smtp_password": SecretStr(wrong)},
                      tls_context=client_tls(cert[0]), max_connections=1)
         results = await n.send_batch([S.agency_digest(), S.late_notice()])
-        with pytest.raises(ConfigurationError, match="từ chối đăng nhập"):
+        with pytest.raises(ConfigError, match="từ chối đăng nhập"):
             await n.check()
     assert handler.received == []
     assert outcomes(results[0]) == [("config", 535)]
@@ -360,9 +361,9 @@ async def test_one_log_line_per_delivery_without_body(caplog: pytest.LogCaptureF
 
 
 def test_wrong_settings_are_configuration_errors() -> None:
-    with pytest.raises(ConfigurationError, match="NHACVIEC_SMTP_FROM"):
+    with pytest.raises(ConfigError, match="NHACVIEC_SMTP_FROM"):
         EmailNotifier(Settings(smtp_host=HOST, smtp_from="không phải địa chỉ"))
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigError):
         EmailNotifier(Settings(smtp_host=HOST), max_connections=0)
 
 

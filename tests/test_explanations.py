@@ -19,18 +19,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from engine.compose import from_payload
-from engine.dispatcher import Dispatcher
-from engine.models import (
+from core.payload import from_payload
+from engine.dispatch.dispatcher import Dispatcher
+from engine.planning.planner import plan_plan
+from engine.storage.models import (
     Deadline,
     ExplanationAnswer,
     ExplanationRequest,
     Notification,
     ReportObligation,
 )
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.records import submit_report
+from engine.tracking.plan_store import store_plan
+from engine.tracking.records import submit_report
 from notifiers.recording import RecordingNotifier
 from tests.plan_factory import QUARTER_1, D, plan, runtime, task
 
@@ -120,7 +120,7 @@ async def test_a_request_recorded_twice_is_kept_once_without_error(db_url):
     covers both reading before either writes; that interleaving is not reproduced here.)"""
     import dataclasses
 
-    from engine.claims import Claim
+    from engine.dispatch.claims import Claim
 
     rt, d, rec, obligation, deadline = _setup(db_url)
     await d.wake(_at(D("2025-04-02")))

@@ -1,4 +1,4 @@
-"""The cycle collector paused during bulk work (engine.gc_pause), and restored after."""
+"""The cycle collector paused during bulk work (engine.storage.gc_pause), and restored after."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import gc
 
 import pytest
 
-from engine.gc_pause import gc_paused
-from engine.persist import store_plan
-from engine.planner import plan_plan
+from engine.planning.planner import plan_plan
+from engine.storage.gc_pause import gc_paused
+from engine.tracking.plan_store import store_plan
 from tests.plan_factory import D, january_plan, runtime
 
 
@@ -78,7 +78,7 @@ def test_paused_nested_and_restored_even_after_an_error(collections):
 def test_import_planning_and_a_wake_up_run_without_collections(sqlite_url, collections):
     import asyncio
 
-    from engine.dispatcher import Dispatcher
+    from engine.dispatch.dispatcher import Dispatcher
     from notifiers.recording import RecordingNotifier
 
     rt = runtime(sqlite_url)  # the engine and schema first: their own work may collect

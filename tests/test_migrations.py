@@ -16,7 +16,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from engine.db import alembic_config, current_revision, make_engine, upgrade
+from engine.storage.db import alembic_config, current_revision, make_engine, upgrade
 
 ROWS = [
     "INSERT INTO agency (id, name, kind, reports, emails, telegram_chat_ids) VALUES "

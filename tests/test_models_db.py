@@ -8,9 +8,16 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from engine.db import current_revision, get_engine, make_engine, normalize_url, session, utc
-from engine.errors import ConfigError
-from engine.models import (
+from core.errors import ConfigError
+from engine.storage.db import (
+    current_revision,
+    get_engine,
+    make_engine,
+    normalize_url,
+    session,
+    utc,
+)
+from engine.storage.models import (
     Agency,
     Assignment,
     ChatLink,
@@ -53,7 +60,7 @@ def test_a_wake_up_leaves_sqlites_checkpoint_until_its_messages_have_gone(tmp_pa
     """Inside `checkpoints_deferred`, commits leave the write-ahead log alone (the database
     file does not grow); `checkpoint` then copies it; afterwards, the same pooled connections
     checkpoint on commit again."""
-    from engine.db import checkpoint, checkpoints_deferred, make_engine
+    from engine.storage.db import checkpoint, checkpoints_deferred, make_engine
 
     path = tmp_path / "wal.sqlite"
     eng = make_engine(f"sqlite:///{path}")
@@ -160,7 +167,7 @@ def test_urls():
 
 
 def test_unreachable_database_is_a_config_error(tmp_path):
-    from engine.db import upgrade
+    from engine.storage.db import upgrade
 
     eng = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.sqlite'}")
     with pytest.raises(ConfigError):

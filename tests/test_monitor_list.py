@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.lookup import find_task
-from engine.models import PlannedItem
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.records import complete_task, record_event, undo_completion
+from engine.planning.planner import plan_plan
+from engine.storage.models import PlannedItem
+from engine.tracking.lookup import find_task
+from engine.tracking.plan_store import store_plan
+from engine.tracking.records import complete_task, record_event, undo_completion
 from tests.plan_factory import plan, task
 from tests.test_dispatcher import D, setup, wake
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from engine.compose import code_key
-from engine.dispatch_items import sort_items
-from engine.plan.numbering import sort_key
-from notifiers.base import Item
+from core.messages import Item
+from core.numbering import sort_key
+from engine.dispatch.compose import code_key
+from engine.dispatch.items import sort_items
 
 # Written by hand, in the order an officer reads a plan's table.
 READING_ORDER = ["", "1", "1.2", "1.9", "1.10", "1.10.1", "1.a", "2", "2a", "2b", "3", "10",

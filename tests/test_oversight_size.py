@@ -27,11 +27,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from core.messages import Item, OutgoingMessage, Recipient
+from core.vocabulary import MessageKind, Reason
 from engine.settings import Settings
-from notifiers import base, late_sheet
-from notifiers.base import Item, OutgoingMessage, Recipient
-from notifiers.email import EmailNotifier
-from notifiers.email_build import (
+from notifiers.email import late_sheet
+from notifiers.email.build import (
     Attachment,
     EmailParts,
     Sender,
@@ -39,8 +39,9 @@ from notifiers.email_build import (
     render_parts,
     wire_bytes,
 )
-from notifiers.telegram import TelegramNotifier, render_message
-from notifiers.telegram_limits import Limits, TelegramRateLimiter
+from notifiers.email.notifier import EmailNotifier
+from notifiers.telegram.limits import Limits, TelegramRateLimiter
+from notifiers.telegram.notifier import TelegramNotifier, render_message
 from tests.fakes import TOKEN, FakeBotApi
 from tests.smtpd import HOST, smtp_server
 
@@ -69,18 +70,18 @@ def name(a: int) -> str:
 def regular(r: int) -> Item:
     a, day = r % 30 + 1, r // 30
     code = f"{day + 1}.{a}"
-    return Item(base.LATE, group=GROUP, code=code, title=f"Rà soát thủ tục {code}",
+    return Item(Reason.LATE, group=GROUP, code=code, title=f"Rà soát thủ tục {code}",
                 due=D0 + dt.timedelta(days=day), days_late=80 - day, agency_id=f"cq{a:02d}",
                 agency_name=name(a))
 
 
 HAND_PICKED = (
-    Item(base.LATE, group=GROUP, code="H.1", title="Nhiệm vụ quá hạn lâu nhất H.1",
+    Item(Reason.LATE, group=GROUP, code="H.1", title="Nhiệm vụ quá hạn lâu nhất H.1",
          due=dt.date(2024, 11, 5), days_late=160, agency_id="cq07", agency_name=name(7),
          label="Kế hoạch"),
-    Item(base.LATE, group=GROUP, code="H.2", title="Nhiệm vụ quá hạn lâu thứ hai H.2",
+    Item(Reason.LATE, group=GROUP, code="H.2", title="Nhiệm vụ quá hạn lâu thứ hai H.2",
          due=dt.date(2024, 12, 2), days_late=140, agency_id="cq19", agency_name=name(19)),
-    Item(base.LATE, group=GROUP, code="H.3", title="Nhiệm vụ quá hạn lâu thứ ba H.3",
+    Item(Reason.LATE, group=GROUP, code="H.3", title="Nhiệm vụ quá hạn lâu thứ ba H.3",
          due=dt.date(2025, 1, 6), days_late=115, agency_id="cq30", agency_name=name(30)),
 )
 # Hand-picked ones in the middle, so nothing relies on the input order.
@@ -91,13 +92,13 @@ STATS = {name(a): {"overdue": TOTALS[a], "done_on_time": 2} for a in range(1, 31
 
 def monitor(recipient: Recipient = SNV, channel: str = "email",
             items: tuple[Item, ...] = LATE) -> OutgoingMessage:
-    return OutgoingMessage("k:monitor:2025-06-30", base.MONITOR_LIST, channel, recipient, AT,
-                           items, plan_number="196/KH-UBND")
+    return OutgoingMessage("k:monitor:2025-06-30", MessageKind.MONITOR_LIST, channel, recipient,
+                           AT, items, plan_number="196/KH-UBND")
 
 
 def steering(channel: str = "email") -> OutgoingMessage:
-    return OutgoingMessage("k:steering:2025-06-30", base.STEERING_DIGEST, channel, BCD, AT, LATE,
-                           stats=STATS, plan_number="196/KH-UBND")
+    return OutgoingMessage("k:steering:2025-06-30", MessageKind.STEERING_DIGEST, channel, BCD, AT,
+                           LATE, stats=STATS, plan_number="196/KH-UBND")
 
 
 def item_lines(text: str) -> list[str]:
@@ -173,7 +174,7 @@ def test_agencies_without_a_line_are_listed_with_their_counts() -> None:
     """Sở A holds the 201 oldest items: the 200 lines are all its own; Sở B and Sở C are
     named with their counts, the one with more first."""
     def late(agency: str, k: int, start: dt.date) -> Item:
-        return Item(base.LATE, code=f"{k}", title=f"Việc {k}", due=start + dt.timedelta(days=k),
+        return Item(Reason.LATE, code=f"{k}", title=f"Việc {k}", due=start + dt.timedelta(days=k),
                     days_late=5, agency_name=agency)
     items = tuple(late("Sở A", k, dt.date(2024, 1, 1)) for k in range(201)) \
         + tuple(late("Sở C", k, dt.date(2025, 5, 1)) for k in range(19)) \
@@ -229,7 +230,7 @@ def test_task_numbers_go_in_reading_order_in_the_email_and_the_sheet() -> None:
     """One agency, one due day, numbers 1.10, 1.9, 2, 1.2: read as a plan numbers them (1.2,
     1.9, 1.10, 2), not as text (1.10 before 1.2), in the email and the attached sheet, which
     sort the list themselves (the dispatcher sorts a message's items the same way)."""
-    items = tuple(Item(base.LATE, group=GROUP, code=c, title=f"Nhiệm vụ số {c}", due=D0,
+    items = tuple(Item(Reason.LATE, group=GROUP, code=c, title=f"Nhiệm vụ số {c}", due=D0,
                        days_late=80, agency_id="cq01", agency_name=name(1))
                   for c in ("1.10", "1.9", "2", "1.2"))
     wanted = ["1.2", "1.9", "1.10", "2"]
@@ -249,7 +250,7 @@ def test_sheet_styles_header_frozen_bold_dates_formatted() -> None:
 
 
 def test_sheet_survives_markup_and_control_characters() -> None:
-    odd = Item(base.LATE, code="1", title="Sửa <Quy chế> & \"một cửa\"\x0c tiếp",
+    odd = Item(Reason.LATE, code="1", title="Sửa <Quy chế> & \"một cửa\"\x0c tiếp",
                agency_name="Sở X", due=dt.date(2025, 1, 2), days_late=3)
     rows = read_sheet(late_sheet.workbook_bytes([odd]))
     assert rows[1][3] == "Sửa <Quy chế> & \"một cửa\" tiếp"
@@ -366,9 +367,9 @@ def test_telegram_below_the_cap_lists_every_item_as_before() -> None:
 def test_telegram_names_at_most_60_other_agencies_and_counts_the_rest() -> None:
     """Sở A holds the 31 oldest items (30 lines shown); 100 agencies with one newer item each
     have no line: the 60 first by name are listed, 40 counted."""
-    items = tuple(Item(base.LATE, code=f"A.{k}", title="Việc", agency_name="Sở A",
+    items = tuple(Item(Reason.LATE, code=f"A.{k}", title="Việc", agency_name="Sở A",
                        due=dt.date(2024, 1, 1) + dt.timedelta(days=k)) for k in range(31)) \
-        + tuple(Item(base.LATE, code="B.1", title="Việc", agency_name=f"Huyện {k:03d}",
+        + tuple(Item(Reason.LATE, code="B.1", title="Việc", agency_name=f"Huyện {k:03d}",
                      due=dt.date(2025, 5, 2)) for k in range(100))
     text = "\n".join(render_message(monitor(channel="telegram", items=items)))
     assert "<b>Sở A</b> (31)" in text and "… và 1 nhiệm vụ quá hạn khác" in text

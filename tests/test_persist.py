@@ -9,9 +9,9 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from engine.errors import InputError
-from engine.lookup import find_task
-from engine.models import (
+from core.errors import InputError
+from engine.planning.planner import plan_plan
+from engine.storage.models import (
     Assignment,
     Completion,
     Deadline,
@@ -22,9 +22,9 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.records import complete_task
+from engine.tracking.lookup import find_task
+from engine.tracking.plan_store import store_plan
+from engine.tracking.records import complete_task
 from tests.plan_factory import QUARTER_1, D, january_plan, plan, runtime, task
 
 

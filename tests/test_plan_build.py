@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from engine.agencies import Directory
-from engine.errors import InputError
-from engine.plan.build import build_plan
-from engine.plan.rows import RawDocument, RawRow
+from core.errors import InputError
+from engine.directory.agencies import Directory
+from engine.intake.build import build_plan
+from engine.intake.rows import RawDocument, RawRow
 from rules import WorkingCalendar
 
 BODY = "KẾ HOẠCH\nThực hiện cải cách hành chính năm 2025\n"

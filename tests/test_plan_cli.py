@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.plan.review import from_yaml
+from engine.intake.review import from_yaml
 from engine.settings import bundled
 
 SEED = Path("/work/shared/seed/000_d4f10401d282f57e.txt")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.agencies import Directory
-from engine.plan.build import build_plan
-from engine.plan.text_reader import read_text
+from engine.directory.agencies import Directory
+from engine.intake.build import build_plan
+from engine.intake.text_reader import read_text
 from rules import WorkingCalendar
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_d4f10401d282f57e.txt"

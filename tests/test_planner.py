@@ -9,12 +9,12 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from engine.lookup import find_task
-from engine.models import PlannedItem
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.policy import Policy
-from engine.records import complete_task, undo_completion
+from engine.planning.planner import plan_plan
+from engine.planning.policy import Policy
+from engine.storage.models import PlannedItem
+from engine.tracking.lookup import find_task
+from engine.tracking.plan_store import store_plan
+from engine.tracking.records import complete_task, undo_completion
 from tests.plan_factory import D, january_plan, plan, runtime, task
 
 
@@ -205,7 +205,7 @@ def test_replanning_is_idempotent(sqlite_url):
 
 @pytest.mark.parametrize("bad", ["x.toml"])
 def test_policy_file_errors(tmp_path, bad):
-    from engine.errors import ConfigError
+    from core.errors import ConfigError
 
     path = tmp_path / bad
     path.write_text("[tasks]\nlead_reminders = [5, -1]\n", encoding="utf-8")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.models import PlannedItem
-from engine.persist import store_plan
-from engine.planner import plan_plan
+from engine.planning.planner import plan_plan
+from engine.storage.models import PlannedItem
+from engine.tracking.plan_store import store_plan
 from tests.plan_factory import QUARTER_1, D, plan, runtime, task
 
 COLUMNS = ("key", "kind", "reason", "recipient_id", "send_on", "plan_id", "task_id", "duty_id",
@@ -66,8 +66,8 @@ def test_reimport_deletes_the_items_of_deleted_duties_and_obligations(db_url):
     """Planned items have no foreign keys (revision 0005): a support agency taken off a task and
     a report period taken out of the plan take their items with them, sent ones included
     (nothing points to a duty or obligation that is gone)."""
-    from engine.models import Duty, NotificationItem, ReportObligation
-    from engine.planner import plan_plan as replan
+    from engine.planning.planner import plan_plan as replan
+    from engine.storage.models import Duty, NotificationItem, ReportObligation
     from tests.plan_factory import ReportPeriodOut
 
     half = ReportPeriodOut.model_validate(

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from engine.db import make_engine, session
-from engine.dispatcher import Dispatcher
-from engine.models import Notification, NotificationItem, PlannedItem
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.policy import Policy
-from notifiers.base import DeliveryResult, OutgoingMessage
+from core.messages import DeliveryResult, OutgoingMessage
+from engine.dispatch.dispatcher import Dispatcher
+from engine.planning.planner import plan_plan
+from engine.planning.policy import Policy
+from engine.storage.db import make_engine, session
+from engine.storage.models import Notification, NotificationItem, PlannedItem
+from engine.tracking.plan_store import store_plan
 from tests.plan_factory import D, calendar, directory, january_plan, runtime
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

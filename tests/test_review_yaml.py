@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.agencies import Directory
-from engine.errors import InputError
-from engine.plan.reader import read_plan
-from engine.plan.review import from_yaml, to_yaml
-from engine.plan.review_edits import recompute_timing, resolve_mentions
+from core.errors import InputError
+from engine.directory.agencies import Directory
+from engine.intake.reader import read_plan
+from engine.intake.review import from_yaml, to_yaml
+from engine.intake.review_edits import recompute_timing, resolve_mentions
 from engine.settings import bundled
 from rules import Context, ReportCycle, WorkingCalendar
 

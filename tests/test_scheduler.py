@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import STATE_STOPPED
 
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.scheduler import (
+from engine.planning.planner import plan_plan
+from engine.service.scheduler import (
     JOB_FUNC,
     JOB_ID,
     KEPT_WAKES,
@@ -19,6 +18,7 @@ from engine.scheduler import (
     WakeSummary,
     wake,
 )
+from engine.tracking.plan_store import store_plan
 from notifiers.recording import RecordingNotifier
 from tests.plan_factory import D, january_plan, runtime
 
@@ -49,7 +49,7 @@ async def test_one_job_by_reference_with_grace_and_coalescing(sqlite_url):
     service = await _started(rt, at("2025-01-19", 10))  # a Sunday: nothing to send at start
     try:
         job = service.scheduler.get_job(JOB_ID)
-        assert job.func_ref == JOB_FUNC == "engine.scheduler:wake"
+        assert job.func_ref == JOB_FUNC == "engine.service.scheduler:wake"
         assert job.args == (service.id,)  # an id, never an object
         assert job.coalesce is True and job.misfire_grace_time == MISFIRE_GRACE_SECONDS
         assert len(service.scheduler.get_jobs()) == 1  # not one job per reminder

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.agencies import Directory
-from engine.errors import InputError
-from engine.plan.reader import read_plan
-from engine.plan.rows import RawRow
-from engine.plan.sheet_reader import read_csv_text, read_xlsx, sniff_delimiter
+from core.errors import InputError
+from engine.directory.agencies import Directory
+from engine.intake.reader import read_plan
+from engine.intake.rows import RawRow
+from engine.intake.sheet_reader import read_csv_text, read_xlsx, sniff_delimiter
 from rules import WorkingCalendar
 
 CAL = WorkingCalendar.default()

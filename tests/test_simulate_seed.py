@@ -21,10 +21,10 @@ from collections import defaultdict
 
 import pytest
 
-from engine.plan.reader import read_plan
-from engine.policy import Policy
+from engine.intake.reader import read_plan
+from engine.planning.policy import Policy
+from engine.service.simulate import simulate
 from engine.settings import bundled
-from engine.simulate import simulate
 from tests.plan_factory import D, calendar, directory, plan, task
 
 # due -> (reminders, late, monitor, explanation), by hand. None: falls in 2026.

@@ -9,18 +9,18 @@ import subprocess
 import sys
 from collections import Counter
 
-from engine.compose import Composer
-from engine.lookup import find_task
-from engine.persist import store_plan
-from engine.planner import plan_plan
-from engine.records import (
+from engine.dispatch.compose import Composer
+from engine.planning.planner import plan_plan
+from engine.tracking.lookup import find_task
+from engine.tracking.plan_store import store_plan
+from engine.tracking.records import (
     complete_task,
     record_event,
     set_due,
     submit_report,
     undo_completion,
 )
-from engine.status import last_due_soon, rows, status_of, table
+from engine.tracking.status import last_due_soon, rows, status_of, table
 from rules import WorkingCalendar
 from tests.plan_factory import QUARTER_1, D, calendar, plan, runtime, task
 
@@ -217,7 +217,7 @@ def test_cli_status_json(tmp_path):
 def test_cli_recording_commands(tmp_path):
     from sqlalchemy import select
 
-    from engine.models import Completion, Deadline, Event
+    from engine.storage.models import Completion, Deadline, Event
 
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     rt = runtime(url)

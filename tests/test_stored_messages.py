@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from engine.compose import from_payload, new_item, to_payload
-from notifiers.base import Item, OutgoingMessage, Recipient
+from core.messages import Item, OutgoingMessage, Recipient, new_item
+from core.payload import from_payload, to_payload
 
 D = dt.date.fromisoformat
 AT = dt.datetime(2025, 6, 30, 8, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -84,8 +84,8 @@ def test_json_columns_hold_vietnamese_as_text(tmp_path):
     """Stored in SQLite as UTF-8 letters, not \\u escapes (six bytes each)."""
     from sqlalchemy import select, text
 
-    from engine.db import get_engine, session
-    from engine.models import Agency, Notification
+    from engine.storage.db import get_engine, session
+    from engine.storage.models import Agency, Notification
 
     engine = get_engine(f"sqlite:///{tmp_path / 'n.sqlite'}")
     m = _message((LATE,))

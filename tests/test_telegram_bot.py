@@ -14,14 +14,14 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from engine.errors import ConfigError
-from engine.models import ChatLink, Completion, PlannedItem
-from engine.planner import plan_duties
+from core.errors import ConfigError
+from engine.planning.planner import plan_duties
 from engine.settings import Settings
-from notifiers.telegram_bot import COMMANDS, build_application, start_bot, stop_bot
-from notifiers.telegram_limits import Limits, TelegramRateLimiter
-from notifiers.telegram_replies import LINK_ERRORS, LINK_LOCKED, NOT_YOURS, ONLY_ALL, REFUSAL
-from notifiers.telegram_store import SqlBotBackend
+from engine.storage.models import ChatLink, Completion, PlannedItem
+from engine.tracking.bot_store import SqlBotBackend
+from notifiers.telegram.bot import COMMANDS, build_application, start_bot, stop_bot
+from notifiers.telegram.limits import Limits, TelegramRateLimiter
+from notifiers.telegram.replies import LINK_ERRORS, LINK_LOCKED, NOT_YOURS, ONLY_ALL, REFUSAL
 from tests.fakes import TODAY_TEXT, TOKEN, FakeBotApi, seed_plan
 
 TODAY = dt.datetime.fromisoformat(TODAY_TEXT)

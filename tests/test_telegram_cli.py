@@ -12,10 +12,10 @@ import sys
 import pytest
 from sqlmodel import Session, select
 
-from engine.db import make_engine
-from engine.models import LinkCode
 from engine.settings import Settings
-from notifiers.telegram_store import SqlBotBackend, code_hash
+from engine.storage.db import make_engine
+from engine.storage.models import LinkCode
+from engine.tracking.bot_store import SqlBotBackend, code_hash
 from tests.fakes import TOKEN, FakeBotApi
 
 
@@ -130,7 +130,7 @@ def test_service_with_a_wrong_token_exits_3_without_leaking_it(env, tmp_path) ->
 def test_request_logs_never_carry_the_token(caplog) -> None:
     import logging
 
-    from notifiers.telegram_bot import quiet_http_logs
+    from notifiers.telegram.bot import quiet_http_logs
 
     quiet_http_logs()
     with caplog.at_level(logging.INFO):

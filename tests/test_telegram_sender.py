@@ -14,13 +14,13 @@ import re
 
 import pytest
 
+from core.errors import ConfigError
+from core.messages import Item, OutgoingMessage, Recipient
+from core.vocabulary import MessageKind, Reason
 from engine.settings import Settings
-from notifiers import base
-from notifiers.base import Item, OutgoingMessage, Recipient
-from notifiers.errors import ConfigurationError
-from notifiers.telegram import TelegramNotifier, render_message
-from notifiers.telegram_limits import Limits, TelegramRateLimiter
-from notifiers.telegram_text import split_message, u16len
+from notifiers.telegram.limits import Limits, TelegramRateLimiter
+from notifiers.telegram.notifier import TelegramNotifier, render_message
+from notifiers.telegram.text import split_message, u16len
 from tests.fakes import TOKEN, FakeBotApi
 
 AT = dt.datetime(2025, 1, 17, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -48,14 +48,14 @@ async def notifier(fake):
 
 
 def digest(key: str, chats: tuple[int, ...], items: tuple[Item, ...],
-           kind: str = base.AGENCY_DIGEST) -> OutgoingMessage:
+           kind: str = MessageKind.AGENCY_DIGEST) -> OutgoingMessage:
     return OutgoingMessage(key=key, kind=kind, channel="telegram",
                            recipient=Recipient("so-tu-phap", "Sở Tư pháp", chat_ids=chats),
                            at=AT, items=items, plan_number="196/KH-UBND")
 
 
 def reminder(code: str, deadline_id: int, title: str = "Rà soát TTHC", **kw) -> Item:
-    return Item(reason=kw.pop("reason", base.REMINDER), group="Cải cách TTHC", code=code,
+    return Item(reason=kw.pop("reason", Reason.REMINDER), group="Cải cách TTHC", code=code,
                 title=title, due=dt.date(2025, 1, 24), role=kw.pop("role", "lead"),
                 deadline_id=deadline_id, days_left=kw.pop("days_left", 5), **kw)
 
@@ -74,10 +74,10 @@ async def test_reminder_carries_its_two_buttons_with_the_deadline_id(notifier, f
 
 async def test_several_deadlines_get_labelled_rows_and_support_items_none(notifier,
                                                                          fake) -> None:
-    items = (reminder("1.1", 1), reminder("1.2", 2, reason=base.LATE, days_left=None,
+    items = (reminder("1.1", 1), reminder("1.2", 2, reason=Reason.LATE, days_left=None,
                                            days_late=3),
              reminder("3.4", 3, role="support"),
-             Item(reason=base.REPORT_REMINDER, period="Quý I", due=dt.date(2025, 3, 18),
+             Item(reason=Reason.REPORT_REMINDER, period="Quý I", due=dt.date(2025, 3, 18),
                   cutoff_from=dt.date(2024, 12, 15), cutoff_to=dt.date(2025, 3, 14),
                   data_entry_url="https://cchc.example.org", days_left=5))
     await notifier.send_batch([digest("d2", (502,), items)])
@@ -128,16 +128,16 @@ def test_split_message_cuts_an_overlong_line_without_breaking_markup() -> None:
 
 
 async def test_every_kind_renders_valid_telegram_html(notifier, fake) -> None:
-    late = reminder("2.1", 9, reason=base.LATE, days_late=12, agency_id="so-tu-phap",
+    late = reminder("2.1", 9, reason=Reason.LATE, days_late=12, agency_id="so-tu-phap",
                     agency_name="Sở Tư pháp & Cơ quan <X>")
-    needs = Item(reason=base.NEEDS_DUE, group="Cải cách TTHC", code="5.1", title="Theo KH",
+    needs = Item(reason=Reason.NEEDS_DUE, group="Cải cách TTHC", code="5.1", title="Theo KH",
                  agency_name="Sở Y tế")
-    monitor = digest("m1", (), (late, needs), kind=base.MONITOR_LIST)
-    steering = OutgoingMessage(key="s1", kind=base.STEERING_DIGEST, channel="telegram",
+    monitor = digest("m1", (), (late, needs), kind=MessageKind.MONITOR_LIST)
+    steering = OutgoingMessage(key="s1", kind=MessageKind.STEERING_DIGEST, channel="telegram",
                                recipient=Recipient("bcd-cchc", "Ban Chỉ đạo CCHC"), at=AT,
                                items=(late,), stats={"Sở Tư pháp": {"overdue": 1,
                                                                      "done_on_time": 4}})
-    explain = digest("e1", (505,), (late,), kind=base.EXPLANATION_REQUEST)
+    explain = digest("e1", (505,), (late,), kind=MessageKind.EXPLANATION_REQUEST)
     results = await notifier.send_batch([monitor, steering, explain])
     assert [r.ok for r in results] == [True, True, True]
     (m,) = fake.sent(-900)  # the Sở Nội vụ chat of the settings
@@ -207,7 +207,7 @@ async def test_transient_failure_then_retry_sends_only_the_missing_parts(notifie
 async def test_wrong_token_is_a_configuration_error(fake) -> None:
     n = TelegramNotifier.from_settings(Settings(telegram_token="1:wrong",
                                                 telegram_base_url=fake.base_url))
-    with pytest.raises(ConfigurationError, match="NHACVIEC_TELEGRAM_TOKEN"):
+    with pytest.raises(ConfigError, match="NHACVIEC_TELEGRAM_TOKEN"):
         await n.send_batch([digest("w1", (512,), (reminder("1.1", 1),))])
     assert fake.sent() == []
 
@@ -268,11 +268,11 @@ async def test_bots_built_apart_share_one_limiter_by_default(fake) -> None:
 
 
 def test_monitor_list_has_a_section_for_tasks_without_a_lead() -> None:
-    items = (Item(base.NEEDS_LEAD, group="Cải cách thủ tục", code="4.1",
+    items = (Item(Reason.NEEDS_LEAD, group="Cải cách thủ tục", code="4.1",
                   title="Ban hành Kế hoạch", due=dt.date(2025, 3, 31)),
-             Item(base.NEEDS_DUE, group="Cải cách TTHC", code="7", title="Cấp Phiếu lý lịch",
+             Item(Reason.NEEDS_DUE, group="Cải cách TTHC", code="7", title="Cấp Phiếu lý lịch",
                   label="Theo Công văn số 3553/UBND-NC"))
-    text = "\n".join(render_message(digest("m", (-900,), items, kind=base.MONITOR_LIST)))
+    text = "\n".join(render_message(digest("m", (-900,), items, kind=MessageKind.MONITOR_LIST)))
     assert "Nhiệm vụ chưa có cơ quan chủ trì (1)" in text
     assert "Nhiệm vụ cần xác định thời hạn (1)" in text
     assert "Ban hành Kế hoạch" in text and "Cấp Phiếu lý lịch" in text
@@ -282,10 +282,10 @@ def long_digest_to(fake: FakeBotApi, sqlite_url: str, chat: int):  # noqa: ANN20
     """A plan whose 40 tasks, due 24/01/2025 and led by vp-ubnd, make a digest of several
     parts, vp-ubnd linked to `chat`; and `dispatcher(wall)`: a new Dispatcher with a new
     TelegramNotifier (another process: nothing in memory), its wall clock at `wall`."""
-    from engine.dispatcher import Dispatcher
-    from engine.models import ChatLink
-    from engine.persist import store_plan
-    from engine.planner import plan_plan
+    from engine.dispatch.dispatcher import Dispatcher
+    from engine.planning.planner import plan_plan
+    from engine.storage.models import ChatLink
+    from engine.tracking.plan_store import store_plan
     from tests.plan_factory import D, plan, runtime, task
 
     rt = runtime(sqlite_url)
@@ -314,8 +314,8 @@ async def test_a_retry_in_another_process_resumes_after_the_parts_delivered(fake
     retry over and sends only the parts that had not arrived."""
     from sqlalchemy import select
 
-    from engine.db import session
-    from engine.models import Notification
+    from engine.storage.db import session
+    from engine.storage.models import Notification
 
     chat = 512
     rt, dispatcher = long_digest_to(fake, sqlite_url, chat)
@@ -353,9 +353,9 @@ async def test_a_process_dying_in_the_middle_of_a_long_message_leaves_its_parts_
     sends the rest, and the agency's chat has each part once."""
     from sqlalchemy import select
 
-    from engine.compose import from_payload
-    from engine.db import session
-    from engine.models import Notification
+    from core.payload import from_payload
+    from engine.storage.db import session
+    from engine.storage.models import Notification
 
     chat = 513
     rt, dispatcher = long_digest_to(fake, sqlite_url, chat)
@@ -405,8 +405,8 @@ async def test_parts_that_cannot_be_kept_as_they_go_do_not_stop_the_message(
     outcome is recorded, and the log says what could not be kept."""
     from sqlalchemy import select, text
 
-    from engine.db import session
-    from engine.models import Notification
+    from engine.storage.db import session
+    from engine.storage.models import Notification
 
     chat = 514
     rt, dispatcher = long_digest_to(fake, sqlite_url, chat)
@@ -415,7 +415,7 @@ async def test_parts_that_cannot_be_kept_as_they_go_do_not_stop_the_message(
                        "notification WHEN NEW.state = 'claimed' "
                        "BEGIN SELECT RAISE(ABORT, 'progress refused'); END"))
     d, n = dispatcher(dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC))
-    with caplog.at_level("WARNING", logger="engine.dispatcher"):
+    with caplog.at_level("WARNING", logger="engine.dispatch.dispatcher"):
         result = await d.wake(AT)
     await n.aclose()
     (msg,) = [m for m in result.messages if m.recipient.id == "vp-ubnd"]

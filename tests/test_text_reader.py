@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.agencies import Directory
-from engine.errors import InputError
-from engine.plan.build import build_plan
-from engine.plan.text_reader import column_for_header, read_text
+from core.errors import InputError
+from engine.directory.agencies import Directory
+from engine.intake.build import build_plan
+from engine.intake.text_reader import column_for_header, read_text
 from rules import WorkingCalendar
 
 HEADER = "Nhiệm vụ chung\tNhiệm vụ cụ thể\tSản phẩm\tCơ quan chủ trì\tCơ quan phối hợp\t" \

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine.agencies import KIND_VI, Directory
 from engine.cli.console import make_console
 from engine.cli.main import app
+from engine.directory.agencies import KIND_VI, Directory
 from engine.settings import Settings
 
 agency_app = typer.Typer(help="Danh bạ cơ quan: sở, ban, ngành, cơ quan TW tại tỉnh, UBND cấp "

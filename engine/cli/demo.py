@@ -17,17 +17,18 @@ from collections import Counter
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from engine.agencies import Directory
-from engine.channels import build_notifiers, close_all
+from core.formatting import vn_date
 from engine.cli.console import make_console
 from engine.cli.engine_cmds import print_status
-from engine.cli.engine_common import KIND_VI, vn
-from engine.db import make_engine, upgrade
-from engine.dispatcher import Dispatcher
-from engine.runtime import Runtime
+from engine.cli.engine_common import KIND_VI
+from engine.directory.agencies import Directory
+from engine.dispatch.dispatcher import Dispatcher
+from engine.service.channels import build_notifiers, close_all
+from engine.service.runtime import Runtime
+from engine.service.simulate import import_and_plan, run_days
 from engine.settings import Settings, bundled, data_dir, working_calendar
-from engine.simulate import import_and_plan, run_days
-from engine.status import table
+from engine.storage.db import make_engine, upgrade
+from engine.tracking.status import table
 
 
 def _fresh_sqlite() -> str:
@@ -40,7 +41,8 @@ def _fresh_sqlite() -> str:
 
 def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
              console: Console | None = None) -> dict:
-    from engine.plan.reader import read_plan
+    # lazy: only this command pays for it (fast --help)
+    from engine.intake.reader import read_plan
 
     console = console or make_console()
     base = Settings()
@@ -69,7 +71,7 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
         bar = progress.add_task("", total=days)
 
         def step(result) -> None:  # noqa: ANN001
-            progress.update(bar, advance=1, description=vn(result.slot))
+            progress.update(bar, advance=1, description=vn_date(result.slot, '-'))
 
         async def go():  # noqa: ANN202
             try:
@@ -83,7 +85,7 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     delivered = sum(1 for r in results for x in r.results if x.ok)
     failed = sum(1 for r in results for x in r.results if not x.ok)
     channel = type(notifiers[0]).__name__
-    console.print(f"\n[bold]Năm mô phỏng {vn(start)} - {vn(end)}[/bold]: "
+    console.print(f"\n[bold]Năm mô phỏng {vn_date(start, '-')} - {vn_date(end, '-')}[/bold]: "
                   f"{sum(kinds.values())} tin nhắn ({delivered} đã ghi, {failed} lỗi).")
     for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
         console.print(f"  - {KIND_VI.get(kind, kind)}: {n}")

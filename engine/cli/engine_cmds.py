@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
+from core.errors import InputError
+from core.formatting import status_name, vn_date
 from engine.cli import service_cmds  # noqa: F401 - registers the service commands
 from engine.cli.console import make_console
 from engine.cli.engine_common import (
@@ -20,17 +21,20 @@ from engine.cli.engine_common import (
     pct,
     runtime,
     today,
-    vn,
 )
 from engine.cli.main import app
-from engine.errors import InputError
-from engine.lookup import find_agency, find_period, find_plan, find_task, task_ref
-from engine.models import Assignment, Completion, Deadline, Duty, Task
-from engine.persist import ImportSummary, store_plan
-from engine.plan.model import ParsedPlan
-from engine.planner import plan_plan
-from engine.records import complete_task, record_event, set_due, submit_report, undo_completion
-from engine.status import STATUS_VI, status_of, table
+from engine.directory.agencies import Directory
+from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, task_ref
+from engine.tracking.records import (
+    answer_explanation,
+    complete_task,
+    record_event,
+    set_due,
+    submit_report,
+    undo_completion,
+)
+from engine.tracking.status import STATUSES, table
+from engine.tracking.task_list import TaskLine, task_lines
 
 TaskArg = Annotated[str, typer.Argument(metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ "
                                         "TTHC/1.1), số nhiệm vụ nếu chỉ một nhiệm vụ mang số đó, "
@@ -50,24 +54,6 @@ report_app = typer.Typer(help="Báo cáo định kỳ: ghi nhận cơ quan đã 
                          no_args_is_help=True)
 app.add_typer(task_app, name="task")
 app.add_typer(report_app, name="report")
-
-
-# --- plan import (called by engine.cli.plan_cmds) ----------------------------------------------
-def store_parsed(parsed: ParsedPlan, console: Console) -> ImportSummary:
-    rt = runtime()
-    with rt.session() as s:
-        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
-        summary.planned = plan_plan(s, summary.plan_id, rt.planner, today(rt),
-                                    fresh=summary.created)
-        s.commit()
-    what = "Đã lưu kế hoạch mới" if summary.created else "Đã cập nhật kế hoạch"
-    console.print(
-        f"[green]{what} {summary.number} (năm {summary.year}):[/green] {summary.tasks} nhiệm vụ "
-        f"({summary.tasks_new} mới, {summary.tasks_removed} bị bỏ), {summary.deadlines} thời "
-        f"hạn ({summary.deadlines_new} mới, {summary.deadlines_retired} thôi áp dụng), "
-        f"{summary.duties} phân công theo thời hạn, {summary.periods} kỳ báo cáo, "
-        f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi.")
-    return summary
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -90,33 +76,10 @@ def tasks_cmd(
     agency_id = find_agency(rt.directory, agency) if agency else None
     with rt.session() as s:
         p = find_plan(s, plan)
-        q = select(Task).where(Task.plan_id == p.id, Task.leaf, Task.removed.is_(False))
-        if kind:
-            q = q.where(Task.kind == kind)
-        tasks = list(s.scalars(q.order_by(Task.position)))
-        leads: dict[int, list[str]] = {}
-        for tid, a in s.execute(select(Assignment.task_id, Assignment.agency_id).where(
-                Assignment.role == "lead")):
-            leads.setdefault(tid, []).append(a)
-        duties: dict[int, list] = {}
-        for did, a, due, tid, label in s.execute(
-                select(Deadline.id, Duty.agency_id, Deadline.due, Deadline.task_id,
-                       Deadline.label).join(Duty, Duty.deadline_id == Deadline.id)
-                .where(Deadline.active, Duty.role == "lead").order_by(Deadline.due)):
-            duties.setdefault(tid, []).append((did, a, due, label))
-        done = {(d, a): c for d, a, c in s.execute(
-            select(Completion.deadline_id, Completion.agency_id, Completion.completed_on)
-            .where(Completion.undone_at.is_(None), Completion.deadline_id.is_not(None)))}
-        rows = []
-        for t in tasks:
-            ds = [d for d in duties.get(t.id, []) if agency_id is None or d[1] == agency_id]
-            if agency_id and not ds and not any(
-                    rt.directory.current(x, as_of).id == agency_id for x in leads.get(t.id, [])
-                    if x in rt.directory):
-                continue
-            if before and not any(d[2] < before for d in ds):
-                continue
-            rows.append(_task_row(t, ds, done, leads.get(t.id, []), as_of, rt))
+        lines = task_lines(s, p.id, rt.directory, rt.calendar, as_of,
+                           soon_working_days=rt.policy.soon_working_days, agency_id=agency_id,
+                           kind=kind, due_before=before)
+        rows = [_task_row(line, rt.directory) for line in lines]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -126,27 +89,24 @@ def tasks_cmd(
     for r in rows:
         out.add_row(f"#{r['id']}", r["group"], r["code"], r["title"][:80],
                     TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"],
-                    ", ".join(vn(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
+                    ", ".join(vn_date(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
     make_console().print(out)
 
 
-def _task_row(t: Task, ds: list, done: dict, leads: list[str], as_of, rt) -> dict:  # noqa: ANN001
-    statuses = [status_of(due, done.get((did, a)), as_of, rt.calendar,
-                          rt.policy.soon_working_days) for did, a, due, _ in ds]
-    if not ds:
-        statuses = ["waiting_event" if t.kind == "event" else
-                    "needs_due" if t.kind in ("reference", "unknown") else "ongoing"]
-    counts: dict[str, int] = {}
-    for st in statuses:
-        counts[st] = counts.get(st, 0) + 1
-    text = "; ".join(f"{STATUS_VI.get(k, 'thường xuyên')}: {v}" if len(statuses) > 1
-                     else STATUS_VI.get(k, "thường xuyên") for k, v in counts.items())
-    names = sorted(rt.directory.get(a).name for a in leads if a in rt.directory)
+def _status_text(status: str) -> str:
+    return status_name(status) if status in STATUSES else "thường xuyên"
+
+
+def _task_row(line: TaskLine, directory: Directory) -> dict:
+    t, counts = line.task, line.statuses
+    text = "; ".join(f"{_status_text(k)}: {v}" if sum(counts.values()) > 1 else _status_text(k)
+                     for k, v in counts.items())
+    names = sorted(directory.get(a).name for a in line.leads if a in directory)
     return {"id": t.id, "group": t.group_name, "code": t.code, "title": t.title,
-            "kind": t.kind, "lead": leads,
+            "kind": t.kind, "lead": line.leads,
             "lead_names": ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3
                                                   else ""),
-            "due": sorted({d[2].isoformat() for d in ds}), "statuses": counts,
+            "due": [d.isoformat() for d in line.due], "statuses": counts,
             "status_text": text}
 
 
@@ -174,7 +134,7 @@ def done_cmd(
     agency_id = find_agency(rt.directory, agency)
     on = parse_date(date, "--date") or today(rt)
     if on > today(rt):
-        raise InputError(f"ngày hoàn thành {vn(on)} ở tương lai")
+        raise InputError(f"ngày hoàn thành {vn_date(on, '-')} ở tương lai")
     with rt.session() as s:
         p = find_plan(s, plan)
         t = find_task(s, task, group=group, plan_id=p.id)
@@ -183,7 +143,7 @@ def done_cmd(
         s.commit()
     when = "đúng hạn" if r.on_time else "quá hạn"
     typer.echo(f"Đã ghi nhận {rt.directory.get(agency_id).name} hoàn thành {task_ref(t)} "
-               f"(hạn {vn(r.due)}) ngày {vn(r.completed_on)}: {when}"
+               f"(hạn {vn_date(r.due, '-')}) ngày {vn_date(r.completed_on, '-')}: {when}"
                + (f", văn bản {doc}" if doc else "") + f". Đã dừng {r.cancelled} nhắc việc.")
 
 
@@ -197,7 +157,7 @@ def undo_cmd(task: TaskArg, agency: AgencyOpt, group: GroupOpt = None,
         t = find_task(s, task, group=group, plan_id=p.id)
         c = undo_completion(s, rt.planner, agency_id=agency_id, task=t, today=today(rt))
         s.commit()
-    typer.echo(f"Đã hủy ghi nhận hoàn thành ngày {vn(c.completed_on)} của "
+    typer.echo(f"Đã hủy ghi nhận hoàn thành ngày {vn_date(c.completed_on, '-')} của "
                f"{rt.directory.get(agency_id).name} cho {task_ref(t)}; nhắc việc được lập lại.")
 
 
@@ -213,7 +173,7 @@ def event_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metavar
         t = find_task(s, task, group=group, plan_id=p.id)
         d = record_event(s, t, rt.planner, on=on, today=today(rt), note=note)
         s.commit()
-    typer.echo(f"Đã ghi sự kiện ngày {vn(on)} cho {task_ref(t)}: thời hạn {vn(d.due)}.")
+    typer.echo(f"Đã ghi sự kiện ngày {vn_date(on)} cho {task_ref(t)}: thời hạn {vn_date(d.due)}.")
 
 
 @task_app.command("set-due", help="Đặt thời hạn cho nhiệm vụ kế hoạch không ghi hạn cụ thể.")
@@ -228,8 +188,9 @@ def set_due_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metav
         t = find_task(s, task, group=group, plan_id=p.id)
         d = set_due(s, t, rt.planner, on=on, today=today(rt), label=label)
         s.commit()
-    moved = "" if d.due == on else f" ({vn(on)} là ngày nghỉ: chuyển sang ngày làm việc kế tiếp)"
-    typer.echo(f"Đã đặt thời hạn {vn(d.due)} cho {task_ref(t)}{moved}.")
+    moved = "" if d.due == on else (
+        f" ({vn_date(on)} là ngày nghỉ: chuyển sang ngày làm việc kế tiếp)")
+    typer.echo(f"Đã đặt thời hạn {vn_date(d.due)} cho {task_ref(t)}{moved}.")
 
 
 @report_app.command("submit", help="Ghi nhận cơ quan đã gửi báo cáo định kỳ của một kỳ.")
@@ -250,7 +211,7 @@ def report_submit_cmd(
         s.commit()
     when = "đúng hạn" if r.on_time else "quá hạn"
     typer.echo(f"Đã ghi nhận {rt.directory.get(agency_id).name} gửi báo cáo {pr.name} "
-               f"(hạn {vn(pr.deadline)}) ngày {vn(on)}: {when}.")
+               f"(hạn {vn_date(pr.deadline, '-')}) ngày {vn_date(on, '-')}: {when}.")
 
 
 @app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan đã bị yêu cầu giải "
@@ -267,7 +228,6 @@ def explain_cmd(agency: AgencyOpt,
                 doc: Annotated[str | None, typer.Option("--doc", metavar="SỐ_VB",
                                                         help="Số văn bản giải trình.")] = None,
                 date: DateOpt = None, group: GroupOpt = None, plan: PlanOpt = None) -> None:
-    from engine.records import answer_explanation
 
     if task is not None and period is not None:
         raise InputError("hãy nêu một nhiệm vụ hoặc một kỳ báo cáo (--period), không nêu cả hai")
@@ -290,7 +250,7 @@ def explain_cmd(agency: AgencyOpt,
             about = task_ref(t)
         s.commit()
     typer.echo(f"Đã ghi nhận giải trình của {rt.directory.get(agency_id).name} cho "
-               f"{about} ngày {vn(on)}.")
+               f"{about} ngày {vn_date(on, '-')}.")
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -320,13 +280,11 @@ def status_cmd(
 
 
 def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
-    from engine.status import STATUSES
-
-    out = Table(title=f"Tình hình thực hiện tính đến {vn(day)}")
+    out = Table(title=f"Tình hình thực hiện tính đến {vn_date(day, '-')}")
     out.add_column("Hạng", justify="right")
     out.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
     for st in STATUSES:
-        out.add_column(STATUS_VI[st], justify="right")
+        out.add_column(st.vi, justify="right")
     out.add_column("Tỷ lệ hoàn thành", justify="right")
     out.add_column("Tỷ lệ đúng hạn", justify="right")
     for i, a in enumerate(result, 1):

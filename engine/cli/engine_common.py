@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from engine.errors import InputError
-from engine.runtime import Runtime
+from core.errors import InputError
+from engine.service.runtime import Runtime
 from engine.settings import Settings
 
 KIND_VI = {
@@ -63,5 +63,3 @@ def pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
 
-def vn(day: dt.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else "-"

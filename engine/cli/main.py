@@ -8,8 +8,8 @@ import sys
 import typer
 from pydantic import ValidationError
 
+from core.errors import NhacviecError
 from engine.cli import vi_strings
-from engine.errors import NhacviecError
 
 # The framework's own words (help panels, usage line, usage errors) in Vietnamese too.
 vi_strings.install()

@@ -15,15 +15,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.agencies import Directory
+from core.errors import InputError
 from engine.cli.console import make_console
+from engine.cli.engine_common import runtime, today
 from engine.cli.main import app
-from engine.errors import InputError
-from engine.plan.model import ParsedPlan
-from engine.plan.reader import read_plan
-from engine.plan.review import to_yaml
-from engine.plan.sniff import MB
+from engine.directory.agencies import Directory
+from engine.intake.model import ParsedPlan
+from engine.intake.reader import read_plan
+from engine.intake.review import to_yaml
+from engine.intake.sniff import MB
 from engine.settings import Settings, working_calendar
+from engine.tracking.plan_store import import_plan
 from rules.calendar import MAX_YEAR, MIN_YEAR
 
 plan_app = typer.Typer(help="Kế hoạch CCHC: đọc, kiểm tra và nhập kế hoạch (.txt, .docx, .xlsx, "
@@ -79,13 +81,27 @@ def parse(
 @plan_app.command("import", help="Kiểm tra rồi lưu kế hoạch vào cơ sở dữ liệu và lập lịch nhắc "
                   "việc. Nhập lại cùng kế hoạch (cùng số, cùng năm) thì cập nhật, giữ các ghi "
                   "nhận hoàn thành của thời hạn không đổi.")
-def import_plan(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20) -> None:
-    from engine.cli.engine_cmds import store_parsed  # storing and planning: the engine's part
-
+def import_plan_cmd(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20) -> None:
     plan = load_plan(file, year=year, max_mb=max_mb)
     console = make_console()
     print_summary(plan, console)
-    store_parsed(plan, console)
+    store(plan, console)
+
+
+def store(parsed: ParsedPlan, console: Console) -> None:
+    """Store the plan and plan its notifications (the engine's `import_plan`), then say what
+    was stored."""
+    rt = runtime()
+    with rt.session() as s:
+        summary = import_plan(s, parsed, rt.planner, today(rt))
+        s.commit()
+    what = "Đã lưu kế hoạch mới" if summary.created else "Đã cập nhật kế hoạch"
+    console.print(
+        f"[green]{what} {summary.number} (năm {summary.year}):[/green] {summary.tasks} nhiệm vụ "
+        f"({summary.tasks_new} mới, {summary.tasks_removed} bị bỏ), {summary.deadlines} thời "
+        f"hạn ({summary.deadlines_new} mới, {summary.deadlines_retired} thôi áp dụng), "
+        f"{summary.duties} phân công theo thời hạn, {summary.periods} kỳ báo cáo, "
+        f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi.")
 
 
 def print_summary(plan: ParsedPlan, console: Console) -> None:

@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.errors import ConfigError, InputError
 from engine.cli.console import make_console
 from engine.cli.main import app
-from engine.errors import ConfigError, InputError
 from engine.settings import Settings, working_calendar
 from rules import Context, ReportCycle, evaluate
 from rules.calendar import MAX_YEAR, MIN_YEAR

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from core.errors import InputError
+from core.formatting import vn_date
 from engine.cli.console import make_console
 from engine.cli.engine_common import (
     KIND_VI,
@@ -17,10 +19,8 @@ from engine.cli.engine_common import (
     parse_date,
     parse_instant,
     runtime,
-    vn,
 )
 from engine.cli.main import app
-from engine.errors import InputError
 from engine.settings import Settings, bundled
 
 db_app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp cấu trúc.", no_args_is_help=True)
@@ -44,15 +44,16 @@ def simulate_cmd(
     year: Annotated[int | None, typer.Option("--year", metavar="NĂM", help="Năm của kế hoạch.")
                     ] = None,
 ) -> None:
-    from engine.plan.reader import read_plan
-    from engine.simulate import simulate
+    # lazy: only this command pays for it (fast --help)
+    from engine.directory.agencies import Directory
+    from engine.intake.reader import read_plan
+    from engine.service.simulate import simulate
+    from engine.settings import working_calendar
 
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     if last < first:
-        raise InputError(f"--to {vn(last)} trước --from {vn(first)}")
+        raise InputError(f"--to {vn_date(last, '-')} trước --from {vn_date(first, '-')}")
     settings = Settings()
-    from engine.agencies import Directory
-    from engine.settings import working_calendar
 
     directory = Directory.load(settings.agencies_path())
     calendar = working_calendar(settings)
@@ -66,7 +67,7 @@ def simulate_cmd(
             typer.echo(json.dumps(m.to_json(), ensure_ascii=False))
         return
     console = make_console()
-    console.print(f"Mô phỏng {vn(first)} - {vn(last)}: {len(result.messages)} tin nhắn.")
+    console.print(f"Mô phỏng {vn_date(first)} - {vn_date(last)}: {len(result.messages)} tin nhắn.")
     for m in result.messages:
         console.print(f"{m.at:%d/%m/%Y %H:%M} {m.channel:8} {KIND_VI.get(m.kind, m.kind)} → "
                       f"{m.recipient.name}: {len(m.items)} mục", markup=False)
@@ -81,8 +82,9 @@ def dispatch_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="In các tin đã gửi, mỗi tin một dòng "
                                           "JSON.")] = False,
 ) -> None:
-    from engine.channels import build_notifiers, close_all, extra_chats
-    from engine.dispatcher import Dispatcher
+    # lazy: only this command pays for it (fast --help)
+    from engine.dispatch.dispatcher import Dispatcher
+    from engine.service.channels import build_notifiers, close_all, extra_chats
 
     rt = runtime()
     instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
@@ -104,7 +106,7 @@ def dispatch_cmd(
             typer.echo(json.dumps(m.to_json(), ensure_ascii=False))
         return
     ok = sum(1 for r in result.results if r.ok)
-    typer.echo(f"Ngày gửi {vn(result.slot)}: {len(result.messages)} tin mới, {ok} gửi được, "
+    typer.echo(f"Ngày gửi {vn_date(result.slot)}: {len(result.messages)} tin mới, {ok} gửi được, "
                f"{len(result.results) - ok} lỗi, {result.retried} gửi lại, {result.missed} bỏ lỡ "
                f"(quá hạn gửi).")
 
@@ -112,8 +114,9 @@ def dispatch_cmd(
 @app.command("run", help="Chạy dịch vụ: gửi nhắc việc lúc 08:00 mỗi ngày làm việc (và bot "
              "Telegram nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
 def run_cmd() -> None:
-    from engine.channels import build_notifiers, extra_chats
-    from engine.scheduler import serve
+    # lazy: only this command pays for it (fast --help)
+    from engine.service.channels import build_notifiers, extra_chats
+    from engine.service.scheduler import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     rt = runtime()
@@ -125,7 +128,8 @@ def run_cmd() -> None:
 @db_app.command("upgrade", help="Nâng cấp cấu trúc cơ sở dữ liệu lên phiên bản mới nhất (không "
                 "mất dữ liệu).")
 def db_upgrade_cmd() -> None:
-    from engine.db import current_revision, make_engine, upgrade
+    # lazy: only this command pays for it (fast --help)
+    from engine.storage.db import current_revision, make_engine, upgrade
 
     settings = Settings()
     engine = make_engine(settings.resolved_database_url())
@@ -145,6 +149,7 @@ def demo_cmd(
                                                    help="Giả định mọi việc xong đúng hạn.")
                                 ] = False,
 ) -> None:
+    # lazy: only this command pays for it (fast --help)
     from engine.cli.demo import run_demo
 
     run_demo(parse_date(start, "--from"), parse_date(end, "--to"),

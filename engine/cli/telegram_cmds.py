@@ -17,9 +17,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.errors import ConfigError, NotFoundError
 from engine.cli.console import make_console
 from engine.cli.main import app
-from engine.errors import ConfigError, NotFoundError
 from engine.settings import Settings
 
 telegram_app = typer.Typer(help="Telegram: liên kết nhóm chat với cơ quan, kiểm tra bot.",
@@ -33,7 +33,8 @@ ChatOpt = Annotated[int, typer.Option("--chat-id", help="Mã nhóm/chat Telegram
 
 
 def _backend(settings: Settings):  # noqa: ANN202 - SqlBotBackend, imported lazily (fast --help)
-    from notifiers.telegram_store import SqlBotBackend
+    # lazy: only this command pays for it (fast --help)
+    from engine.tracking.bot_store import SqlBotBackend
 
     return SqlBotBackend.from_settings(settings)
 
@@ -117,7 +118,8 @@ def links(
 def check() -> None:
     from telegram.error import InvalidToken, NetworkError
 
-    from notifiers.telegram_bot import make_bot
+    # lazy: only this command pays for it (fast --help)
+    from notifiers.telegram.bot import make_bot
 
     settings = Settings()
 

@@ -5,7 +5,7 @@ body, central agency based in the province and district-level people's committee
 names plans use ("Các sở, ban, ngành tỉnh", "UBND cấp huyện", "các cơ quan có liên quan"). The
 file is validated once, on load; a mistake in it is a ConfigError naming the file and the entry.
 
-Splitting an agency cell into mentions and resolving them lives in `engine.agency_match`.
+Splitting an agency cell into mentions and resolving them lives in `engine.directory.match`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engine.errors import ConfigError, NotFoundError
+from config import bundled
+from core.errors import ConfigError, NotFoundError
+from engine.directory.match import Matcher
 
 AgencyKind = Literal[
     "department", "provincial_body", "public_unit", "central", "district",
@@ -118,8 +120,6 @@ class Directory:
 
     @classmethod
     def bundled(cls) -> Directory:
-        from engine.settings import bundled
-
         return cls.load(bundled("agencies.yaml"))
 
     def _fail(self, entry_id: str, why: str) -> None:
@@ -215,6 +215,18 @@ class Directory:
             a = self._by_id[a.successor]
         return a
 
+    def report_senders(self, on: dt.date) -> dict[str, list[str]]:
+        """Who owes the report due `on`, each with the agencies whose report it now sends
+        (itself, or the departments a reorganisation merged into it before that day)."""
+        out: dict[str, list[str]] = {}
+        for a in self._by_id.values():
+            if not a.reports or (a.valid_from is not None and a.valid_from > on):
+                continue
+            cur = self.current(a.id, on)
+            if cur.reports:
+                out.setdefault(cur.id, []).append(a.id)
+        return out
+
     def reporting_agencies(self, on: dt.date | None = None) -> list[Agency]:
         """Who must send the periodic CCHC reports: departments and other provincial bodies,
         central agencies based in the province, district-level people's committees. With `on`,
@@ -235,13 +247,11 @@ class Directory:
         return list(out.values())
 
     @cached_property
-    def matcher(self):  # noqa: ANN201 - engine.agency_match.Matcher, imported lazily
-        from engine.agency_match import Matcher
-
+    def matcher(self) -> Matcher:
         return Matcher(self)
 
     def split_and_resolve(self, cell: str):  # noqa: ANN201 - list[Mention]
-        """Split an agency cell into mentions and resolve each (see engine.agency_match)."""
+        """Split an agency cell into mentions and resolve each (see engine.directory.match)."""
         return self.matcher.split_and_resolve(cell)
 
     def to_json(self) -> list[dict]:

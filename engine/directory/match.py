@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from engine.agency_text import (
+from engine.directory.names import (
     Unit,
     closing,
     name_keys,
@@ -28,7 +28,7 @@ from engine.agency_text import (
 from rules.normalize import fold
 
 if TYPE_CHECKING:
-    from engine.agencies import Directory
+    from engine.directory.agencies import Directory
 
 MentionKind = Literal["agency", "group", "unspecific", "unresolved"]
 

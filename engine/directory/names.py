@@ -1,7 +1,7 @@
 """Agency names as comparable units: accent-free words, separators, parentheses.
 
 "Sở, ban, ngành", "Sở ban ngành" and "các sở, ban ngành" give the same words; "Ủy ban nhân dân"
-and "UBND" give the same unit. Used by `engine.agency_match` for exact and approximate matching.
+and "UBND" give the same unit. Used by `engine.directory.match` for exact and approximate matching.
 """
 
 from __future__ import annotations

@@ -18,53 +18,45 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, DateTime, Text, bindparam, func, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from engine.agencies import Directory
-from engine.bulk import in_ids, plain_rows
-from engine.claims import Claim, claim, reclaim, reclaimable, record
-from engine.compose import Composer, from_payload
-from engine.db import checkpoint, checkpoints_deferred, session
-from engine.dispatch_items import drop_completed, latest, reachable, sort_items
-from engine.gc_pause import gc_paused
-from engine.models import (
+from core.messages import DeliveryResult, Item, OutgoingMessage
+from core.notifier import Notifier
+from core.payload import from_payload
+from core.vocabulary import MessageKind, Reason
+from engine.directory.agencies import Directory
+from engine.dispatch.claims import Claim, claim, reclaim, reclaimable, record
+from engine.dispatch.compose import Composer
+from engine.dispatch.items import drop_completed, latest, reachable, sort_items
+from engine.planning.policy import Policy
+from engine.planning.reminder_rules import MONITOR_PREFIX
+from engine.storage.bulk import in_ids, plain_rows
+from engine.storage.db import checkpoint, checkpoints_deferred, session
+from engine.storage.dialect import insert_explanation_requests, read_a_few_rows
+from engine.storage.gc_pause import gc_paused
+from engine.storage.models import (
     ChatLink,
-    ExplanationRequest,
     Notification,
     NotificationItem,
     PlannedItem,
 )
-from engine.policy import Policy
-from engine.reminder_rules import MONITOR_PREFIX
-from notifiers.base import (
-    AGENCY_DIGEST,
-    EXPLANATION_REQUEST,
-    FAILED,
-    MISSED,
-    MONITOR_LIST,
-    STEERING_DIGEST,
-    DeliveryResult,
-    Notifier,
-    OutgoingMessage,
-)
 from rules import WorkingCalendar
 
 log = logging.getLogger(__name__)
-PHASE_AGENCIES = (AGENCY_DIGEST, EXPLANATION_REQUEST)
+PHASE_AGENCIES = (MessageKind.AGENCY_DIGEST, MessageKind.EXPLANATION_REQUEST)
 MISSED_LINES = 200  # missed messages listed one by one; beyond, one line per agency
-PHASE_OVERSIGHT = (MONITOR_LIST, STEERING_DIGEST)
-_ORDER = {AGENCY_DIGEST: 0, EXPLANATION_REQUEST: 1, MONITOR_LIST: 2, STEERING_DIGEST: 3}
+PHASE_OVERSIGHT = (MessageKind.MONITOR_LIST, MessageKind.STEERING_DIGEST)
+_ORDER = {MessageKind.AGENCY_DIGEST: 0, MessageKind.EXPLANATION_REQUEST: 1,
+          MessageKind.MONITOR_LIST: 2, MessageKind.STEERING_DIGEST: 3}
 
 
 @dataclass
@@ -84,16 +76,6 @@ class WakeResult:
                 f"retried={self.retried}, missed={self.missed})")
 
 
-_PG_EXPLANATIONS = text("""
-    INSERT INTO explanationrequest (deadline_id, obligation_id, agency_id, requested_on,
-                                    recorded_at)
-    SELECT (r->>0)::int, (r->>1)::int, r->>2, :on, :at
-    FROM json_array_elements(CAST(:rows AS json)) AS r
-    ON CONFLICT DO NOTHING""").bindparams(
-    bindparam("rows", type_=Text), bindparam("on", type_=Date),
-    bindparam("at", type_=DateTime(timezone=True)))
-
-
 def _riding(s: Session, planned: list) -> set[tuple[int, str]]:
     """The (item, channel) pairs of these planned items already claimed in a message."""
     return set(s.connection().execute(
@@ -107,7 +89,7 @@ def _wall() -> dt.datetime:
 
 def _is_monitor_marker(p) -> bool:  # noqa: ANN001 - a planned-item row
     """A Sở Nội vụ's list of one plan and due day (`Planner.monitor_marker`), composed now."""
-    return (p.kind == MONITOR_LIST and p.duty_id is None and p.obligation_id is None
+    return (p.kind == MessageKind.MONITOR_LIST and p.duty_id is None and p.obligation_id is None
             and p.key.startswith(MONITOR_PREFIX))
 
 
@@ -118,17 +100,60 @@ def _not_yet_in(items: list, more: list) -> list:
     return [i for i in more if (i.deadline_id, i.obligation_id, i.agency_id) not in said]
 
 
+def _by_message(planned: list) -> dict[tuple[str, str, str], list]:
+    """The items of each message: per kind and recipient (one digest a day); an explanation
+    request per deadline or report obligation."""
+    groups: dict[tuple[str, str, str], list] = {}
+    for p in planned:
+        ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
+               ) if p.kind == MessageKind.EXPLANATION_REQUEST else ""
+        groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
+    return groups
+
+
+@dataclass
+class _Day:
+    """What one wake-up's composing read for all of its messages."""
+
+    slot: dt.date
+    at: dt.datetime
+    composer: Composer
+    lines: dict[int, Item]  # each item's line, by planned item id
+    listed: dict[int, list[Item]]  # the Sở Nội vụ's lists, by marker id
+    steering: tuple[list[Item], dict]  # the Steering Committee's lines and table
+    ongoing: dict[str, tuple[Item, ...]]  # the ongoing tasks each reporting agency covers
+    chats: dict[str, tuple[int, ...]]
+    already: set[tuple[int, str]]  # (item, channel) pairs already claimed in a message
+
+    def say(self, kind: str, todo: list) -> tuple[list[Item], dict]:
+        """The lines (and the table, for the Steering Committee) a message carrying `todo`
+        says."""
+        if kind == MessageKind.STEERING_DIGEST:
+            return self.steering
+        its = [self.lines[p.id] for p in latest(todo) if p.id in self.lines]
+        if kind == MessageKind.MONITOR_LIST and self.listed:
+            its += _not_yet_in(its, [i for p in todo for i in self.listed.get(p.id, ())])
+        return its, {}
+
+
+@dataclass
+class _Written:
+    claims: list[Claim] = field(default_factory=list)
+    reach: dict[int, set[str]] = field(default_factory=dict)  # item -> channels reaching it
+    silent: set[int] = field(default_factory=set)  # items of a message that had nothing to say
+
+
 class Dispatcher:
     def __init__(self, engine: Engine, directory: Directory, calendar: WorkingCalendar,
                  policy: Policy, notifiers: Sequence[Notifier], *,
                  extra_chats: dict[str, Sequence[int]] | None = None,
                  worker: str | None = None,
                  wall_clock: Callable[[], dt.datetime] = _wall) -> None:
-        self.engine, self.d, self.cal, self.p = engine, directory, calendar, policy
+        self.engine = engine
+        self.directory, self.calendar, self.policy = directory, calendar, policy
         self.notifiers = list(notifiers)
         for n in self.notifiers:  # a channel that sends a message in parts reports each part
-            if hasattr(n, "progress"):
-                n.progress = self._keep_progress
+            n.progress = self._keep_progress
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
@@ -140,17 +165,17 @@ class Dispatcher:
         """The working day whose send time is the latest at or before `now`."""
         if now.tzinfo is None:
             raise ValueError("now must carry a time zone")
-        local = now.astimezone(self.p.tz)
+        local = now.astimezone(self.policy.tz)
         day = local.date()
-        if local.time() < self.p.send_time:
+        if local.time() < self.policy.send_time:
             day -= dt.timedelta(days=1)
-        return self.cal.last_working_day_on_or_before(day)
+        return self.calendar.last_working_day_on_or_before(day)
 
     async def wake(self, now: dt.datetime) -> WakeResult:
         """Send what is due at `now`. Its callers then `tidy()`: on SQLite, the log checkpoint
         its commits would have run on the way is left until the messages have gone."""
         slot = self.slot_for(now)
-        result = WakeResult(slot, self.p.slot_instant(slot))
+        result = WakeResult(slot, self.policy.slot_instant(slot))
         self._known = {}  # read afresh each wake-up (an import may have renamed an agency)
         self._last_slot = slot
         with checkpoints_deferred(self.engine), gc_paused():
@@ -187,11 +212,11 @@ class Dispatcher:
 
     def _lease(self) -> dt.timedelta:
         """How long a claim holds before another dispatcher may take the message over."""
-        return dt.timedelta(minutes=self.p.claim_lease_minutes)
+        return dt.timedelta(minutes=self.policy.claim_lease_minutes)
 
     def _floor(self, slot: dt.date) -> dt.date:
         """The oldest send day still sent late (the grace); older pending items are missed."""
-        return self.cal.add_working_days(slot, -self.p.grace_working_days)
+        return self.calendar.add_working_days(slot, -self.policy.grace_working_days)
 
     def _pending_up_to(self, slot: dt.date) -> tuple:
         """What a wake-up for `slot` reads: the items still pending from the floor to `slot`."""
@@ -241,10 +266,10 @@ class Dispatcher:
                                .where(in_ids(PlannedItem.id, [p.id for p in old]))
                                .values(state="missed", settled_at=wall))
         # The oversight lists are rebuilt from what is late anyway: not reported as missed.
-        told = [p for p in old if p.kind not in (MONITOR_LIST, STEERING_DIGEST)]
+        told = [p for p in old if p.kind not in PHASE_OVERSIGHT]
         if len(told) <= MISSED_LINES:  # one line per missed message
             for p in told:
-                self._notice(s, f"missed/{p.id}", MISSED, slot, {
+                self._notice(s, f"missed/{p.id}", Reason.MISSED, slot, {
                     "agency": p.recipient_id,
                     "detail": f"{p.kind} {p.reason} ngày {p.send_on}", "ref": p.key})
             return len(old)
@@ -253,7 +278,7 @@ class Dispatcher:
         for p in told:
             days.setdefault(p.recipient_id, []).append(p.send_on)
         for agency, sent_on in sorted(days.items()):
-            self._notice(s, f"missed/{slot.isoformat()}/{agency}", MISSED, slot, {
+            self._notice(s, f"missed/{slot.isoformat()}/{agency}", Reason.MISSED, slot, {
                 "agency": agency,
                 "detail": f"{len(sent_on)} thông báo không gửi được, dự kiến gửi từ "
                           f"{min(sent_on):%d/%m/%Y} đến {max(sent_on):%d/%m/%Y}"})
@@ -261,8 +286,8 @@ class Dispatcher:
 
     def _notice(self, s: Session, key: str, reason: str, slot: dt.date, detail: dict) -> None:
         if s.scalar(select(PlannedItem.id).where(PlannedItem.key == key)) is None:
-            s.add(PlannedItem(key=key, kind=MONITOR_LIST, reason=reason,
-                              recipient_id=self.d.monitor_id, send_on=slot, detail=detail))
+            s.add(PlannedItem(key=key, kind=MessageKind.MONITOR_LIST, reason=reason,
+                              recipient_id=self.directory.monitor_id, send_on=slot, detail=detail))
 
     # --- 3-5. composing, claiming, sending -----------------------------------------------------
     async def _phase(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult) -> None:
@@ -289,121 +314,106 @@ class Dispatcher:
                 m = claims[nid].message
                 if m.kind in PHASE_OVERSIGHT:
                     continue
-                self._notice(s, f"failed/{m.key}", FAILED, slot, {
+                self._notice(s, f"failed/{m.key}", Reason.FAILED, slot, {
                     "agency": m.recipient.id, "detail": f"{m.channel}: {r.detail}"[:300],
                     "ref": m.key})
             s.commit()
 
     def _compose(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult
                  ) -> list[Claim]:
-        at = self.p.slot_instant(slot)
+        """The slot's messages of `kinds`: read what is pending, group it into messages, write
+        each message once for every channel its recipient is reached on, and claim them; the
+        items are settled in the claiming transaction."""
         with session(self.engine) as s:
-            if self.engine.dialect.name == "postgresql":
-                # A day's items are hundreds to thousands of rows, which the planner estimates
-                # from the whole year's density (tens of thousands) and so reads with parallel
-                # workers: measured 7-11 ms to start them for a 1 ms read.
-                s.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            # Plain rows, not ORM objects: a busy day holds tens of thousands of items.
-            planned = plain_rows(s.connection().execute(select(PlannedItem.__table__).where(
-                *self._pending_up_to(slot), PlannedItem.kind.in_(kinds))
-                .order_by(PlannedItem.send_on, PlannedItem.id)))
-            planned = drop_completed(s, planned)
+            planned = self._read_pending(s, slot, kinds)
             if not planned:
                 s.commit()
                 return []
-            composer = Composer(s, self.cal, self.d, self.p, slot, **self._known)
-            self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
-            markers = [p for p in planned if _is_monitor_marker(p)]
-            marker_ids = {m.id for m in markers}
-            items = composer.items([p for p in planned if p.kind != STEERING_DIGEST
-                                    and p.id not in marker_ids])
-            listed = composer.monitor_late(markers) if markers else {}
-            already = _riding(s, planned)
-            chats = self._chats(s)
-            groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
-            for p in planned:
-                ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
-                       ) if p.kind == EXPLANATION_REQUEST else ""
-                groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
-            steering = composer.steering() if any(k[0] == STEERING_DIGEST for k in groups) \
-                else ([], {})
-            report_agencies = {p.recipient_id for p in planned if p.reason == "report_reminder"}
-            ongoing = composer.ongoing(report_agencies, {p.plan_id for p in planned
-                                                         if p.plan_id}) if report_agencies else {}
-            claims: list[Claim] = []
-            reach: dict[int, set[str]] = {}
-            silent: set[int] = set()  # items of a message that had nothing to say
-            for (kind, rid, ref), group in groups.items():
-                parent = self.d.get(rid).parent if rid in self.d else None
-                recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()))
-                for n in self.notifiers:
-                    if not reachable(n.channel, recipient):
-                        continue
-                    for p in group:
-                        reach.setdefault(p.id, set()).add(n.channel)
-                    todo = [p for p in group if (p.id, n.channel) not in already]
-                    if not todo:
-                        continue
-                    if kind == STEERING_DIGEST:
-                        its, stats = steering
-                    else:
-                        its = [items[p.id] for p in latest(todo) if p.id in items]
-                        stats = {}
-                        if kind == MONITOR_LIST and listed:
-                            its += _not_yet_in(its, [i for p in todo
-                                                     for i in listed.get(p.id, ())])
-                    if not its:
-                        # A Monday with nothing late, items whose subject is gone: no message,
-                        # and settled now, or the next wake-ups would compose them again (and
-                        # send Monday's digest on the day something first became late).
-                        silent.update(p.id for p in todo)
-                        continue
-                    suffix = ref or slot.isoformat()
-                    msg = OutgoingMessage(
-                        key=f"{kind}/{rid}/{n.channel}/{suffix}", kind=kind, channel=n.channel,
-                        recipient=recipient, at=at, items=tuple(sort_items(its, kind)),
-                        ongoing=ongoing.get(rid, ()) if kind == AGENCY_DIGEST and any(
-                            i.reason == "report_reminder" for i in its) else (),
-                        plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats)
-                    claims.append(Claim(msg, tuple(p.id for p in todo), slot))
+            day = self._read_day(s, slot, planned)
+            out = _Written()
+            for (kind, rid, ref), group in _by_message(planned).items():
+                self._write(day, kind, rid, ref, group, out)
             s.commit()
+
         def settle(s: Session, won: list[Claim]) -> None:
             # What rides where now: known without asking, unless another dispatcher won a claim.
-            have = None if len(won) < len(claims) else already | {
+            have = None if len(won) < len(out.claims) else day.already | {
                 (i, c.message.channel) for c in won for i in c.item_ids}
-            self._settle_items(s, planned, reach, have, won, slot, result, silent)
+            self._settle_items(s, planned, out.reach, have, won, slot, result, out.silent)
 
-        return claim(self.engine, claims, self.worker, self.wall(), then=settle)
+        return claim(self.engine, out.claims, self.worker, self.wall(), then=settle)
+
+    def _read_pending(self, s: Session, slot: dt.date, kinds: tuple[str, ...]) -> list:
+        """The items of `kinds` pending up to the slot, less those completed meanwhile. Plain
+        rows, not ORM objects: a busy day holds tens of thousands of items."""
+        read_a_few_rows(s)
+        planned = plain_rows(s.connection().execute(select(PlannedItem.__table__).where(
+            *self._pending_up_to(slot), PlannedItem.kind.in_(kinds))
+            .order_by(PlannedItem.send_on, PlannedItem.id)))
+        return drop_completed(s, planned)
+
+    def _read_day(self, s: Session, slot: dt.date, planned: list) -> _Day:
+        """Everything the day's messages say, read in a few queries for all of them."""
+        composer = Composer(s, self.calendar, self.directory, self.policy, slot, **self._known)
+        self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
+        markers = [p for p in planned if _is_monitor_marker(p)]
+        marker_ids = {m.id for m in markers}
+        steering = any(p.kind == MessageKind.STEERING_DIGEST for p in planned)
+        report_agencies = {p.recipient_id for p in planned
+                           if p.reason == Reason.REPORT_REMINDER}
+        return _Day(
+            slot=slot, at=self.policy.slot_instant(slot), composer=composer,
+            lines=composer.items([p for p in planned if p.kind != MessageKind.STEERING_DIGEST
+                                  and p.id not in marker_ids]),
+            listed=composer.monitor_late(markers) if markers else {},
+            steering=composer.steering() if steering else ([], {}),
+            ongoing=composer.ongoing(report_agencies, {p.plan_id for p in planned
+                                                       if p.plan_id}) if report_agencies else {},
+            chats=self._chats(s), already=_riding(s, planned))
+
+    def _write(self, day: _Day, kind: str, rid: str, ref: str, group: list,
+               out: _Written) -> None:
+        """One message of `kind` to `rid` carrying `group`, on every channel that reaches it
+        and does not carry these items yet."""
+        parent = self.directory.get(rid).parent if rid in self.directory else None
+        recipient = day.composer.recipient(rid, day.chats.get(rid, ()),
+                                           day.chats.get(parent, ()))
+        for n in self.notifiers:
+            if not reachable(n.channel, recipient):
+                continue
+            for p in group:
+                out.reach.setdefault(p.id, set()).add(n.channel)
+            todo = [p for p in group if (p.id, n.channel) not in day.already]
+            if not todo:
+                continue
+            its, stats = day.say(kind, todo)
+            if not its:
+                # A Monday with nothing late, items whose subject is gone: no message, and
+                # settled now, or the next wake-ups would compose them again (and send Monday's
+                # digest on the day something first became late).
+                out.silent.update(p.id for p in todo)
+                continue
+            reports = kind == MessageKind.AGENCY_DIGEST and any(
+                i.reason == Reason.REPORT_REMINDER for i in its)
+            msg = OutgoingMessage(
+                key=f"{kind}/{rid}/{n.channel}/{ref or day.slot.isoformat()}", kind=kind,
+                channel=n.channel, recipient=recipient, at=day.at,
+                items=tuple(sort_items(its, kind)),
+                ongoing=day.ongoing.get(rid, ()) if reports else (),
+                plan_number=day.composer.plan_number(p.plan_id for p in todo), stats=stats)
+            out.claims.append(Claim(msg, tuple(p.id for p in todo), day.slot))
 
     def _note_explanations(self, s: Session, won: list[Claim], slot: dt.date) -> None:
         """Each explanation request sent is recorded, for the agency's answer (giải trình): about
         a task deadline, or about a periodic report (its obligation)."""
-        sent = [(i, c.message.recipient.id) for c in won if c.message.kind == EXPLANATION_REQUEST
-                for i in c.message.items]
-        by_subject = (
-            (ExplanationRequest.deadline_id,
-             {(i.deadline_id, a) for i, a in sent if i.deadline_id is not None}),
-            (ExplanationRequest.obligation_id,
-             {(i.obligation_id, a) for i, a in sent
-              if i.deadline_id is None and i.obligation_id is not None}))
-        wall = self.wall()
-        rows = [{"deadline_id": None, "obligation_id": None, column.key: subject,
-                 "agency_id": agency_id, "requested_on": slot, "recorded_at": wall}
-                for column, wanted in by_subject for subject, agency_id in sorted(wanted)]
-        if not rows:
-            return
-        # One statement; a request already recorded (a catch-up, or another dispatcher that sent
-        # the same request on its other channel) is left as it is, whichever unique key it hits.
-        table = ExplanationRequest.__table__
-        if self.engine.dialect.name == "sqlite":
-            s.connection().execute(sqlite.insert(table).on_conflict_do_nothing(), rows)
-            return
-        # PostgreSQL: the rows as one JSON value (executemany: 14 ms for 198 rows; a multi-row
-        # VALUES costs as much to compile, never cached).
-        s.connection().execute(_PG_EXPLANATIONS, {
-            "rows": json.dumps([[r["deadline_id"], r["obligation_id"], r["agency_id"]]
-                                for r in rows]),
-            "on": slot, "at": wall})
+        sent = [(i, c.message.recipient.id) for c in won
+                if c.message.kind == MessageKind.EXPLANATION_REQUEST for i in c.message.items]
+        deadlines = {(i.deadline_id, a) for i, a in sent if i.deadline_id is not None}
+        reports = {(i.obligation_id, a) for i, a in sent
+                   if i.deadline_id is None and i.obligation_id is not None}
+        rows = [(d, None, a) for d, a in sorted(deadlines)]
+        rows += [(None, o, a) for o, a in sorted(reports)]
+        insert_explanation_requests(s, rows, slot, self.wall())
 
     def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
@@ -444,7 +454,7 @@ class Dispatcher:
             s.execute(update(PlannedItem).where(PlannedItem.id == p.id)
                       .values(state="unreachable", settled_at=wall))
             if p.kind not in PHASE_OVERSIGHT:
-                self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", FAILED,
+                self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", Reason.FAILED,
                              slot, {"agency": p.recipient_id,
                                     "detail": "không có địa chỉ nhận (email/Telegram)"})
         result.unreachable += len(unreachable)

@@ -8,10 +8,10 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from engine.bulk import in_ids
-from engine.compose import code_key
-from engine.models import Completion, Duty, PlannedItem
-from notifiers.base import STEERING_DIGEST
+from core.vocabulary import MessageKind, Reason
+from engine.dispatch.compose import code_key
+from engine.storage.bulk import in_ids
+from engine.storage.models import Completion, Duty, PlannedItem
 
 
 def drop_completed(s: Session, planned: list) -> list:
@@ -39,7 +39,7 @@ def drop_completed(s: Session, planned: list) -> list:
     return [p for p in planned if p.id not in dropped]
 
 
-def reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - notifiers.base.Recipient
+def reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - core.messages.Recipient
     if channel == "email":
         return bool(recipient.emails)
     if channel == "telegram":
@@ -48,9 +48,9 @@ def reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - notifiers.base
 
 
 def sort_items(items: list, kind: str) -> list:
-    if kind == STEERING_DIGEST:
+    if kind == MessageKind.STEERING_DIGEST:
         return items  # already by agency, oldest first
-    order = {"late": 0, "reminder": 1, "report_reminder": 2}
+    order = {Reason.LATE: 0, Reason.REMINDER: 1, Reason.REPORT_REMINDER: 2}
     return sorted(items, key=lambda i: (order.get(i.reason, 3), i.due or dt.date.max,
                                         i.agency_name or "", i.group or "", code_key(i.code),
                                         i.period or ""))

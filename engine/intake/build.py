@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from engine.agencies import Directory
-from engine.agency_match import Mention
-from engine.plan.metadata import read_metadata
-from engine.plan.model import DeadlineOut, ParsedPlan, Target, TaskOut
-from engine.plan.numbering import is_roman, parent_code, parse_code, split_number
-from engine.plan.rows import RawDocument, RawRow
+from core.numbering import is_roman, parent_code, parse_code, split_number
+from engine.directory.agencies import Directory
+from engine.directory.match import Mention
+from engine.intake.metadata import read_metadata
+from engine.intake.model import DeadlineOut, ParsedPlan, Target, TaskOut
+from engine.intake.rows import RawDocument, RawRow
 from rules import Context, Due, Kind, Timing, WorkingCalendar, evaluate
 
 INHERITED = ("product", "lead", "support", "timing")

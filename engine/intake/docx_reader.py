@@ -4,13 +4,13 @@ python-docx repeats a merged cell's text in ``row.cells``, so merges are read fr
 itself: a ``w:tc`` with ``gridSpan`` covers several grid columns (a group row such as
 "I | CẢI CÁCH THỂ CHẾ" spanning the table) and a ``w:tc`` with ``vMerge="continue"`` continues
 the cell above (one lead agency for several tasks). Each grid position of a cell shares that
-cell's ``w:tc`` as its origin; see `engine.plan.grid`.
+cell's ``w:tc`` as its origin; see `engine.intake.grid`.
 
 Tables that are not task tables (the letterhead "ỦY BAN NHÂN DÂN ... | Số: 196/KH-UBND", the
 "Nơi nhận" block) are body text: the plan's number and date often live there.
 
 Word's automatic list numbers are not in the runs: an STT cell numbered by Word gets its number
-from `engine.plan.docx_numbering`, which counts every paragraph read here in document order.
+from `engine.intake.docx_numbering`, which counts every paragraph read here in document order.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl, CT_Tc
 from docx.oxml.text.paragraph import CT_P
 
-from engine.errors import InputError
-from engine.plan.docx_numbering import ListNumbers
-from engine.plan.grid import GridRow, Header, Slot, clean, find_header, task_rows
-from engine.plan.headers import REQUIRED, describe
-from engine.plan.rows import RawDocument, RawRow
+from core.errors import InputError
+from engine.intake.docx_numbering import ListNumbers
+from engine.intake.grid import GridRow, Header, Slot, clean, find_header, task_rows
+from engine.intake.headers import REQUIRED, describe
+from engine.intake.rows import RawDocument, RawRow
 
 _BULLETS = ("-", "–", "—", "•", "+", "*", "")
 _P, _TC, _TC_PR = qn("w:p"), qn("w:tc"), qn("w:tcPr")

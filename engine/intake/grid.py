@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from engine.plan.headers import (
+from engine.intake.headers import (
     COLUMN_NAMES,
     IGNORED,
     REQUIRED,
@@ -21,7 +21,7 @@ from engine.plan.headers import (
     match_header,
     names_exactly,
 )
-from engine.plan.rows import RawRow
+from engine.intake.rows import RawRow
 
 HEADER_SCAN_ROWS = 30  # a task header sits near the top of its table or sheet
 _MAX_HEADER_ROWS = 4

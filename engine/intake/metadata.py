@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from engine.plan.model import PlanInfo, ReportCycleOut, ReportPeriodOut
+from core.errors import InputError
+from engine.intake.model import PlanInfo, ReportCycleOut, ReportPeriodOut
 from rules import ReportCycle, WorkingCalendar
 from rules.normalize import fold
 
@@ -63,7 +64,6 @@ def read_metadata(body: str, *, calendar: WorkingCalendar, year: int | None,
     stated_year = _plan_year(title, body)
     if year is None:
         if stated_year is None:
-            from engine.errors import InputError
 
             raise InputError("không xác định được năm của kế hoạch (tiêu đề không ghi «năm "
                              "YYYY»); hãy chỉ rõ bằng --year")

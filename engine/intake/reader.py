@@ -3,7 +3,7 @@
 Dispatch is by content first, then by extension: an Office archive is a .docx or .xlsx by what
 it holds; text is the review YAML (.yaml/.yml, or our own format marker), a .csv table, or an
 extract of a PDF/Word plan (.txt, .md, anything else). Every way a file can be unusable ends in
-`engine.errors.InputError` with one Vietnamese line (see `engine.plan.sniff`). Nothing is written.
+`core.errors.InputError` with one Vietnamese line (see `engine.intake.sniff`). Nothing is written.
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml.etree import XMLSyntaxError
 from openpyxl.utils.exceptions import InvalidFileException
 
-from engine.agencies import Directory
-from engine.errors import InputError
-from engine.plan import sniff
-from engine.plan.build import build_plan
-from engine.plan.docx_reader import read_docx
-from engine.plan.model import ParsedPlan
-from engine.plan.rows import RawDocument
-from engine.plan.sheet_reader import read_csv_text, read_xlsx
-from engine.plan.text_reader import read_text
+from core.errors import InputError
+from engine.directory.agencies import Directory
+from engine.intake import sniff
+from engine.intake.build import build_plan
+from engine.intake.docx_reader import read_docx
+from engine.intake.model import ParsedPlan
+from engine.intake.review import FORMAT_MARK, from_yaml
+from engine.intake.rows import RawDocument
+from engine.intake.sheet_reader import read_csv_text, read_xlsx
+from engine.intake.text_reader import read_text
 from rules import WorkingCalendar
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -47,7 +48,6 @@ def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
     else:
         text = sniff.decode(data, name)
         if suffix in YAML_SUFFIXES or _is_review_file(text):
-            from engine.plan.review import from_yaml
 
             if year is not None:
                 raise InputError(f"{name}: tệp duyệt ghi sẵn năm của kế hoạch; sửa «year» trong "
@@ -84,7 +84,6 @@ def _office(kind: str, data: bytes, name: str) -> RawDocument:
 
 
 def _is_review_file(text: str) -> bool:
-    from engine.plan.review import FORMAT_MARK
 
     head = text[:4096]
     return any(line.strip() == FORMAT_MARK for line in head.splitlines())

@@ -5,7 +5,7 @@ header saying how to edit it); ``from_yaml(text)`` reads it back, validates it a
 first mistake as one Vietnamese line naming the task and the field. Unedited, the round trip is
 exact: ``from_yaml(to_yaml(plan)) == plan``.
 
-What an officer edits, and what import does with it (`engine.plan.review_edits`):
+What an officer edits, and what import does with it (`engine.intake.review_edits`):
 
 - the timing phrase of a task: kind and due dates are recomputed from the new phrase, exactly
   as the parser would, unless the due dates were also edited by hand (then those win);
@@ -27,9 +27,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from engine.errors import InputError
-from engine.plan.model import ParsedPlan
-from engine.plan.review_edits import CHECK_KEY, apply_edits, fingerprint
+from core.errors import InputError
+from engine.intake.model import ParsedPlan
+from engine.intake.review_edits import CHECK_KEY, apply_edits, fingerprint
+from rules import WorkingCalendar
 
 FORMAT_MARK = "format: nhacviec-review/1"
 
@@ -138,7 +139,6 @@ def from_yaml(text: str, *, calendar: Any = None, directory: Any = None,
     if not isinstance(data.get("tasks"), list):
         raise InputError(f"{name}: mục «tasks» phải là danh sách các nhiệm vụ")
     if calendar is None:
-        from rules import WorkingCalendar
 
         calendar = WorkingCalendar.default()
     return apply_edits(data, calendar=calendar, directory=directory, name=name,

@@ -1,10 +1,10 @@
-"""What import does with a person's edits to the review file (rules in `engine.plan.review`).
+"""What import does with a person's edits to the review file (rules in `engine.intake.review`).
 
 Each task's ``_check`` holds four short fingerprints of what the parser produced: the inputs of
 its timing (phrase, product, plan year, report day), its outputs (kind, due dates, deadlines,
 event offset), its agency mentions and its agency ids. Comparing them with the file tells which
 of these a person changed, so that a changed phrase is recomputed while a hand-written date is
-never overwritten. The recomputation is the builder's (`engine.plan.build`): the rules engine,
+never overwritten. The recomputation is the builder's (`engine.intake.build`): the rules engine,
 then dashed product and timing lists paired into labelled deadlines.
 """
 
@@ -17,16 +17,16 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from engine.errors import InputError
-from engine.plan.build import agency_ids, check_mentions, paired_deadlines
-from engine.plan.model import DeadlineOut, ParsedPlan, ReportCycleOut, TaskOut
+from core.errors import InputError
+from engine.intake.build import agency_ids, check_mentions, paired_deadlines
+from engine.intake.model import DeadlineOut, ParsedPlan, ReportCycleOut, TaskOut
 from rules import Context, Kind, ReportCycle, WorkingCalendar, evaluate
 
 CHECK_KEY = "_check"
 KINDS = tuple(str(k) for k in Kind)
 _WITH_DUE = ("fixed", "periodic")
 # Warnings the builder and the rules derive from a task's timing / agencies; replaced when those
-# are recomputed (kept in step with engine.plan.build and rules.base / rules.references).
+# are recomputed (kept in step with engine.intake.build and rules.base / rules.references).
 _TIMING_WARNING = re.compile(
     r"^(Không hiểu thời hạn «|Thời hạn «|Không có thời gian thực hiện|Có \d+ sản phẩm nhưng \d+ "
     r"mốc thời gian)"
@@ -142,7 +142,7 @@ def _hand_set_due(task: TaskOut, label: str) -> None:
 
 
 def recompute_timing(task: TaskOut, ctx: Context) -> None:
-    """Kind, due dates and deadlines from the task's phrase, as `engine.plan.build` does."""
+    """Kind, due dates and deadlines from the task's phrase, as `engine.intake.build` does."""
     warnings = [w for w in task.warnings if not _TIMING_WARNING.match(w)]
     phrase = (task.timing or "").strip()
     task.timing = phrase or None

@@ -3,7 +3,7 @@
 A reader (.txt extract, .docx, .xlsx, .csv) turns its file into a ``RawDocument``: the body text
 of the plan (for its number, date, issuer, year, title and report cycle) and the appendix table
 as ``RawRow``s in document order, with the reader's own artefacts already repaired (page breaks,
-merged cells). The builder (`engine.plan.build`) turns that into a ``ParsedPlan``: numbering,
+merged cells). The builder (`engine.intake.build`) turns that into a ``ParsedPlan``: numbering,
 hierarchy, groups, inheritance, agencies, timing.
 """
 

@@ -3,7 +3,7 @@
 The sheet holding the task header is used (the first such sheet when several have one); cells
 above the header (a title row "Kế hoạch số 12/KH-UBND ngày 05/01/2026 ... năm 2026") are the body
 the builder reads the plan's metadata from. Merged ranges (``ws.merged_cells.ranges``) are read
-both ways, as in a .docx table: see `engine.plan.grid`.
+both ways, as in a .docx table: see `engine.intake.grid`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import IO
 
 import openpyxl
 
-from engine.errors import InputError
-from engine.plan.grid import GridRow, Header, Slot, clean, find_header, task_rows
-from engine.plan.headers import REQUIRED, describe
-from engine.plan.rows import RawDocument
+from core.errors import InputError
+from engine.intake.grid import GridRow, Header, Slot, clean, find_header, task_rows
+from engine.intake.headers import REQUIRED, describe
+from engine.intake.rows import RawDocument
 
 _DELIMITERS = ",;\t"
 

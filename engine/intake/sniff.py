@@ -1,6 +1,6 @@
 """What a plan file really is, from its bytes: before any reader sees it.
 
-Every check here ends in one Vietnamese line (`engine.errors.InputError`) or in a kind the
+Every check here ends in one Vietnamese line (`core.errors.InputError`) or in a kind the
 dispatcher knows. Content wins over the file name: a PDF renamed .txt is still a PDF.
 
 Legacy Vietnamese encodings are detected, not converted. TCVN3 (ABC, fonts ".VnTime") puts
@@ -17,7 +17,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from engine.errors import InputError
+from core.errors import InputError
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from engine.errors import InputError
-from engine.plan.numbering import is_roman, parse_code, plausible_next, split_number
-from engine.plan.rows import COLUMNS, RawDocument, RawRow
+from core.errors import InputError
+from core.numbering import is_roman, parse_code, plausible_next, split_number
+from engine.intake.rows import COLUMNS, RawDocument, RawRow
 from rules.normalize import fold
 
 _HEADER_RULES = (

@@ -12,9 +12,9 @@ from typing import NamedTuple
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlmodel import Session
 
-from engine.bulk import bulk_insert_values, in_ids, streaming_insert
-from engine.models import Deadline, Duty, NotificationItem, PlannedItem, Task
-from engine.reminder_rules import Planner, Want
+from engine.planning.reminder_rules import Planner, Want
+from engine.storage.bulk import bulk_insert_values, in_ids, streaming_insert
+from engine.storage.models import Deadline, Duty, NotificationItem, PlannedItem, Task
 
 
 # --- applying a plan to the table ---------------------------------------------------------------
@@ -24,7 +24,7 @@ class _Have(NamedTuple):
     send_on: dt.date
 
 
-def _existing(s: Session, where, plan_id: int | None = None  # noqa: ANN001
+def existing_items(s: Session, where, plan_id: int | None = None  # noqa: ANN001
               ) -> dict[str, _Have]:
     return {k: _Have(i, st, d) for k, i, st, d, p in s.execute(
         select(PlannedItem.key, PlannedItem.id, PlannedItem.state, PlannedItem.send_on,
@@ -56,7 +56,7 @@ def apply(s: Session, wants: list[Want], existing: dict[str, _Have], planner: Pl
     # here: re-planning keeps them (a completion still cancels them through cancel_for_duty).
     cancel = [{"iid": h.id, "st": "cancelled"} for k, h in existing.items()
               if h.state == "pending" and k not in wanted and not k.startswith("snooze/")]
-    _insert(s, new)
+    insert_items(s, new)
     table = PlannedItem.__table__
     conn = s.connection()
     if moves or revive:
@@ -85,19 +85,19 @@ def _rows(wants: Iterable[Want]) -> list[tuple]:
     return sorted(((*w[:10], "pending") for w in wants), key=send_day_order)
 
 
-def _insert(s: Session, wants: list[Want]) -> None:
+def insert_items(s: Session, wants: list[Want]) -> None:
     bulk_insert_values(s, PlannedItem.__table__, _ITEM_COLUMNS, _rows(wants))
 
 
 @contextmanager
 def inserting(s: Session) -> Iterator[Callable[[list[tuple]], None]]:
     """`write(rows)` of planned-item rows (`Planner.duty_rows`), streamed (see
-    `engine.bulk.streaming_insert`)."""
+    `engine.storage.bulk.streaming_insert`)."""
     with streaming_insert(s, PlannedItem.__table__, _ITEM_COLUMNS) as write:
         yield write
 
 
-def _cancel_orphans(s: Session, plan_id: int) -> None:
+def cancel_orphans(s: Session, plan_id: int) -> None:
     """Pending items of a plan whose deadline was retired or whose task was removed."""
     stale = select(Duty.id).join(Deadline, Deadline.id == Duty.deadline_id).join(
         Task, Task.id == Deadline.task_id).where(

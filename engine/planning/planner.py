@@ -11,10 +11,10 @@ never touched.
 a reminder whose day has passed is not planned; an escalation whose day has passed (a plan
 imported after its deadlines) is planned for the first working day from `today`.
 
-Which days and recipients a deadline asks for is `engine.reminder_rules`; how the wanted items
-are applied to the table is `engine.plan_table`. Per plan and due day: one marker for the Sở
-Nội vụ's list of what is late (`plan_monitor`); weekly: one steering-digest marker per week
-(Monday, or the next working day); monthly: tasks needing a date or a lead agency, to the Sở
+Which days and recipients a deadline asks for is `engine.planning.reminder_rules`; how the wanted
+items are applied to the table is `engine.planning.plan_table`. Per plan and due day: one marker
+for the Sở Nội vụ's list of what is late (`plan_monitor`); weekly: one steering-digest marker per
+week (Monday, or the next working day); monthly: tasks needing a date or a lead agency, to the Sở
 Nội vụ.
 """
 
@@ -24,12 +24,23 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import and_, select
 from sqlmodel import Session
 
-from engine.bulk import chunked
-from engine.gc_pause import gc_paused
-from engine.models import (
+from core.vocabulary import MessageKind, Reason
+from engine.planning.plan_table import (
+    apply,
+    cancel_orphans,
+    existing_items,
+    insert_items,
+    inserting,
+    send_day_order,
+)
+from engine.planning.reminder_rules import MONITOR_PREFIX, UNDATED_KINDS, Planner, Want
+from engine.storage.bulk import chunked
+from engine.storage.dialect import refresh_statistics
+from engine.storage.gc_pause import gc_paused
+from engine.storage.models import (
     Assignment,
     Completion,
     Deadline,
@@ -40,26 +51,6 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
-from engine.persist import reporting_agencies
-from engine.plan_table import (  # noqa: F401 - re-exported: the planner's public surface
-    _cancel_orphans,
-    _existing,
-    _insert,
-    apply,
-    cancel_for_duty,
-    cancel_for_obligation,
-    inserting,
-    send_day_order,
-)
-from engine.reminder_rules import (  # noqa: F401 - re-exported
-    EXPLANATION,
-    MONITOR_PREFIX,
-    STEERING,
-    UNDATED_KINDS,
-    Planner,
-    Want,
-)
-from notifiers.base import MONITOR_LIST, NEEDS_DUE, NEEDS_LEAD, STEERING_DIGEST
 
 CHUNK = 2_000
 
@@ -97,14 +88,14 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
             wants = _duty_wants(chunk, done, open_leads, assigned, planner)
             # By duty id range (its index); the plan is checked here, not in SQL, where it
             # would send SQLite through the plan's index (every item of the plan) each chunk.
-            existing = _existing(s, and_(
+            existing = existing_items(s, and_(
                 PlannedItem.duty_id >= chunk[0].id, PlannedItem.duty_id <= chunk[-1].id),
                 plan_id=plan_id)
             apply(s, wants, existing, planner, today)
     # Items of duties that no longer exist were deleted with them; items of retired deadlines
     # and removed tasks are cancelled by the duty pass (they are not wanted any more).
     if not fresh:
-        _cancel_orphans(s, plan_id)
+        cancel_orphans(s, plan_id)
     # The Sở Nội vụ's list: a marker per due day on which some lead duty is still open.
     dues = {r.due for r in rows if r.role == "lead" and r.active and not r.removed
             and (r.deadline_id, r.agency_id) not in done}
@@ -116,7 +107,8 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
         .where(ReportPeriod.plan_id == plan_id)))
     plan_obligations(s, obligation_ids, planner, today, fresh=fresh)
     plan_task_notices(s, plan_id, planner, today, plan.year, fresh=fresh)
-    plan_steering(s, planner, today, dt.date(plan.year + planner.p.steering_years_after, 12, 31))
+    last_year = plan.year + planner.policy.steering_years_after
+    plan_steering(s, planner, today, dt.date(last_year, 12, 31))
     if len(rows) >= BIG_PLAN:
         refresh_statistics(s)
     return s.scalar(select(_count()).where(PlannedItem.plan_id == plan_id,
@@ -124,17 +116,6 @@ def plan_plan(s: Session, plan_id: int, planner: Planner, today: dt.date, *,
 
 
 BIG_PLAN = 50_000  # duties: past this, the tables' statistics are refreshed after planning
-
-
-def refresh_statistics(s: Session) -> None:
-    """After a bulk load, PostgreSQL's planner still believes the tables are small until
-    autovacuum gets to them, and picks sequential scans for the dispatcher's index queries
-    (measured: 0.4 s instead of 0.005 s for a wake-up with nothing to send). ANALYZE samples,
-    so it takes about a second whatever the size. SQLite's choices do not depend on it here."""
-    if s.connection().dialect.name == "postgresql":
-        for table in ("planneditem", "duty", "deadline", "task", "assignment", "notification",
-                      "notificationitem"):
-            s.execute(text(f"ANALYZE {table}"))
 
 
 _DUTY_ROWS = (select(Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role, Deadline.due,
@@ -179,7 +160,7 @@ def plan_duties(s: Session, duty_ids: list[int], planner: Planner, today: dt.dat
     assigned = _assigned(s, select(Assignment.task_id, Assignment.agency_id, Assignment.role)
                          .where(Assignment.task_id.in_(task_ids)))
     wants = _duty_wants(rows, done, open_leads, assigned, planner)
-    apply(s, wants, _existing(s, PlannedItem.duty_id.in_(duty_ids)), planner, today)
+    apply(s, wants, existing_items(s, PlannedItem.duty_id.in_(duty_ids)), planner, today)
 
 
 def _duty_wants(rows, done: set, open_leads: dict[int, int], assigned: dict,  # noqa: ANN001
@@ -243,10 +224,10 @@ def plan_obligations(s: Session, obligation_ids: list[int], planner: Planner,
             if r.id in done:
                 continue
             if r.deadline not in origins_on:
-                origins_on[r.deadline] = reporting_agencies(planner.d, r.deadline)
+                origins_on[r.deadline] = planner.directory.report_senders(r.deadline)
             origins = origins_on[r.deadline].get(r.agency_id) or [r.agency_id]
             wants.extend(planner.obligation_wants(r.id, r.deadline, origins, r.plan_id))
-        existing = {} if fresh else _existing(s, PlannedItem.obligation_id.in_(chunk))
+        existing = {} if fresh else existing_items(s, PlannedItem.obligation_id.in_(chunk))
         apply(s, wants, existing, planner, today)
 
 
@@ -263,27 +244,27 @@ def plan_task_notices(s: Session, plan_id: int, planner: Planner, today: dt.date
         .join(Task, Task.id == Deadline.task_id)
         .where(Task.plan_id == plan_id, Duty.role == "lead", Deadline.active)))
     days = planner.needs_due_days(today, year)
-    monitor = planner.d.monitor_id
+    monitor = planner.directory.monitor_id
     wants = []
     for tid, kind in tasks:
         if kind in UNDATED_KINDS and tid not in dated:
-            reason = NEEDS_DUE
+            reason = Reason.NEEDS_DUE
         elif tid in dated and tid not in with_lead:
-            reason = NEEDS_LEAD
+            reason = Reason.NEEDS_LEAD
         else:
             continue
-        wants.extend(Want(f"{reason}/{tid}/{day.isoformat()}", MONITOR_LIST, reason, monitor,
-                          day, plan_id=plan_id, task_id=tid) for day in days)
-    existing = {} if fresh else _existing(s, and_(
+        wants.extend(Want(f"{reason}/{tid}/{day.isoformat()}", MessageKind.MONITOR_LIST, reason,
+                          monitor, day, plan_id=plan_id, task_id=tid) for day in days)
+    existing = {} if fresh else existing_items(s, and_(
         PlannedItem.plan_id == plan_id, PlannedItem.duty_id.is_(None),  # the plan index
-        PlannedItem.reason.in_((NEEDS_DUE, NEEDS_LEAD))))
+        PlannedItem.reason.in_((Reason.NEEDS_DUE, Reason.NEEDS_LEAD))))
     apply(s, wants, existing, planner, today)
 
 
 def _open_report_days(s: Session, plan_id: int, planner: Planner) -> set[dt.date]:
     """Report deadlines of the plan some agency has not reported for (when the policy
     escalates reports)."""
-    if not planner.p.escalate_reports:
+    if not planner.policy.escalate_reports:
         return set()
     live = (Completion.obligation_id == ReportObligation.id) & Completion.undone_at.is_(None)
     return set(s.scalars(
@@ -304,7 +285,7 @@ def plan_monitor(s: Session, plan_id: int, planner: Planner, today: dt.date,
     """The Sở Nội vụ's lists of a plan: one marker per due day (`Planner.monitor_marker`);
     markers of days no longer wanted are cancelled."""
     wants = [planner.monitor_marker(plan_id, due) for due in sorted(dues)]
-    apply(s, wants, {} if fresh else _existing(s, _markers_of(plan_id)), planner, today)
+    apply(s, wants, {} if fresh else existing_items(s, _markers_of(plan_id)), planner, today)
 
 
 def plan_monitor_day(s: Session, plan_id: int, planner: Planner, today: dt.date,
@@ -312,17 +293,17 @@ def plan_monitor_day(s: Session, plan_id: int, planner: Planner, today: dt.date,
     """A marker for one due day, planned or revived (a deadline set by an event or by hand, a
     completion undone); the plan's other markers are left as they are."""
     want = planner.monitor_marker(plan_id, due)
-    apply(s, [want], _existing(s, PlannedItem.key == want.key), planner, today)
+    apply(s, [want], existing_items(s, PlannedItem.key == want.key), planner, today)
 
 
 def plan_steering(s: Session, planner: Planner, today: dt.date, until: dt.date) -> None:
-    steering = planner.d.steering_id
-    wants = [Want(f"steering/{day.isoformat()}", STEERING_DIGEST, STEERING, steering, day)
-             for day in planner.steering_days(today, until)]
+    steering = planner.directory.steering_id
+    wants = [Want(f"steering/{day.isoformat()}", MessageKind.STEERING_DIGEST, Reason.STEERING,
+                  steering, day) for day in planner.steering_days(today, until)]
     keys = [w.key for w in wants]
     have = set()
     for chunk in chunked(keys, CHUNK):
         have.update(s.scalars(select(PlannedItem.key).where(PlannedItem.key.in_(chunk))))
-    _insert(s, [w for w in wants if w.key not in have])
+    insert_items(s, [w for w in wants if w.key not in have])
 
 

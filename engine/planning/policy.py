@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from engine.errors import ConfigError
+from config import bundled
+from core.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,6 @@ class Policy:
 
     @classmethod
     def bundled(cls) -> Policy:
-        from engine.settings import bundled
-
         return cls.load(bundled("policy.toml"))
 
 

@@ -17,20 +17,11 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from engine.agencies import Directory
-from engine.policy import Policy
-from notifiers.base import (
-    AGENCY_DIGEST,
-    EXPLANATION_REQUEST,
-    LATE,
-    MONITOR_LIST,
-    REMINDER,
-    REPORT_REMINDER,
-)
+from core.vocabulary import MessageKind, Reason
+from engine.directory.agencies import Directory
+from engine.planning.policy import Policy
 from rules import WorkingCalendar
 
-EXPLANATION = "explanation"  # the item of an explanation request (giải trình)
-STEERING = "steering"  # the weekly marker: the digest itself is composed when it is sent
 MONITOR_PREFIX = "monitor/"  # the Sở Nội vụ's list: "monitor/<plan id>/<due day>"
 UNDATED_KINDS = ("reference", "unknown")
 
@@ -76,7 +67,7 @@ class _Days(NamedTuple):
 
 class Planner:
     def __init__(self, directory: Directory, calendar: WorkingCalendar, policy: Policy) -> None:
-        self.d, self.cal, self.p = directory, calendar, policy
+        self.directory, self.calendar, self.policy = directory, calendar, policy
         self._route: dict[tuple[str, dt.date], str | None] = {}
         self._days: dict[dt.date, _Days] = {}
         self._steps: dict[tuple[str, dt.date], tuple[Step, ...]] = {}
@@ -89,7 +80,7 @@ class Planner:
         """The agency holding `agency_id`'s tasks on `day`."""
         if agency_id in self.stable:
             return agency_id
-        return self.d.current(agency_id, day).id
+        return self.directory.current(agency_id, day).id
 
     # --- routing ---------------------------------------------------------------------------
     def recipients(self, origins: list[str], day: dt.date) -> list[str]:
@@ -105,7 +96,7 @@ class Planner:
                 continue
             key = (o, day)
             if key not in self._route:
-                a = self.d.current(o, day)
+                a = self.directory.current(o, day)
                 self._route[key] = (None if a.valid_from is not None and a.valid_from > day
                                     else a.id)
             r = self._route[key]
@@ -114,13 +105,14 @@ class Planner:
         return out
 
     def _day(self, due: dt.date, n: int) -> dt.date:
-        return self.cal.next_working_day(due) if n == 0 else self.cal.add_working_days(due, n)
+        cal = self.calendar
+        return cal.next_working_day(due) if n == 0 else cal.add_working_days(due, n)
 
     def days(self, due: dt.date) -> _Days:
         """Every send day a deadline on `due` asks for (cached: deadlines share due days)."""
         got = self._days.get(due)
         if got is None:
-            p, add = self.p, self.cal.add_working_days
+            p, add = self.policy, self.calendar.add_working_days
             got = self._days[due] = _Days(
                 tuple((n, self._day(due, -n)) for n in p.lead_reminders),
                 tuple((n, self._day(due, -n)) for n in p.support_reminders),
@@ -138,31 +130,34 @@ class Planner:
             return got
         days = self.days(due)
         if what == "support":
-            got = tuple(Step(f"support{n}/", AGENCY_DIGEST, REMINDER, day, False, what)
-                        for n, day in days.support)
+            got = tuple(Step(f"support{n}/", MessageKind.AGENCY_DIGEST, Reason.REMINDER, day,
+                             False, what) for n, day in days.support)
         elif what == "lead":
-            got = tuple(Step(f"reminder{n}/", AGENCY_DIGEST, REMINDER, day, False, what)
-                        for n, day in days.lead) + self._escalation_steps("", days)
+            got = tuple(Step(f"reminder{n}/", MessageKind.AGENCY_DIGEST, Reason.REMINDER, day,
+                             False, what) for n, day in days.lead)
+            got += self._escalation_steps("", days)
         else:
-            got = tuple(Step(f"report{n}/", AGENCY_DIGEST, REPORT_REMINDER, day, False, None)
-                        for n, day in days.report)
-            if self.p.escalate_reports:
+            got = tuple(Step(f"report{n}/", MessageKind.AGENCY_DIGEST, Reason.REPORT_REMINDER,
+                             day, False, None) for n, day in days.report)
+            if self.policy.escalate_reports:
                 got += self._escalation_steps("r", days)
         self._steps[(what, due)] = got
         return got
 
     @staticmethod
     def _escalation_steps(ref: str, days: _Days) -> tuple[Step, ...]:
-        return (Step(f"late/{ref}", AGENCY_DIGEST, LATE, days.late, True, None),
-                Step(f"explain/{ref}", EXPLANATION_REQUEST, EXPLANATION, days.explanation, True,
-                     None))
+        return (Step(f"late/{ref}", MessageKind.AGENCY_DIGEST, Reason.LATE, days.late, True, None),
+                Step(f"explain/{ref}", MessageKind.EXPLANATION_REQUEST, Reason.EXPLANATION,
+                     days.explanation, True, None))
 
     def monitor_marker(self, plan_id: int, due: dt.date) -> Want:
         """The Sở Nội vụ's list of what is late among a plan's deadlines due on `due`, sent
-        `late_monitor_after` working days after it: a marker, whose list is composed when it
-        is sent (`engine.compose.Composer.monitor_late`). The due day is the key's last part."""
-        return Want(f"{MONITOR_PREFIX}{plan_id}/{due.isoformat()}", MONITOR_LIST, LATE,
-                    self.d.monitor_id, self.days(due).monitor, plan_id, escalation=True)
+        `late_monitor_after` working days after it: a marker, whose list is composed when it is
+        sent (`engine.dispatch.compose.Composer.monitor_late`). The due day is the key's last
+        part."""
+        return Want(f"{MONITOR_PREFIX}{plan_id}/{due.isoformat()}", MessageKind.MONITOR_LIST,
+                    Reason.LATE, self.directory.monitor_id, self.days(due).monitor, plan_id,
+                    escalation=True)
 
     def when(self, day: dt.date, escalation: bool, today: dt.date) -> dt.date | None:
         """The day an item asked for on `day` is planned, planning on `today`: its own day; for
@@ -170,7 +165,7 @@ class Planner:
         working day from `today`; a reminder whose day has passed is not planned (None)."""
         if day >= today:
             return day
-        return self.cal.next_working_day(today) if escalation else None
+        return self.calendar.next_working_day(today) if escalation else None
 
     def _wants(self, steps: tuple[Step, ...], ident: int, origins: list[str], plan_id: int,
                task_id: int | None, duty_id: int | None, obligation_id: int | None
@@ -192,7 +187,7 @@ class Planner:
 
     def duty_rows(self, duty_id: int, role: str, due: dt.date, origins: list[str],
                   plan_id: int, task_id: int, today: dt.date) -> list[tuple]:
-        """The planned-item rows (columns of `engine.plan_table`, state pending) of a duty
+        """The planned-item rows (columns of `engine.planning.plan_table`, state pending) of a duty
         planned on `today` into a table holding none of them yet: `duty_wants` through `when`,
         without the intermediate objects (a national plan has millions)."""
         if len(origins) != 1 or origins[0] not in self.stable:
@@ -221,21 +216,22 @@ class Planner:
         days: list[dt.date] = []
         week = first
         while week <= end:
-            day = self.cal.next_working_day(week + dt.timedelta(days=self.p.steering_weekday))
+            weekday = week + dt.timedelta(days=self.policy.steering_weekday)
+            day = self.calendar.next_working_day(weekday)
             if start <= day <= end and (not days or days[-1] != day):
                 days.append(day)
             week += dt.timedelta(days=7)
         return days
 
     def needs_due_days(self, today: dt.date, year: int) -> list[dt.date]:
-        if self.p.needs_due_cadence == "never":
+        if self.policy.needs_due_cadence == "never":
             return []
-        first = self.cal.next_working_day(max(today, dt.date(year, 1, 1)))
+        first = self.calendar.next_working_day(max(today, dt.date(year, 1, 1)))
         end = dt.date(year, 12, 31)
-        if self.p.needs_due_cadence == "weekly":
+        if self.policy.needs_due_cadence == "weekly":
             later = self.steering_days(first + dt.timedelta(days=1), end)
         else:
-            later = [self.cal.next_working_day(dt.date(year, m, 1)) for m in range(1, 13)]
+            later = [self.calendar.next_working_day(dt.date(year, m, 1)) for m in range(1, 13)]
             later = [d for d in later if first < d <= end]
         return [first, *later]
 

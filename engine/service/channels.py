@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.agencies import Directory
-from engine.errors import ConfigError
+from core.errors import ConfigError
+from core.notifier import Notifier
+from engine.directory.agencies import Directory
 from engine.settings import Settings
-from notifiers.base import Notifier
 from notifiers.recording import RecordingNotifier
 
 
@@ -34,23 +34,25 @@ def build_notifiers(settings: Settings, *, record: bool = False,
 
 def _email(settings: Settings) -> Notifier:
     try:
-        from notifiers.email import EmailNotifier
+        # lazy: a channel's library only when it is configured
+        from notifiers.email.notifier import EmailNotifier
     except ImportError:  # the email channel is not installed: record, and say so in the summary
         return RecordingNotifier(channel="email")
     try:
         return EmailNotifier(settings)
-    except ValueError as exc:  # notifiers.errors.ConfigurationError is a ValueError
+    except ConfigError as exc:
         raise ConfigError(f"cấu hình email không hợp lệ: {exc}") from exc
 
 
 def _telegram(settings: Settings) -> Notifier:
     try:
-        from notifiers.telegram import TelegramNotifier
+        # lazy: a channel's library only when it is configured
+        from notifiers.telegram.notifier import TelegramNotifier
     except ImportError as exc:
         raise ConfigError("kênh Telegram chưa được cài đặt (python-telegram-bot)") from exc
     try:
         return TelegramNotifier.from_settings(settings)
-    except ValueError as exc:
+    except ConfigError as exc:
         raise ConfigError(f"cấu hình Telegram không hợp lệ: {exc}") from exc
 
 

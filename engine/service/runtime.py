@@ -8,11 +8,11 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
-from engine.agencies import Directory
-from engine.db import get_engine, session
-from engine.planner import Planner
-from engine.policy import Policy
+from engine.directory.agencies import Directory
+from engine.planning.policy import Policy
+from engine.planning.reminder_rules import Planner
 from engine.settings import Settings, working_calendar
+from engine.storage.db import get_engine, session
 from rules import WorkingCalendar
 
 

@@ -7,8 +7,8 @@ Monday steering digest needs no job of its own: it is a planned item of that day
 working day's wake-up takes it when Monday is off. APScheduler is never given one job per
 reminder (it does not scale: 1 M in-memory jobs took 154 s and 1 GB here).
 
-The job is stored by reference (``engine.scheduler:wake``) with the service's id as its only
-argument, never an object: it finds the running service by id and everything else is read from
+The job is stored by reference (``engine.service.scheduler:wake``) with the service's id as its
+only argument, never an object: it finds the running service by id and everything else is read from
 the database when it fires. ``coalesce`` folds a backlog of missed runs into one, and a
 ``misfire_grace_time`` of an hour lets a wake-up delayed by a busy process still run; anything
 older is caught up by the dispatcher's own grace (default 3 working days), which also runs once
@@ -31,15 +31,14 @@ from dataclasses import dataclass
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from engine.dispatcher import Dispatcher, WakeResult
-from engine.errors import ConfigError
-from engine.runtime import Runtime
-from notifiers.base import Notifier
-from notifiers.errors import ConfigurationError, TransientDeliveryError
+from core.errors import ConfigError, TransientDeliveryError
+from core.notifier import Notifier
+from engine.dispatch.dispatcher import Dispatcher, WakeResult
+from engine.service.runtime import Runtime
 
 log = logging.getLogger("nhacviec.scheduler")
 JOB_ID = "dispatch"
-JOB_FUNC = "engine.scheduler:wake"
+JOB_FUNC = "engine.service.scheduler:wake"
 MISFIRE_GRACE_SECONDS = 3600
 _services: dict[str, Service] = {}
 KEPT_WAKES = 30  # the service remembers this many of its last wake-ups, as counts
@@ -149,7 +148,7 @@ async def check_channels(notifiers: Sequence[Notifier]) -> None:
             continue
         try:
             await check()
-        except ConfigurationError as exc:
+        except ConfigError as exc:
             raise ConfigError(f"kênh {n.channel}: {exc}") from None
         except TransientDeliveryError as exc:
             log.warning("Kênh %s chưa kết nối được lúc khởi động (%s); dịch vụ vẫn chạy và sẽ "
@@ -170,8 +169,9 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
     service = Service(rt, notifiers, extra_chats=extra_chats)
     bot = None
     if with_bot and rt.settings.telegram_token is not None:
-        from notifiers.telegram_bot import build_application, start_bot
-        from notifiers.telegram_store import SqlBotBackend
+        # lazy: the bot only when a token is set
+        from engine.tracking.bot_store import SqlBotBackend
+        from notifiers.telegram.bot import build_application, start_bot
 
         bot = build_application(rt.settings, SqlBotBackend(rt.engine, rt.directory,
                                                            rt.calendar, rt.planner),
@@ -185,6 +185,7 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
     finally:
         await service.stop()
         if bot is not None:
-            from notifiers.telegram_bot import stop_bot
+            # lazy: the bot only when a token is set
+            from notifiers.telegram.bot import stop_bot
 
             await stop_bot(bot)

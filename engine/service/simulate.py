@@ -18,11 +18,20 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from engine.agencies import Directory
-from engine.channels import build_notifiers
-from engine.db import create_all, make_engine, session
-from engine.dispatcher import Dispatcher, WakeResult
-from engine.models import (
+from core.errors import InputError
+from core.messages import OutgoingMessage
+from core.notifier import Notifier
+from engine.directory.agencies import Directory
+from engine.dispatch.dispatcher import Dispatcher, WakeResult
+from engine.intake.model import ParsedPlan
+from engine.planning.plan_table import cancel_for_duty, cancel_for_obligation
+from engine.planning.planner import plan_plan
+from engine.planning.policy import Policy
+from engine.planning.reminder_rules import Planner
+from engine.service.channels import build_notifiers
+from engine.settings import Settings
+from engine.storage.db import create_all, make_engine, session
+from engine.storage.models import (
     Completion,
     Deadline,
     Duty,
@@ -30,11 +39,7 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
-from engine.persist import ImportSummary, store_plan
-from engine.plan.model import ParsedPlan
-from engine.planner import Planner, cancel_for_duty, cancel_for_obligation, plan_plan
-from engine.policy import Policy
-from notifiers.base import Notifier, OutgoingMessage
+from engine.tracking.plan_store import ImportSummary, store_plan
 from rules import WorkingCalendar
 
 
@@ -60,16 +65,16 @@ async def run_days(dispatcher: Dispatcher, start: dt.date, end: dt.date, *,
                    on_day: Callable[[WakeResult], None] | None = None) -> list[WakeResult]:
     """Wake the dispatcher at the send time of every working day in [start, end]."""
     out = []
-    day = dispatcher.cal.next_working_day(start)
+    day = dispatcher.calendar.next_working_day(start)
     while day <= end:
-        result = await dispatcher.wake(dispatcher.p.slot_instant(day))
+        result = await dispatcher.wake(dispatcher.policy.slot_instant(day))
         dispatcher.tidy()
         out.append(result)
         if on_day is not None:
             on_day(result)
         if complete_on_time:
             complete_due_on(dispatcher.engine, day)
-        day = dispatcher.cal.add_working_days(day, 1)
+        day = dispatcher.calendar.add_working_days(day, 1)
     return out
 
 
@@ -111,7 +116,6 @@ async def simulate(parsed: ParsedPlan, *, start: dt.date, end: dt.date, director
                    notifiers: list[Notifier] | None = None, complete_on_time: bool = False,
                    workdir: Path | None = None) -> SimulationResult:
     if end < start:
-        from engine.errors import InputError
 
         raise InputError(f"ngày kết thúc {end} trước ngày bắt đầu {start}")
     with tempfile.TemporaryDirectory(prefix="nhacviec-sim-", dir=workdir) as tmp:
@@ -133,6 +137,5 @@ async def simulate(parsed: ParsedPlan, *, start: dt.date, end: dt.date, director
 
 
 def _no_telegram():  # noqa: ANN202 - engine.settings.Settings
-    from engine.settings import Settings
 
     return Settings(telegram_token=None)

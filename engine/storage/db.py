@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
-from engine.errors import ConfigError
+from core.errors import ConfigError
+from engine.storage import models as _models  # noqa: F401 - registers the tables
 
 BUSY_TIMEOUT_MS = 30_000
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -205,13 +206,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def create_all(engine: Engine) -> None:
     """Create every table directly (throw-away databases only; real ones go through Alembic)."""
-    import engine.models as _models  # noqa: F401 - registers the tables
-
     SQLModel.metadata.create_all(engine)
-
-
-def has_schema(engine: Engine) -> bool:
-    return inspect(engine).has_table("plan")
 
 
 def session(engine: Engine) -> Session:

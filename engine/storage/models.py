@@ -14,8 +14,8 @@ on one working day (a reminder, a late notice, a line of the Sở Nội vụ lis
 its key; a *notification* is the message that carried items on one channel, held unique by its key
 (``agency_digest/vp-ubnd/email/2025-01-17``) so two dispatchers never both send it.
 
-Datetimes are stored timezone-aware (UTC); SQLite hands them back naive, `engine.db.utc` fixes
-that on read.
+Datetimes are stored timezone-aware (UTC); SQLite hands them back naive, `engine.storage.db.utc`
+fixes that on read.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Who a chat is: agency lookups, one-time link codes and chat links, on the engine's database.
 
-Mixed into `notifiers.telegram_store.SqlBotBackend`. Codes are stored as SHA-256 only and spent
+Mixed into `engine.tracking.bot_store.SqlBotBackend`. Codes are stored as SHA-256 only and spent
 with one conditional UPDATE, so two chats racing for one code cannot both win.
 """
 
@@ -14,9 +14,9 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from engine.errors import NotFoundError
-from engine.models import Agency, ChatLink, LinkCode
-from notifiers.telegram_backend import (
+from core.errors import NotFoundError
+from engine.storage.models import Agency, ChatLink, LinkCode
+from notifiers.bot_backend import (
     LINK_CODE_TTL,
     ChatLinkView,
     LinkCodeError,
@@ -30,7 +30,7 @@ def code_hash(code: str) -> str:
 
 
 def utc(value: dt.datetime) -> dt.datetime:
-    """Stored datetimes are UTC (engine.models); SQLite hands them back naive."""
+    """Stored datetimes are UTC (engine.storage.models); SQLite hands them back naive."""
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 

@@ -1,9 +1,9 @@
 """`BotBackend` on the engine's database (SQLModel; SQLite or PostgreSQL).
 
 Each call opens its own session, so handlers may call from worker threads. Chat links and link
-codes are in `notifiers.telegram_links`. A lead agency's deadline is open until that agency's
-completion is recorded (through `engine.records`, which also stops its pending reminders); a
-supporting agency's, until any completion of the deadline is.
+codes are in `engine.tracking.bot_links`. A lead agency's deadline is open until that agency's
+completion is recorded (through `engine.tracking.records`, which also stops its pending reminders);
+a supporting agency's, until any completion of the deadline is.
 """
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from engine.bulk import in_ids
-from engine.compose import code_key
-from engine.errors import ConflictError, NotFoundError
-from engine.models import (
+from core.errors import ConflictError, NotFoundError
+from core.numbering import code_key
+from core.vocabulary import MessageKind, Reason
+from engine.directory.agencies import Directory
+from engine.planning.reminder_rules import Planner
+from engine.settings import Settings, working_calendar
+from engine.storage.bulk import in_ids
+from engine.storage.db import get_engine
+from engine.storage.models import (
     Agency,
     Completion,
     Deadline,
@@ -32,8 +37,10 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
-from notifiers.telegram_backend import AgencyCount, ReportLine, TaskLine
-from notifiers.telegram_links import LinkStore, code_hash
+from engine.tracking.bot_links import LinkStore, code_hash
+from engine.tracking.records import complete_task
+from engine.tracking.status import status_of
+from notifiers.bot_backend import AgencyCount, ReportLine, TaskLine
 
 __all__ = ["SqlBotBackend", "code_hash"]
 # Planned items the bot adds ("Nhắc lại ngày mai"); the planner's re-planning keeps them.
@@ -51,14 +58,11 @@ class SqlBotBackend(LinkStore):
         self.engine = engine
         self.directory = directory
         self.calendar = calendar
-        if planner is not None:  # the service's own (engine.runtime.Runtime.planner)
+        if planner is not None:  # the service's own (engine.service.runtime.Runtime.planner)
             self.planner = planner
 
     @classmethod
     def from_settings(cls, settings: Any) -> SqlBotBackend:
-        from engine.agencies import Directory
-        from engine.db import get_engine
-        from engine.settings import working_calendar
 
         return cls(get_engine(settings.resolved_database_url()),
                    Directory.load(settings.agencies_path()), working_calendar(settings))
@@ -106,10 +110,9 @@ class SqlBotBackend(LinkStore):
         return -self.calendar.count_working_days(due + dt.timedelta(days=1), today)
 
     def _status(self, due: dt.date, today: dt.date, done: Completion | None) -> str:
-        from engine.status import status_of  # the codes `nhacviec status` shows
 
         return status_of(due, done.completed_on if done else None, today, self.calendar,
-                         self.planner.p.soon_working_days)
+                         self.planner.policy.soon_working_days)
 
     def open_deadlines(self, agency_id: str | None, today: dt.date, *,
                        due_from: dt.date | None = None,
@@ -157,16 +160,13 @@ class SqlBotBackend(LinkStore):
 
     @cached_property
     def planner(self) -> Any:
-        """The engine's planner: a completion re-plans what it touches (engine.records). Built
-        from the settings' policy file unless the service handed its own."""
-        from engine.planner import Planner
-        from engine.settings import Settings
+        """The engine's planner: a completion re-plans what it touches (engine.tracking.records).
+        Built from the settings' policy file unless the service handed its own."""
 
         return Planner(self.directory, self.calendar, Settings().load_policy())
 
     def record_completion(self, deadline_id: int, agency_id: str, document_no: str | None,
                           now: dt.datetime, by: str) -> TaskLine:
-        from engine.records import complete_task
 
         today = now.date()
         with self._session() as s:
@@ -204,8 +204,8 @@ class SqlBotBackend(LinkStore):
             if s.scalars(select(PlannedItem.id).where(PlannedItem.key == key)).first() is None:
                 # An ordinary reminder (or late notice) for that day: the dispatcher puts it in
                 # the agency's digest like any other; a completion cancels it like any other.
-                s.add(PlannedItem(key=key, kind="agency_digest",
-                                  reason="late" if due < day else "reminder",
+                s.add(PlannedItem(key=key, kind=MessageKind.AGENCY_DIGEST,
+                                  reason=Reason.LATE if due < day else Reason.REMINDER,
                                   recipient_id=agency_id, send_on=day, plan_id=plan_id,
                                   task_id=task_id, duty_id=duty.id, role=duty.role))
                 s.commit()

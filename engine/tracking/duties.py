@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlmodel import Session
 
-from engine.agencies import SINGLE_KINDS, Directory
-from engine.bulk import in_ids, sync_rows
-from engine.models import Assignment, Deadline, Duty, Task
-from engine.plan_table import delete_items_of
+from engine.directory.agencies import SINGLE_KINDS, Directory
+from engine.planning.plan_table import delete_items_of
+from engine.storage.bulk import in_ids, sync_rows
+from engine.storage.models import Assignment, Deadline, Duty, Task
 
 
 def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,

@@ -16,9 +16,10 @@ import unicodedata
 from sqlalchemy import select
 from sqlmodel import Session
 
-from engine.agencies import Directory
-from engine.errors import InputError, NotFoundError
-from engine.models import Plan, ReportPeriod, Task
+from core.errors import InputError, NotFoundError
+from engine.directory.agencies import Directory
+from engine.directory.names import name_keys
+from engine.storage.models import Plan, ReportPeriod, Task
 
 _SPACES = re.compile(r"\s+")
 _ROMAN = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
@@ -78,7 +79,6 @@ def find_agency(directory: Directory, name: str) -> str:
     if text in directory:
         agency_id = text
     else:
-        from engine.agency_text import name_keys
 
         matcher = directory.matcher
         key = name_keys(text)

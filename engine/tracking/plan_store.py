@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
-from engine.agencies import Directory
-from engine.bulk import bulk_insert, sync_rows
-from engine.duties import sync_duties
-from engine.errors import InputError
-from engine.gc_pause import gc_paused
-from engine.models import (
+from core.errors import InputError
+from engine.directory.agencies import Directory
+from engine.intake.model import ParsedPlan
+from engine.planning.plan_table import delete_items_of
+from engine.planning.planner import plan_plan
+from engine.planning.reminder_rules import Planner
+from engine.storage.bulk import bulk_insert, sync_rows
+from engine.storage.gc_pause import gc_paused
+from engine.storage.models import (
     Agency,
     Assignment,
     Completion,
@@ -34,8 +37,7 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
-from engine.plan.model import ParsedPlan
-from engine.plan_table import delete_items_of
+from engine.tracking.duties import sync_duties
 from rules import WorkingCalendar
 
 CHUNK = 5_000
@@ -63,6 +65,15 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
 
 
+def import_plan(s: Session, parsed: ParsedPlan, planner: Planner, today: dt.date
+                ) -> ImportSummary:
+    """Store a parsed plan and plan every notification it asks for, in the caller's transaction:
+    what `nhacviec plan import` and the web desk's import do."""
+    summary = store_plan(s, parsed, planner.directory, calendar=planner.calendar)
+    summary.planned = plan_plan(s, summary.plan_id, planner, today, fresh=summary.created)
+    return summary
+
+
 def sync_agencies(s: Session, directory: Directory) -> None:
     """Copy the directory into the agency table (insert new entries, refresh changed ones)."""
     existing = {a.id: a for a in s.scalars(select(Agency))}
@@ -88,7 +99,7 @@ def sync_agencies(s: Session, directory: Directory) -> None:
 @gc_paused()
 def store_plan(s: Session, parsed: ParsedPlan, directory: Directory, *,
                calendar: WorkingCalendar) -> ImportSummary:
-    """Store `parsed` (without planning notifications: see `engine.planner.plan_plan`)."""
+    """Store `parsed` (without planning notifications: see `engine.planning.planner.plan_plan`)."""
     if not parsed.tasks:
         raise InputError("kế hoạch không có nhiệm vụ nào: không có gì để lưu")
     sync_agencies(s, directory)
@@ -272,7 +283,7 @@ def _store_reports(s: Session, plan_id: int, parsed: ParsedPlan, directory: Dire
             del have[name]
     s.flush()
     for row in have.values():
-        wanted = reporting_agencies(directory, row.deadline)
+        wanted = directory.report_senders(row.deadline)
         existing = {a: oid for oid, a in s.execute(
             select(ReportObligation.id, ReportObligation.agency_id)
             .where(ReportObligation.period_id == row.id))}
@@ -285,19 +296,6 @@ def _store_reports(s: Session, plan_id: int, parsed: ParsedPlan, directory: Dire
         bulk_insert(s, ReportObligation.__table__, new)
         summary.obligations += len(wanted)
     summary.periods = len(have)
-
-
-def reporting_agencies(directory: Directory, on: dt.date) -> dict[str, list[str]]:
-    """Who owes the report due `on`, each with the agencies whose report it now sends
-    (itself, or the departments a reorganisation merged into it before that day)."""
-    out: dict[str, list[str]] = {}
-    for a in directory:
-        if not a.reports or (a.valid_from is not None and a.valid_from > on):
-            continue
-        cur = directory.current(a.id, on)
-        if cur.reports:
-            out.setdefault(cur.id, []).append(a.id)
-    return out
 
 
 def _has_report_history(s: Session, period_id: int) -> bool:

@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from engine.errors import ConflictError, InputError, NotFoundError
-from engine.lookup import find_period, task_ref
-from engine.models import (
+from core.errors import ConflictError, InputError, NotFoundError
+from engine.planning.plan_table import cancel_for_duty, cancel_for_obligation
+from engine.planning.planner import (
+    plan_duties,
+    plan_monitor_day,
+    plan_obligations,
+    plan_task_notices,
+)
+from engine.planning.reminder_rules import Planner
+from engine.storage.models import (
     Completion,
     Deadline,
     Duty,
@@ -25,16 +32,9 @@ from engine.models import (
     ReportPeriod,
     Task,
 )
-from engine.persist import sync_duties
-from engine.planner import (
-    Planner,
-    cancel_for_duty,
-    cancel_for_obligation,
-    plan_duties,
-    plan_monitor_day,
-    plan_obligations,
-    plan_task_notices,
-)
+from engine.tracking.lookup import find_period, task_ref
+from engine.tracking.plan_store import sync_duties
+from rules.events import event_due
 
 
 @dataclass(frozen=True)
@@ -153,10 +153,7 @@ def record_event(s: Session, task: Task, planner: Planner, *, on: dt.date, today
     if task.kind != "event" or task.event_offset is None:
         raise InputError(f"nhiệm vụ {task_ref(task)} không tính thời hạn từ một sự kiện "
                          f"(thời gian: «{task.timing or ''}»)")
-    if task.event_unit == "calendar":
-        due = planner.cal.next_working_day(on + dt.timedelta(days=task.event_offset))
-    else:
-        due = planner.cal.add_working_days(on, task.event_offset)
+    due = event_due(on, task.event_offset, task.event_unit, planner.calendar)
     event = s.scalars(select(Event).where(Event.task_id == task.id)).first() or Event(
         task_id=task.id, occurred_on=on)
     event.occurred_on, event.note, event.recorded_at = on, note, _now()
@@ -174,7 +171,7 @@ def set_due(s: Session, task: Task, planner: Planner, *, on: dt.date, today: dt.
     if task.kind in ("fixed", "periodic", "ongoing", "event"):
         raise InputError(f"nhiệm vụ {task_ref(task)} đã có thời hạn theo kế hoạch (loại "
                          f"{task.kind}); chỉ đặt hạn cho nhiệm vụ chưa xác định thời hạn")
-    return _replace_deadline(s, task, planner, planner.cal.next_working_day(on), "manual",
+    return _replace_deadline(s, task, planner, planner.calendar.next_working_day(on), "manual",
                              today, label)
 
 
@@ -200,7 +197,7 @@ def _replace_deadline(s: Session, task: Task, planner: Planner, due: dt.date, so
     if stale:
         for duty_id in s.scalars(select(Duty.id).where(Duty.deadline_id.in_(stale))):
             cancel_for_duty(s, duty_id)
-    sync_duties(s, planner.d, deadline_ids=[deadline.id])
+    sync_duties(s, planner.directory, deadline_ids=[deadline.id])
     duty_ids = list(s.scalars(select(Duty.id).where(Duty.deadline_id == deadline.id)))
     plan_duties(s, duty_ids, planner, today)
     plan_monitor_day(s, task.plan_id, planner, today, due)

@@ -25,39 +25,35 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from engine.agencies import SINGLE_KINDS, Directory
-from engine.models import (
+from core.vocabulary import TABLE_STATUSES, Status
+from engine.directory.agencies import SINGLE_KINDS, Directory
+from engine.storage.models import (
     Agency,
     Assignment,
     Completion,
     Deadline,
     Duty,
-    Plan,
     ReportObligation,
     ReportPeriod,
     Task,
 )
-from notifiers.render import STATUS_NAMES
 from rules import WorkingCalendar
 
-STATUSES = ("overdue", "due_soon", "not_due", "waiting_event", "needs_due", "done_late",
-            "done_on_time")
-# How officials name them: one vocabulary, shared with the messages' templates.
-STATUS_VI = {s: STATUS_NAMES[s] for s in STATUSES}
+STATUSES = TABLE_STATUSES
 
 
 def status_of(due: dt.date | None, completed_on: dt.date | None, as_of: dt.date,
               calendar: WorkingCalendar, soon_working_days: int = 5) -> str:
     if due is None:
-        return "needs_due"
+        return Status.NEEDS_DUE
     if completed_on is not None and completed_on <= as_of:
-        return "done_on_time" if completed_on <= due else "done_late"
+        return Status.DONE_ON_TIME if completed_on <= due else Status.DONE_LATE
     if due < as_of:
-        return "overdue"
+        return Status.OVERDUE
     # "5 working days before" the due day is the first day it is due soon (the first reminder).
     if calendar.count_working_days(as_of + dt.timedelta(days=1), due) <= soon_working_days:
-        return "due_soon"
-    return "not_due"
+        return Status.DUE_SOON
+    return Status.NOT_DUE
 
 
 @dataclass(frozen=True)
@@ -175,7 +171,7 @@ def last_due_soon(as_of: dt.date, calendar: WorkingCalendar, soon: int) -> dt.da
 def _status_case(due, completed_on, as_of: dt.date, soon_until: dt.date):  # noqa: ANN001, ANN202
     """`status_of` as a SQL expression over a row's due day and live completion day."""
     return case(
-        (due.is_(None), "needs_due"),
+        (due.is_(None), Status.NEEDS_DUE.value),
         (completed_on <= as_of, case((completed_on <= due, "done_on_time"),
                                      else_="done_late")),
         (due < as_of, "overdue"),
@@ -221,7 +217,7 @@ def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | No
         if (agency_id is not None and holder != agency_id) or (tid, holder) in seen:
             continue
         seen.add((tid, holder))
-        out.append(Row(holder, "waiting_event" if kind == "event" else "needs_due", None,
+        out.append(Row(holder, Status.WAITING_EVENT if kind == "event" else Status.NEEDS_DUE, None,
                        task_id=tid))
     return out
 
@@ -247,6 +243,3 @@ def table(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Dire
         a.due == 0, -(a.completion_rate or 0), -(a.on_time_rate or 0), a.counts["overdue"],
         a.name))
 
-
-def plans_summary(s: Session) -> list[Plan]:
-    return list(s.scalars(select(Plan).order_by(Plan.year, Plan.id)))

@@ -33,8 +33,10 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import cast
 from urllib.parse import quote
 
-from notifiers import base, email_context, late_sheet
-from notifiers.base import OutgoingMessage
+from core.messages import OutgoingMessage
+from core.vocabulary import Reason
+from notifiers.email import context as email_context
+from notifiers.email import late_sheet
 from notifiers.render import nfc, render
 
 CRLF = "\r\n"
@@ -109,7 +111,7 @@ def _attachments(msg: OutgoingMessage, ctx: dict) -> tuple[Attachment, ...]:
     if not name:
         return ()
     title = f"Danh sách nhiệm vụ quá hạn tính đến {msg.at.date().isoformat()}"
-    data = late_sheet.workbook_bytes((i for i in msg.items if i.reason == base.LATE),
+    data = late_sheet.workbook_bytes((i for i in msg.items if i.reason == Reason.LATE),
                                      title=title, created=msg.at)
     return (Attachment(name, late_sheet.CONTENT_TYPE, data),)
 

@@ -10,11 +10,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from engine.plan.numbering import code_key
-from notifiers import base, late_sheet
-from notifiers.base import Item, OutgoingMessage
+from core.messages import Item, OutgoingMessage
+from core.numbering import code_key
+from core.vocabulary import STATUS_ORDER, MessageKind, Reason, Status
+from notifiers.email import late_sheet
 from notifiers.late_view import FAR_FUTURE, agency_of, late_view
-from notifiers.render import STATUS_NAMES, STATUS_ORDER
 
 # An explanation request names the reply date when the engine sets one (Item.reply_by);
 # otherwise the letter gives the usual period counted from receipt.
@@ -47,11 +47,11 @@ def common(msg: OutgoingMessage) -> dict[str, Any]:
 
 def agency_digest(msg: OutgoingMessage) -> dict[str, Any]:
     day = msg.at.date()
-    reminders = [i for i in msg.items if i.reason == base.REMINDER]
-    late = _by_due(i for i in msg.items if i.reason == base.LATE)
+    reminders = [i for i in msg.items if i.reason == Reason.REMINDER]
+    late = _by_due(i for i in msg.items if i.reason == Reason.LATE)
     today = _by_due(i for i in reminders if is_due_today(i, day))
     soon = _by_due(i for i in reminders if not is_due_today(i, day))
-    reports = _by_due(i for i in msg.items if i.reason == base.REPORT_REMINDER)
+    reports = _by_due(i for i in msg.items if i.reason == Reason.REPORT_REMINDER)
     return {
         "late": late,
         "today": today,
@@ -73,17 +73,17 @@ def _late(msg: OutgoingMessage, late: list[Item]) -> dict[str, Any]:
 
 
 def monitor_list(msg: OutgoingMessage) -> dict[str, Any]:
-    late = [i for i in msg.items if i.reason == base.LATE]
+    late = [i for i in msg.items if i.reason == Reason.LATE]
     return {
         **_late(msg, late),
         "late_count": len(late),
-        "needs_due": sorted((i for i in msg.items if i.reason == base.NEEDS_DUE),
+        "needs_due": sorted((i for i in msg.items if i.reason == Reason.NEEDS_DUE),
                             key=lambda i: (i.group or "", code_key(i.code))),
-        "needs_lead": sorted((i for i in msg.items if i.reason == base.NEEDS_LEAD),
+        "needs_lead": sorted((i for i in msg.items if i.reason == Reason.NEEDS_LEAD),
                              key=lambda i: (i.group or "", code_key(i.code))),
-        "missed": _by_due(i for i in msg.items if i.reason == base.MISSED),
-        "failed": _by_due(i for i in msg.items if i.reason == base.FAILED),
-        "upcoming": _by_due(i for i in msg.items if i.reason == base.REMINDER),
+        "missed": _by_due(i for i in msg.items if i.reason == Reason.MISSED),
+        "failed": _by_due(i for i in msg.items if i.reason == Reason.FAILED),
+        "upcoming": _by_due(i for i in msg.items if i.reason == Reason.REMINDER),
     }
 
 
@@ -94,7 +94,7 @@ def _status_columns(stats: dict[str, dict[str, int]]) -> list[str]:
 
 
 def _is_late(status: str) -> bool:
-    return STATUS_NAMES.get(status) == STATUS_NAMES["overdue"]
+    return status in (Status.OVERDUE, Status.LATE)
 
 
 def steering_digest(msg: OutgoingMessage) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def steering_digest(msg: OutgoingMessage) -> dict[str, Any]:
          "width": max(1, round(100 * n / peak)) if n else 0}
         for s, n in zip(columns, totals, strict=True)
     ]
-    late = sorted((i for i in msg.items if i.reason == base.LATE),
+    late = sorted((i for i in msg.items if i.reason == Reason.LATE),
                   key=lambda i: (i.due or FAR_FUTURE, agency_of(i).casefold(), code_key(i.code)))
     return {"columns": columns, "rows": rows, "totals": totals, "grand_total": grand,
             "chart": chart, "late": late, **_late(msg, late)}
@@ -132,10 +132,10 @@ def explanation_request(msg: OutgoingMessage,
 
 
 KINDS = {
-    base.AGENCY_DIGEST: agency_digest,
-    base.MONITOR_LIST: monitor_list,
-    base.STEERING_DIGEST: steering_digest,
-    base.EXPLANATION_REQUEST: explanation_request,
+    MessageKind.AGENCY_DIGEST: agency_digest,
+    MessageKind.MONITOR_LIST: monitor_list,
+    MessageKind.STEERING_DIGEST: steering_digest,
+    MessageKind.EXPLANATION_REQUEST: explanation_request,
 }
 
 

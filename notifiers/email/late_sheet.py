@@ -6,8 +6,8 @@ headings in Vietnamese, bold, frozen above the rows; due dates are real dates (d
 
 Written with openpyxl's write-only mode (rows streamed, not kept as cell objects). Measured: a
 province's 2,000 late items take 0.2 s (75 KB); the synthetic national Monday digest (164,000
-items, nothing ever completed) 16 s and 5.7 MB, which is also what a hand-written writer with
-every cell's address came to in size. The message is built in a thread (``notifiers.email``).
+items, nothing ever completed) 16 s and 5.7 MB, which is also what a hand-written writer with every
+cell's address came to in size. The message is built in a thread (``notifiers.email.notifier``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-from engine.plan.numbering import code_key
-from notifiers.base import Item
+from core.messages import Item
+from core.numbering import code_key
 from notifiers.late_view import FAR_FUTURE, agency_of
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,7 +6,7 @@ a file, and sending a key again replaces its file).
 
 SMTP: a batch is shared by a few workers (``max_connections``), each holding ONE connection
 that it reuses for message after message, building the next message while the others wait on
-the network. A failure is classified (``notifiers.smtp_outcomes``):
+the network. A failure is classified (``notifiers.email.outcomes``):
 - transient (4xx, dropped connection, timeout): retried with exponential backoff on a fresh
   connection, up to ``max_attempts``;
 - permanent (5xx, every recipient refused): recorded failed with ``permanent=True``, no retry;
@@ -30,8 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from notifiers.base import DeliveryAttempt, DeliveryResult, OutgoingMessage
-from notifiers.email_build import (
+from core.errors import ConfigError, TransientDeliveryError
+from core.messages import DeliveryAttempt, DeliveryResult, OutgoingMessage
+from core.notifier import Progress
+from core.vocabulary import Channel
+from notifiers.email.build import (
     Sender,
     may_attach,
     message_id,
@@ -39,10 +42,9 @@ from notifiers.email_build import (
     split_addresses,
     wire_bytes,
 )
-from notifiers.email_outbox import outbox_name, write_atomically
-from notifiers.errors import ConfigurationError, TransientDeliveryError
-from notifiers.smtp_connection import SmtpConnection, SmtpOptions
-from notifiers.smtp_outcomes import CONFIG, PERMANENT, Outcome, classify, shorten
+from notifiers.email.outbox import outbox_name, write_atomically
+from notifiers.email.outcomes import CONFIG, PERMANENT, Outcome, classify, shorten
+from notifiers.email.smtp import SmtpConnection, SmtpOptions
 
 log = logging.getLogger("nhacviec.email")
 
@@ -70,7 +72,8 @@ class _Tries:
 
 
 class EmailNotifier:
-    channel = "email"
+    channel = Channel.EMAIL
+    progress: Progress | None = None  # each message goes whole: nothing to report between parts
 
     def __init__(self, settings: Any, *, tls_context: ssl.SSLContext | None = None,
                  **overrides: Any) -> None:
@@ -79,7 +82,7 @@ class EmailNotifier:
         try:
             self.sender = Sender.parse(settings.smtp_from)
         except ValueError as exc:
-            raise ConfigurationError(f"NHACVIEC_SMTP_FROM: {exc}") from None
+            raise ConfigError(f"NHACVIEC_SMTP_FROM: {exc}") from None
         self._tls_context = tls_context
         self._slots: asyncio.Semaphore | None = None
         self._local_hostname: str | None = None
@@ -102,7 +105,7 @@ class EmailNotifier:
     async def check(self) -> None:
         """Connect and log in once, for the service's start.
 
-        Raises ConfigurationError for a wrong setting, TransientDeliveryError when the server
+        Raises ConfigError for a wrong setting, TransientDeliveryError when the server
         cannot be reached (the service warns and keeps retrying).
         """
         if self.options.host is None:
@@ -110,7 +113,7 @@ class EmailNotifier:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ConfigurationError(f"không tạo được thư mục thư đi {folder}: "
+                raise ConfigError(f"không tạo được thư mục thư đi {folder}: "
                                          f"{exc.strerror or exc}") from None
             return
         conn = self._connection()
@@ -121,7 +124,7 @@ class EmailNotifier:
             conn.close()
             outcome = classify(exc, self.options)
             if outcome.kind == CONFIG:
-                raise ConfigurationError(outcome.detail) from None
+                raise ConfigError(outcome.detail) from None
             raise TransientDeliveryError(outcome.detail) from None
 
     def _connection(self) -> SmtpConnection:

@@ -13,7 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from notifiers.email_build import key_digest
+from notifiers.email.build import key_digest
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

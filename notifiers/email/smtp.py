@@ -14,7 +14,7 @@ from typing import Any
 import aiosmtplib
 from pydantic import SecretStr
 
-from notifiers.errors import ConfigurationError
+from core.errors import ConfigError
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "implicit": 465}
 
@@ -37,7 +37,7 @@ class SmtpOptions:
     def from_settings(cls, settings: Any, **overrides: Any) -> SmtpOptions:
         tls = settings.smtp_tls
         if tls not in DEFAULT_PORTS:
-            raise ConfigurationError(f"NHACVIEC_SMTP_TLS không hợp lệ: «{tls}» "
+            raise ConfigError(f"NHACVIEC_SMTP_TLS không hợp lệ: «{tls}» "
                                      "(chỉ nhận none, starttls, implicit)")
         opts = cls(
             host=settings.smtp_host,
@@ -54,7 +54,7 @@ class SmtpOptions:
         )
         opts = replace(opts, **overrides)
         if opts.max_connections < 1 or opts.max_attempts < 1:
-            raise ConfigurationError("số kết nối SMTP và số lần gửi phải từ 1 trở lên")
+            raise ConfigError("số kết nối SMTP và số lần gửi phải từ 1 trở lên")
         return opts
 
     def backoff(self, failures: int) -> float:

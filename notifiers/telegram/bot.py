@@ -1,6 +1,6 @@
 """The Telegram bot agencies talk to: the PTB `Application`, who may ask what, start and stop.
 
-`build_application(settings, backend)` wires the handlers of `notifiers.telegram_handlers` to a
+`build_application(settings, backend)` wires the handlers of `notifiers.telegram.handlers` to a
 python-telegram-bot `Application` whose bot uses the settings' base URL and the shared exact
 rate limiter; `start_bot` / `stop_bot` run it inside the service's own event loop (`nhacviec run`
 runs scheduler, dispatcher and bot in one process), polling with getUpdates.
@@ -23,9 +23,10 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ExtBot
 from telegram.request import HTTPXRequest
 
-from engine.errors import ConfigError
-from notifiers.telegram_backend import BotBackend
-from notifiers.telegram_limits import SharedLimiter, TelegramRateLimiter
+from core.errors import ConfigError
+from notifiers.bot_backend import BotBackend
+from notifiers.telegram.handlers import Handlers
+from notifiers.telegram.limits import SharedLimiter, TelegramRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,6 @@ def build_application(settings: Any, backend: BotBackend, *,
                                                                                   Any, Any, Any]:
     """The bot's Application. `clock` gives the current instant (the service passes the wall
     clock; tests a fixed one); `calendar` is the working-day calendar for "N ngày làm việc"."""
-    from notifiers.telegram_handlers import Handlers
 
     sends, polls = _requests()
     app = (

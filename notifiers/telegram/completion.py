@@ -13,10 +13,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from engine.errors import ConflictError
-from notifiers.telegram import render
-from notifiers.telegram_backend import TaskLine
-from notifiers.telegram_replies import (
+from core.errors import ConflictError
+from core.formatting import vn_date
+from notifiers.bot_backend import TaskLine
+from notifiers.telegram.replies import (
     MAX_DOCUMENT,
     NEED_LINK,
     NOT_YOURS,
@@ -27,15 +27,15 @@ from notifiers.telegram_replies import (
     due_key,
     line_ctx,
 )
-from notifiers.telegram_text import (
+from notifiers.telegram.text import (
     CANCEL,
     CONFIRM,
     DONE_ASK,
     SNOOZE,
     ButtonData,
     fits_callback,
-    fmt_date,
     html,
+    render,
 )
 
 
@@ -93,7 +93,7 @@ class CompletionMixin:
         for t in candidates:
             label = "✅ Xác nhận hoàn thành"
             if len(candidates) > 1:
-                label = f"✅ {t.code} · hạn {fmt_date(t.due)} · {t.group}"[:60]
+                label = f"✅ {t.code} · hạn {vn_date(t.due)} · {t.group}"[:60]
             data = ButtonData(CONFIRM, t.deadline_id, document).encode()
             rows.append([InlineKeyboardButton(label, callback_data=data)])
         rows.append([InlineKeyboardButton(
@@ -132,13 +132,13 @@ class CompletionMixin:
                 await self.ask_confirm(context, chat.id, [t], None)
             else:
                 await self.send(context, chat.id, html(
-                    f"Nhiệm vụ {t.code} (hạn {fmt_date(t.due)}) đã được ghi nhận hoàn thành."))
+                    f"Nhiệm vụ {t.code} (hạn {vn_date(t.due)}) đã được ghi nhận hoàn thành."))
         elif data.action == SNOOZE:
             day = await self.db(self.backend.snooze, t.deadline_id, v.agency_id, self.clock())
-            await query.answer(f"Sẽ nhắc lại ngày {fmt_date(day)}.")
+            await query.answer(f"Sẽ nhắc lại ngày {vn_date(day)}.")
             await self.send(context, chat.id,
                             f"🔁 Sẽ nhắc lại nhiệm vụ <b>{html(t.code)}</b> (hạn "
-                            f"{fmt_date(t.due)}) vào ngày {fmt_date(day)}.")
+                            f"{vn_date(t.due)}) vào ngày {vn_date(day)}.")
         elif data.action == CONFIRM:
             await self.confirm(query, v, t, data.document_no)
 
@@ -151,12 +151,12 @@ class CompletionMixin:
         except ConflictError:
             await query.answer("Đã được ghi nhận trước đó.")
             await query.edit_message_text(html(
-                f"Nhiệm vụ {t.code} (hạn {fmt_date(t.due)}) đã được ghi nhận hoàn thành "
+                f"Nhiệm vụ {t.code} (hạn {vn_date(t.due)}) đã được ghi nhận hoàn thành "
                 "trước đó."))
             return
         await query.answer("Đã ghi nhận.")
         text = (f"✅ Đã ghi nhận hoàn thành nhiệm vụ <b>{html(done.code)}</b> "
-                f"(hạn {fmt_date(done.due)}) ngày {fmt_date(done.completed_on)}")
+                f"(hạn {vn_date(done.due)}) ngày {vn_date(done.completed_on)}")
         if done.document_no:
             text += f", văn bản số {html(done.document_no)}"
         if user:

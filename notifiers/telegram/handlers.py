@@ -1,5 +1,5 @@
 """What the bot answers: one handler per command (the completion flow and the buttons are in
-`notifiers.telegram_completion`).
+`notifiers.telegram.completion`).
 
 Handlers ask the `BotBackend` (in a worker thread: the database must not stall the service's
 event loop) and render `templates/telegram/*.j2`. Every answer is Vietnamese; a chat that may not
@@ -19,11 +19,11 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from engine.errors import NhacviecError
-from notifiers.telegram import render
-from notifiers.telegram_backend import BotBackend, LinkCodeError, TaskLine
-from notifiers.telegram_completion import CompletionMixin
-from notifiers.telegram_replies import (
+from core.errors import NhacviecError
+from core.formatting import vn_date
+from notifiers.bot_backend import BotBackend, LinkCodeError, TaskLine
+from notifiers.telegram.completion import CompletionMixin
+from notifiers.telegram.replies import (
     DEFAULT_UPCOMING_DAYS,
     FAILURE,
     LINK_ERRORS,
@@ -36,7 +36,7 @@ from notifiers.telegram_replies import (
     clean_code,
     line_ctx,
 )
-from notifiers.telegram_text import fmt_date, html, split_message
+from notifiers.telegram.text import html, render, split_message
 
 log = logging.getLogger(__name__)
 
@@ -251,12 +251,12 @@ class Handlers(CompletionMixin):
         for r in reports:
             left = (self.calendar.count_working_days(today + dt.timedelta(days=1), r.due)
                     if self.calendar is not None and r.due > today else 0)
-            rows.append({"period": r.period, "due": fmt_date(r.due), "days_left": left,
-                         "cutoff_from": fmt_date(r.cutoff_from) if r.cutoff_from else "",
-                         "cutoff_to": fmt_date(r.cutoff_to) if r.cutoff_to else "",
+            rows.append({"period": r.period, "due": vn_date(r.due), "days_left": left,
+                         "cutoff_from": vn_date(r.cutoff_from) if r.cutoff_from else "",
+                         "cutoff_to": vn_date(r.cutoff_to) if r.cutoff_to else "",
                          "data_entry_url": r.data_entry_url or "",
                          "plan_number": r.plan_number or "",
-                         "submitted_on": fmt_date(r.submitted_on) if r.submitted_on else ""})
+                         "submitted_on": vn_date(r.submitted_on) if r.submitted_on else ""})
         await self.send(context, v.chat_id, render("telegram/reports.j2", reports=rows))
 
     async def help(self, update: Update, context: Context) -> None:

@@ -4,7 +4,7 @@ Text is Telegram HTML (autoescaped by the templates), cut under 4096 characters 
 boundaries; the late list of a monitoring list or steering digest shows at most
 TELEGRAM_LATE_LINES items, the oldest (``notifiers.late_view``), and says where the complete
 list is; agency reminders carry two buttons per deadline, "Đã hoàn thành" and "Nhắc lại ngày
-mai", whose data hold the deadline id (the bot in `notifiers.telegram_bot` answers them). Sends go
+mai", whose data hold the deadline id (the bot in `notifiers.telegram.bot` answers them). Sends go
 through the shared `TelegramRateLimiter`; a 429 is waited out and sent again there. Parts already
 delivered are remembered per message and chat, and recorded with the attempt (the provider id
 lists every part's message id), so a message retried later (after a transient failure in its
@@ -16,10 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from typing import Any, cast
 
-from markupsafe import Markup, escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -33,22 +32,16 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from notifiers import base
-from notifiers.base import DeliveryResult, Item, OutgoingMessage
-from notifiers.email_build import split_addresses
-from notifiers.errors import ConfigurationError
+from core.errors import ConfigError
+from core.formatting import role_name, status_name, vn_date
+from core.messages import DeliveryResult, Item, OutgoingMessage
+from core.notifier import Progress
+from core.vocabulary import Channel, MessageKind, Reason
+from notifiers.email.build import split_addresses
 from notifiers.late_view import LateView, late_view
-from notifiers.render import render as _render
-from notifiers.telegram_limits import RateLimitArgs, TelegramRateLimiter, retry_after_seconds
-from notifiers.telegram_text import (
-    DONE_ASK,
-    ROLE_VI,
-    SNOOZE,
-    ButtonData,
-    fmt_date,
-    split_message,
-    status_vi,
-)
+from notifiers.telegram.bot import make_bot
+from notifiers.telegram.limits import RateLimitArgs, TelegramRateLimiter, retry_after_seconds
+from notifiers.telegram.text import DONE_ASK, SNOOZE, ButtonData, render, split_message
 
 log = logging.getLogger(__name__)
 
@@ -67,61 +60,40 @@ TELEGRAM_OTHER_AGENCIES = 60
 # tasks, and how many more there are (the whole table goes by email; `nhacviec status`).
 TELEGRAM_TABLE_AGENCIES = 60
 TEMPLATES = {
-    base.AGENCY_DIGEST: "telegram/agency_digest.j2",
-    base.MONITOR_LIST: "telegram/monitor_list.j2",
-    base.STEERING_DIGEST: "telegram/steering_digest.j2",
-    base.EXPLANATION_REQUEST: "telegram/explanation_request.j2",
+    MessageKind.AGENCY_DIGEST: "telegram/agency_digest.j2",
+    MessageKind.MONITOR_LIST: "telegram/monitor_list.j2",
+    MessageKind.STEERING_DIGEST: "telegram/steering_digest.j2",
+    MessageKind.EXPLANATION_REQUEST: "telegram/explanation_request.j2",
 }
 MONITOR_SECTIONS = (
-    (base.LATE, "Nhiệm vụ quá hạn"),
-    (base.NEEDS_DUE, "Nhiệm vụ cần xác định thời hạn"),
-    (base.NEEDS_LEAD, "Nhiệm vụ chưa có cơ quan chủ trì"),
-    (base.MISSED, "Nhắc việc không gửi được trong thời gian cho phép"),
-    (base.FAILED, "Gửi thông báo không thành công"),
-    (base.REMINDER, "Nhiệm vụ sắp đến hạn"),
+    (Reason.LATE, "Nhiệm vụ quá hạn"),
+    (Reason.NEEDS_DUE, "Nhiệm vụ cần xác định thời hạn"),
+    (Reason.NEEDS_LEAD, "Nhiệm vụ chưa có cơ quan chủ trì"),
+    (Reason.MISSED, "Nhắc việc không gửi được trong thời gian cho phép"),
+    (Reason.FAILED, "Gửi thông báo không thành công"),
+    (Reason.REMINDER, "Nhiệm vụ sắp đến hạn"),
 )
-
-
-def render(template: str, **ctx: Any) -> str:
-    """Render through the project's one Jinja2 Environment. Text values are escaped here as
-    well (as Markup, so autoescape does not escape them twice): a task title with "<" or "&"
-    can never break Telegram's HTML, whatever the Environment's autoescape rule for `.j2`."""
-    return _render(template, **{k: _escaped(v) for k, v in ctx.items()})
-
-
-def _escaped(value: Any) -> Any:
-    if isinstance(value, Markup):
-        return value
-    if isinstance(value, str):
-        return escape(value)
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_escaped(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _escaped(getattr(value, f.name)) for f in fields(value)}
-    return value
 
 
 # --- what a message looks like --------------------------------------------------------------
 def item_ctx(i: Item) -> dict[str, Any]:
     return {
         "reason": i.reason, "group": i.group or "", "code": i.code or "", "title": i.title or "",
-        "due": fmt_date(i.due), "role": ROLE_VI.get(i.role or "", ""), "label": i.label or "",
+        "due": vn_date(i.due), "role": role_name(i.role), "label": i.label or "",
         "product": i.product or "", "period": i.period or "",
-        "cutoff_from": fmt_date(i.cutoff_from) if i.cutoff_from else "",
-        "cutoff_to": fmt_date(i.cutoff_to) if i.cutoff_to else "",
+        "cutoff_from": vn_date(i.cutoff_from) if i.cutoff_from else "",
+        "cutoff_to": vn_date(i.cutoff_to) if i.cutoff_to else "",
         "data_entry_url": i.data_entry_url or "", "days_left": i.days_left or 0,
         "days_late": i.days_late or 0, "agency_name": i.agency_name or i.agency_id or "",
-        "status": status_vi(i.status),
+        "status": status_name(i.status),
     }
 
 
 def button_items(msg: OutgoingMessage) -> list[Item]:
     """Deadlines the recipient itself must complete: the ones that get buttons."""
-    if msg.kind != base.AGENCY_DIGEST:
+    if msg.kind != MessageKind.AGENCY_DIGEST:
         return []
-    return [i for i in msg.items if i.reason in (base.REMINDER, base.LATE)
+    return [i for i in msg.items if i.reason in (Reason.REMINDER, Reason.LATE)
             and i.deadline_id is not None and i.role != "support"][:MAX_BUTTON_ROWS]
 
 
@@ -144,9 +116,9 @@ def keyboard(msg: OutgoingMessage) -> InlineKeyboardMarkup | None:
 
 def _late_view(msg: OutgoingMessage) -> LateView | None:
     """The late list of an oversight message when it is too long to show whole, else None."""
-    if msg.kind not in (base.MONITOR_LIST, base.STEERING_DIGEST):
+    if msg.kind not in (MessageKind.MONITOR_LIST, MessageKind.STEERING_DIGEST):
         return None
-    view = late_view((i for i in msg.items if i.reason == base.LATE), TELEGRAM_LATE_LINES)
+    view = late_view((i for i in msg.items if i.reason == Reason.LATE), TELEGRAM_LATE_LINES)
     return view if view.cut else None
 
 
@@ -174,25 +146,25 @@ def late_view_ctx(view: LateView, msg: OutgoingMessage) -> dict[str, Any]:
 def message_context(msg: OutgoingMessage) -> dict[str, Any]:
     view = _late_view(msg)
     # A cut late list is rendered from the view alone: its thousands of items are not copied.
-    source = msg.items if view is None else [i for i in msg.items if i.reason != base.LATE]
+    source = msg.items if view is None else [i for i in msg.items if i.reason != Reason.LATE]
     items = [item_ctx(i) for i in source]
-    tasks = [c for c in items if c["reason"] in (base.REMINDER, base.LATE)]
+    tasks = [c for c in items if c["reason"] in (Reason.REMINDER, Reason.LATE)]
     ctx: dict[str, Any] = {
         "recipient": msg.recipient.name, "plan_number": msg.plan_number or "",
         "plan_title": msg.plan_title or "", "items": items,
-        "late": [c for c in tasks if c["reason"] == base.LATE],
-        "today": [c for c in tasks if c["reason"] == base.REMINDER and not c["days_left"]],
-        "soon": [c for c in tasks if c["reason"] == base.REMINDER and c["days_left"]],
-        "reports": [c for c in items if c["reason"] == base.REPORT_REMINDER],
+        "late": [c for c in tasks if c["reason"] == Reason.LATE],
+        "today": [c for c in tasks if c["reason"] == Reason.REMINDER and not c["days_left"]],
+        "soon": [c for c in tasks if c["reason"] == Reason.REMINDER and c["days_left"]],
+        "reports": [c for c in items if c["reason"] == Reason.REPORT_REMINDER],
         "ongoing": [item_ctx(i) for i in msg.ongoing],
         "buttons": bool(button_items(msg)),
     }
     ctx["late_view"] = late_view_ctx(view, msg) if view is not None else None
     ctx["sections"] = [
         {"title": title, "entries": [c for c in items if c["reason"] == reason],
-         "view": ctx["late_view"] if reason == base.LATE else None}
+         "view": ctx["late_view"] if reason == Reason.LATE else None}
         for reason, title in MONITOR_SECTIONS
-        if any(c["reason"] == reason for c in items) or (reason == base.LATE and view)
+        if any(c["reason"] == reason for c in items) or (reason == Reason.LATE and view)
     ]
     groups: dict[str, list[dict[str, Any]]] = {}
     for c in items:
@@ -203,7 +175,7 @@ def message_context(msg: OutgoingMessage) -> dict[str, Any]:
         table = sorted(table, key=lambda row: -row[1].get("overdue", 0))
         table = table[:TELEGRAM_TABLE_AGENCIES]
     ctx["stats"] = [
-        {"agency": name, "summary": ", ".join(f"{n} {status_vi(s)}" for s, n in counts.items())}
+        {"agency": name, "summary": ", ".join(f"{n} {status_name(s)}" for s, n in counts.items())}
         for name, counts in table
     ]
     ctx["stats_more"] = len(msg.stats) - len(table)
@@ -216,7 +188,7 @@ def render_message(msg: OutgoingMessage) -> list[str]:
     try:
         template = TEMPLATES[msg.kind]
     except KeyError:
-        raise ConfigurationError(f"không có mẫu tin Telegram cho loại «{msg.kind}»") from None
+        raise ConfigError(f"không có mẫu tin Telegram cho loại «{msg.kind}»") from None
     return split_message(render(template, **message_context(msg)))
 
 
@@ -244,7 +216,7 @@ def parts_delivered(provider_id: str | None) -> dict[int, list[int]]:
 
 
 class TelegramNotifier:
-    channel = "telegram"
+    channel = Channel.TELEGRAM
 
     def __init__(self, bot: ExtBot[Any], *, monitor_chat: int | None = None,
                  steering_chat: int | None = None, max_parallel: int = 5000,
@@ -261,21 +233,20 @@ class TelegramNotifier:
         # Told (message key, provider id so far) after each part of a message that is not its
         # last: the dispatcher keeps it at once, so that a process dying in the middle of a
         # long message leaves the parts that went for the one taking the message over.
-        self.progress: Callable[[str, str], None] | None = None
+        self.progress: Progress | None = None
 
     @classmethod
     def from_settings(cls, settings: Any,
                       limiter: TelegramRateLimiter | None = None) -> TelegramNotifier:
-        from notifiers.telegram_bot import make_bot
 
         return cls(make_bot(settings, limiter), monitor_chat=settings.telegram_monitor_chat,
                    steering_chat=settings.telegram_steering_chat, owns_bot=True)
 
     def chats_for(self, msg: OutgoingMessage) -> list[int]:
         chats = list(msg.recipient.chat_ids)
-        if msg.kind == base.MONITOR_LIST and self.monitor_chat is not None:
+        if msg.kind == MessageKind.MONITOR_LIST and self.monitor_chat is not None:
             chats.append(self.monitor_chat)
-        if msg.kind == base.STEERING_DIGEST and self.steering_chat is not None:
+        if msg.kind == MessageKind.STEERING_DIGEST and self.steering_chat is not None:
             chats.append(self.steering_chat)
         return list(dict.fromkeys(chats))
 
@@ -285,7 +256,7 @@ class TelegramNotifier:
         try:
             await self.bot.initialize()  # getMe: a wrong token shows here, once
         except InvalidToken as exc:
-            raise ConfigurationError(
+            raise ConfigError(
                 "mã bot Telegram (NHACVIEC_TELEGRAM_TOKEN) không hợp lệ hoặc đã bị thu hồi"
             ) from exc
         self._initialized = True
@@ -298,7 +269,7 @@ class TelegramNotifier:
         async with self._parallel:
             try:
                 return await self.send(msg)
-            except ConfigurationError as exc:
+            except ConfigError as exc:
                 return DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
 
     async def send(self, msg: OutgoingMessage) -> DeliveryResult:

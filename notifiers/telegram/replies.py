@@ -12,8 +12,8 @@ from typing import Any
 
 from telegram.ext import ContextTypes
 
-from notifiers.telegram_backend import TaskLine
-from notifiers.telegram_text import ROLE_VI, fmt_date, status_vi
+from core.formatting import role_name, status_name, vn_date
+from notifiers.bot_backend import TaskLine
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -53,10 +53,10 @@ def line_ctx(t: TaskLine) -> dict[str, Any]:
     days = t.days or 0
     return {
         "code": t.code, "group": t.group, "title": t.title, "label": t.label or "",
-        "agency_name": t.agency_name, "due": fmt_date(t.due), "status": status_vi(t.status),
+        "agency_name": t.agency_name, "due": vn_date(t.due), "status": status_name(t.status),
         "days_left": days if days > 0 else 0, "days_late": -days if days < 0 else 0,
-        "role": ROLE_VI.get(t.role, t.role), "plan_number": t.plan_number or "",
-        "completed_on": fmt_date(t.completed_on) if t.completed_on else "",
+        "role": role_name(t.role), "plan_number": t.plan_number or "",
+        "completed_on": vn_date(t.completed_on) if t.completed_on else "",
         "document_no": t.document_no or "",
     }
 

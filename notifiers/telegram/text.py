@@ -14,11 +14,12 @@ and opened again at the start of the next.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from notifiers.render import ROLE_NAMES, status_name, vn_date
+from notifiers.render import render as _render
 
 MAX_MESSAGE = 4096
 
@@ -97,12 +98,6 @@ def _split_line(line: str, limit: int) -> list[str]:
     return out
 
 
-# --- dates and words (the project's filters, so email and Telegram say the same) -----------
-fmt_date = vn_date
-status_vi = status_name
-ROLE_VI = ROLE_NAMES
-
-
 # --- inline buttons' callback data (at most 64 bytes) ---------------------------------------
 DONE_ASK = "dn"  # reminder button "Đã hoàn thành": ask to confirm
 SNOOZE = "sz"  # reminder button "Nhắc lại ngày mai"
@@ -134,3 +129,25 @@ class ButtonData:
 
 def fits_callback(data: str) -> bool:
     return len(data.encode("utf-8")) <= MAX_CALLBACK_DATA
+
+
+# --- templates ---------------------------------------------------------------------------------
+def render(template: str, **ctx: Any) -> str:
+    """Render through the project's one Jinja2 Environment. Text values are escaped here as
+    well (as Markup, so autoescape does not escape them twice): a task title with "<" or "&"
+    can never break Telegram's HTML, whatever the Environment's autoescape rule for `.j2`."""
+    return _render(template, **{k: _escaped(v) for k, v in ctx.items()})
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _escaped(getattr(value, f.name)) for f in fields(value)}
+    return value

@@ -1,12 +1,13 @@
-"""Alembic environment. The engine (or an open connection) is handed over by `engine.db.upgrade`;
-run from the command line, the URL comes from the settings (NHACVIEC_DATABASE_URL)."""
+"""Alembic environment. The engine (or an open connection) is always handed over by
+`engine.storage.db.upgrade` (`nhacviec db upgrade`, or any start of the engine); the settings
+are read there, so this package never reads them itself."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import engine.models  # noqa: F401 - registers the tables on the metadata
+import engine.storage.models  # noqa: F401 - registers the tables on the metadata
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,10 +32,7 @@ def run_migrations_online() -> None:
         return
     eng = config.attributes.get("engine")
     if eng is None:
-        from engine.db import make_engine
-        from engine.settings import Settings
-
-        eng = make_engine(Settings().resolved_database_url())
+        raise SystemExit("migrations run through `nhacviec db upgrade`, which gives the database")
     with eng.begin() as conn:
         _run(conn)
 

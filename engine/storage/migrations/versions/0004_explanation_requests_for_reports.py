@@ -21,8 +21,8 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# The same text as engine.models.EXPLANATION_SUBJECT (a revision does not import the models,
-# which move on after it).
+# The same text as engine.storage.models.EXPLANATION_SUBJECT (a revision does not import the
+# models, which move on after it).
 _ONE_SUBJECT = ("(deadline_id IS NOT NULL AND obligation_id IS NULL) OR "
                 "(deadline_id IS NULL AND obligation_id IS NOT NULL)")
 # PostgreSQL's own name for the key, given on SQLite too so the downgrade finds it on both.

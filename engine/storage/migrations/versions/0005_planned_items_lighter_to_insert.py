@@ -5,8 +5,9 @@ and foreign key of each row while the planner computes the next ones (measured: 
 the planner, set the pace). So:
 
 - the duty and report-obligation foreign keys go (each was one lookup per inserted row); what
-  they did on delete (a duty or an obligation deleted takes its items with it) is done by the
-  code that deletes them (`engine.duties.sync_duties`, `engine.persist._store_reports`);
+  they did on delete (a duty or an obligation deleted takes its items with it) is done by the code
+  that deletes them (`engine.tracking.duties.sync_duties`,
+  `engine.tracking.plan_store._store_reports`);
 - the obligation index covers only the items that have one (a few percent of them);
 - the plan index covers only the items without a duty (report items, the Sở Nội vụ's notices),
   the ones read by plan; a duty's items are read by duty.

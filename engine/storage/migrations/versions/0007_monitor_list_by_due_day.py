@@ -1,9 +1,10 @@
 """the Sở Nội vụ's list by due day
 
 The Sở Nội vụ's list (3 working days after a deadline) was one planned item per lead duty and
-report obligation: 350,000 rows in a national plan, each read, linked to its message and settled
-on the day. It is now one marker per plan and due day, whose list is composed when it is sent
-(`engine.compose.Composer.monitor_late`), which reads a day's deadlines: an index on the due day.
+report obligation: 350,000 rows in a national plan, each read, linked to its message and settled on
+the day. It is now one marker per plan and due day, whose list is composed when it is sent
+(`engine.dispatch.compose.Composer.monitor_late`), which reads a day's deadlines: an index on the
+due day.
 
 Items planned the old way stay valid (the dispatcher still composes them) until the plan is
 planned again, which cancels them and plans its markers.

@@ -7,10 +7,10 @@ page: a day's planned items, scattered over the year's table, each had a page re
 after the server's checkpoint each such page went whole into the write-ahead log. Measured on a
 national database: a median day's wake-up (821 messages) spent about a tenth of its time there.
 
-The dispatcher writes those rows from the items, agencies and notifications it has just read
-or inserted, and nothing deletes agencies or notifications. Planned items are deleted only by
-`engine.plan_table.delete_items_of` (a duty or report obligation deleted on re-import), which
-now deletes their notification items first, as the cascade did.
+The dispatcher writes those rows from the items, agencies and notifications it has just read or
+inserted, and nothing deletes agencies or notifications. Planned items are deleted only by
+`engine.planning.plan_table.delete_items_of` (a duty or report obligation deleted on re-import),
+which now deletes their notification items first, as the cascade did.
 
 Revision ID: 0008
 Revises: 0007

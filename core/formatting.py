@@ -1,0 +1,60 @@
+"""How dates, numbers and the vocabulary are written for a Vietnamese reader: one set of
+formatters for the CLI, the templates (``notifiers.render`` registers them as filters), the bots
+and the rules' explanations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.vocabulary import Role, Status
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+UNKNOWN_DATE = "chưa xác định"
+
+
+def vn_date(day: dt.date | None, missing: str = UNKNOWN_DATE) -> str:
+    """17/01/2025 (dd/mm/yyyy, as Vietnamese official documents write dates); `missing` for
+    no date. f-strings: 3x faster than strftime, and this runs per line of every message."""
+    if day is None:
+        return missing
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def vn_day_month(day: dt.date) -> str:
+    """17/01 (a day of a year the reader knows)."""
+    return f"{day.day:02d}/{day.month:02d}"
+
+
+def vn_weekday(day: dt.date | None) -> str:
+    return WEEKDAYS[day.weekday()] if day is not None else ""
+
+
+def vn_long_date(day: dt.date | None) -> str:
+    """Thứ Sáu, 17/01/2025."""
+    return f"{vn_weekday(day)}, {vn_date(day)}" if day is not None else UNKNOWN_DATE
+
+
+def vn_datetime(moment: dt.datetime | None) -> str:
+    """08:00 ngày 17/01/2025."""
+    if moment is None:
+        return UNKNOWN_DATE
+    return f"{moment.hour:02d}:{moment.minute:02d} ngày {vn_date(moment)}"
+
+
+def vn_int(n: int) -> str:
+    """1.000 (Vietnamese writing groups thousands with a dot)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def status_name(status: str | None) -> str:
+    """``"overdue"`` -> ``"quá hạn"``; an unknown value is shown as it is."""
+    return Status(status).vi if status in _STATUSES else (status or "")
+
+
+def role_name(role: str | None) -> str:
+    """``"lead"`` -> ``"chủ trì"``; an unknown value is shown as it is."""
+    return Role(role).vi if role in _ROLES else (role or "")
+
+
+_STATUSES = frozenset(Status)
+_ROLES = frozenset(Role)
