@@ -1,0 +1,387 @@
+"""The report cycle as the plan states it: read from its reporting sentences, never assumed.
+
+    read_report_cycle(body) -> StatedCycle          # what the sentences say (no dates yet)
+    stated_periods(cycle, years, calendar, ...)     # the report periods of those years
+
+What is read (the body is the plan without its task table; the text is normalised first):
+
+- **how often**: "Báo cáo định kỳ quý, 6 tháng và năm", "định kỳ hằng quý", "hằng tháng", or what
+  the deadline itself implies ("trước ngày 20 của tháng cuối quý": quarterly; "trước ngày 30
+  tháng 11 hằng năm", "trước ngày 20/11": yearly; "chậm nhất ngày 25 hằng tháng": monthly);
+- **by when**: a day of the period's last month ("chậm nhất vào ngày 18 của tháng cuối kỳ báo
+  cáo", "trước ngày 20 của tháng cuối quý"), a day of the month for monthly reports, or a date of
+  the year ("trước ngày 30 tháng 11 hằng năm", "trước ngày 30 tháng 01 của năm tiếp theo"); per
+  period where the plan says so ("báo cáo 6 tháng trước ngày 15/6; báo cáo năm trước ngày 15/12");
+  "chậm nhất": that day, moved to the next working day when it is not one; "trước": the last
+  working day before it;
+- **to whom**: "về UBND tỉnh (qua Sở Nội vụ)", "gửi Sở Nội vụ";
+- **the data cut-off windows**: only the plan's own ("Báo cáo Quý I: Từ ngày 15/12/2024 đến ngày
+  14/3/2025", or in words: "từ ngày 15 tháng trước đến ngày 14 của tháng cuối kỳ") or, when the
+  plan cites Nghị định 09/2019/NĐ-CP, the decree's (Điều 12: from the 15th of the month before
+  the period to the 14th of its last month; half-year 15/12-14/6, year 15/12-14/12), marked as
+  coming from the decree. Otherwise none.
+
+Which periods: those of the stated frequencies; a shorter period that ends with a longer one is
+replaced by it (NĐ 09/2019's CCHC practice: "quý, 6 tháng và năm" is Quý I, 6 tháng, Quý III,
+Năm). A frequency without a deadline is flagged, never given a default day. A plan that states
+no cycle gets none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from rules.calendar import WorkingCalendar, month_end
+from rules.normalize import normalize
+from rules.report_cycle import ROMAN
+
+DECREE = "Nghị định 09/2019/NĐ-CP"
+_DECREE_CITED = re.compile(r"09\s*/\s*2019\s*/\s*NĐ\s*-\s*CP", re.I)
+
+_REL = r"(?P<rel>chậm nhất|trước|muộn nhất|không muộn hơn|không quá)(?: là| vào| trước)*"
+_FREQ_WORD = r"(?:hàng |mỗi )?(?:quý|6 tháng|sáu tháng|9 tháng|năm|tháng)"
+# "định kỳ quý, 6 tháng và năm", "báo cáo định kỳ hàng quý", "báo cáo 6 tháng và năm".
+_FREQ_LIST = re.compile(
+    rf"(?:định kỳ|báo cáo) (?:định kỳ )?(?P<list>{_FREQ_WORD}(?:(?:, | và | hoặc ){_FREQ_WORD})*)"
+    r"(?!\s?[\d/])"
+)
+_HANG = re.compile(r"\b(?:hàng|mỗi) (?P<f>quý|năm|tháng)\b")
+_FREQ_KEY = {"quý": "quarter", "6 tháng": "half", "sáu tháng": "half", "9 tháng": "nine_months",
+             "năm": "year", "tháng": "month"}
+# The day of the period's last month.
+_DL_END = re.compile(
+    rf"{_REL}(?: ngày)? (?P<day>\d{{1,2}})(?: của)? tháng (?:cuối (?:cùng )?(?:của )?(?:mỗi )?"
+    r"(?P<what>quý|kỳ báo cáo|kỳ|năm)|của cuối (?P<what2>quý)|(?P<month_rep>báo cáo))"
+)
+# A day of every month.
+_DL_MONTHLY = re.compile(
+    rf"(?:{_REL}(?: ngày)? (?P<day>\d{{1,2}}) (?:hàng tháng|mỗi tháng"
+    r"|của (?:mỗi )?tháng(?! cuối| của| báo cáo)(?!\s?\d))"
+    r"|(?:hàng|mỗi) tháng,? (?:(?:gửi )?báo cáo,? )?(?P<rel2>chậm nhất|trước)(?: là| vào)*"
+    r"(?: ngày)? (?P<day2>\d{1,2})(?![\d/]))"
+)
+# A date of the year (or of the year after).
+_DL_DATE = re.compile(
+    rf"{_REL}(?: ngày)? (?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{4}}))?"
+    r"(?P<next> (?:của )?năm (?:tiếp theo|sau|liền kề)(?: năm báo cáo)?)?"
+)
+_WINDOW = re.compile(
+    r"báo cáo\s+(?P<name>[^:\n]{1,30}?)\s*:\s*(?:tính\s+)?từ ngày\s+"
+    r"(?P<d1>\d{1,2})\s*/\s*(?P<m1>\d{1,2})\s*/\s*(?P<y1>\d{4})\s+đến ngày\s+"
+    r"(?P<d2>\d{1,2})\s*/\s*(?P<m2>\d{1,2})\s*/\s*(?P<y2>\d{4})", re.I)
+# The windows in words, as Điều 12 of the decree writes them.
+_WINDOW_WORDS = re.compile(r"từ ngày 15[^.;]{0,60}?đến ngày 14")
+_CLAUSE_FREQ = re.compile(r"báo cáo (?:định kỳ )?(?P<f>quý|6 tháng|sáu tháng|9 tháng|năm|tháng)"
+                          r"(?!\s?[\d/])")
+_REPORT_TO = re.compile(
+    r"(?:\bvề|\bgửi(?: báo cáo)?(?: về)?|\bcho)\s+(?P<to>(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân"
+    r"|Sở|Bộ|Văn phòng|Ban Chỉ đạo|Ban|Thủ tướng|Chính phủ|Tỉnh ủy|Thành ủy|Cục|Tổng cục)"
+    r"[^.;:]*?)(?=\s+(?:để|trước|chậm nhất|trong|theo|định kỳ)\b|[,.;]|$)"
+)
+_URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a report is due, as the plan writes it."""
+
+    day: int
+    before: bool  # "trước ngày D": the last working day strictly before D
+    month: int | None = None  # a month of the year ("trước ngày 30/11"); None: the period's last
+    next_year: bool = False  # "của năm tiếp theo"
+    year: int | None = None  # a date with its year ("trước ngày 20/11/2025"): that year only
+    text: str = ""
+
+    def describe(self) -> str:
+        rel = "trước" if self.before else "chậm nhất"
+        if self.month is None:
+            return f"{rel} ngày {self.day} của tháng cuối kỳ"
+        year = f"/{self.year}" if self.year else (" năm sau" if self.next_year else " hằng năm")
+        return f"{rel} ngày {self.day:02d}/{self.month:02d}{year}"
+
+
+@dataclass(frozen=True)
+class StatedWindow:
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass
+class StatedCycle:
+    """What the plan's reporting sentences say. ``deadlines`` maps a frequency ("quarter",
+    "half", ...) or "*" (every period) to its deadline."""
+
+    frequencies: list[str] = field(default_factory=list)
+    deadlines: dict[str, Deadline] = field(default_factory=dict)
+    windows: str | None = None  # "plan", "decree" or None
+    stated_windows: list[StatedWindow] = field(default_factory=list)
+    report_to: str | None = None
+    url: str | None = None
+    sentences: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def stated(self) -> bool:
+        return bool(self.deadlines)
+
+    def period_day(self) -> Deadline | None:
+        """The deadline that is a day of each period's last month, for periodic tasks."""
+        for key in ("*", "quarter", "half", "month", "year"):
+            d = self.deadlines.get(key)
+            if d is not None and d.month is None:
+                return d
+        return None
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str  # "Quý I", "6 tháng", "Năm", "Tháng 01"
+    frequency: str
+    first_month: int
+    last_month: int
+
+
+@dataclass(frozen=True)
+class StatedPeriod:
+    name: str
+    year: int
+    cutoff_from: dt.date | None
+    cutoff_to: dt.date | None
+    deadline: dt.date  # as the plan states it
+    due: dt.date  # moved to a working day
+
+
+# ------------------------------------------------------------------------------- reading
+def read_report_cycle(body: str) -> StatedCycle:
+    """What the plan's reporting sentences say (see the module docstring). Pure."""
+    cycle = StatedCycle()
+    raw = [p.strip() for p in body.split("\n")]
+    paragraphs = [(i, p, normalize(p)) for i, p in enumerate(raw) if p]
+    window_lines = set()
+    for i, para, _ in paragraphs:
+        for m in _WINDOW.finditer(para):
+            start = _date(m["y1"], m["m1"], m["d1"])
+            end = _date(m["y2"], m["m2"], m["d2"])
+            name = m["name"].strip()
+            name = name[:1].upper() + name[1:]
+            window_lines.add(i)
+            if start is None or end is None or end < start:
+                cycle.warnings.append(f"Kỳ báo cáo «{name}»: thời điểm chốt số liệu không hợp "
+                                      "lệ, bỏ qua.")
+                continue
+            cycle.stated_windows.append(StatedWindow(name, start, end))
+    deadline_at = None
+    for i, para, text in paragraphs:
+        if i in window_lines or "báo cáo" not in text or text.startswith("căn cứ"):
+            continue
+        found = _deadlines(text)
+        if found:
+            cycle.deadlines = found
+            cycle.sentences.append(para)
+            deadline_at = i
+            break
+    freq_at = None
+    candidates = [(i, para, text) for i, para, text in paragraphs
+                  if i not in window_lines and not text.startswith("căn cứ")]
+    if deadline_at is not None:
+        # The frequency sentence nearest the deadline: the deadline's own, or up to three
+        # paragraphs before it.
+        near = [c for c in candidates if deadline_at - 3 <= c[0] <= deadline_at]
+        for i, para, text in sorted(near, key=lambda c: deadline_at - c[0]):
+            freqs = _frequencies(text)
+            if freqs:
+                cycle.frequencies, freq_at = freqs, i
+                if i != deadline_at:
+                    cycle.sentences.insert(0, para)
+                break
+    else:
+        for i, para, text in candidates:
+            freqs = _frequencies(text)
+            if freqs and "báo cáo" in text:
+                cycle.frequencies, freq_at = freqs, i
+                cycle.sentences.append(para)
+                break
+    if not cycle.frequencies:
+        cycle.frequencies = _implied(cycle.deadlines)
+    for i in (freq_at, deadline_at):
+        if i is not None and cycle.report_to is None:
+            m = _REPORT_TO.search(raw[i])
+            if m:
+                cycle.report_to = m.group("to").strip()
+    if deadline_at is not None:
+        for para in raw[deadline_at:deadline_at + 6]:
+            m = _URL.search(para)
+            if m:
+                cycle.url = m.group(0).rstrip(".,;:")
+                break
+    if cycle.stated_windows or any(_WINDOW_WORDS.search(t) for _, _, t in paragraphs):
+        cycle.windows = "plan"
+    elif _DECREE_CITED.search(body):
+        cycle.windows = "decree"
+    return cycle
+
+
+def _date(y: str, m: str, d: str) -> dt.date | None:
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _frequencies(text: str) -> list[str]:
+    found: list[str] = []
+    for m in _FREQ_LIST.finditer(text):
+        for part in re.split(r", | và | hoặc ", m.group("list")):
+            key = re.sub(r"^(?:hàng|mỗi) ", "", part.strip())
+            if key in _FREQ_KEY:
+                found.append(_FREQ_KEY[key])
+    if not found:
+        found = [_FREQ_KEY[m.group("f")] for m in _HANG.finditer(text)
+                 if "định kỳ" in text or "báo cáo" in text]
+    return list(dict.fromkeys(found))
+
+
+def _deadlines(text: str) -> dict[str, Deadline]:
+    """The deadlines of one paragraph, by frequency ("*": every period), clause by clause."""
+    out: dict[str, Deadline] = {}
+    for clause in re.split(r";", text):
+        freq_m = _CLAUSE_FREQ.search(clause)
+        key = _FREQ_KEY[freq_m.group("f")] if freq_m else "*"
+        for m in _DL_END.finditer(clause):
+            # "tháng cuối quý" / "tháng cuối kỳ báo cáo": every period of the stated frequencies
+            k = "month" if m.group("month_rep") else key
+            out.setdefault(k, Deadline(int(m["day"]), m["rel"] == "trước", text=m.group(0)))
+        for m in _DL_MONTHLY.finditer(clause):
+            day, rel = (m["day"], m["rel"]) if m["day"] else (m["day2"], m["rel2"])
+            out.setdefault("month", Deadline(int(day), rel == "trước", text=m.group(0)))
+        for m in _DL_DATE.finditer(clause):
+            k = key if key != "*" else "year"
+            out.setdefault(k, Deadline(
+                int(m["d"]), m["rel"] == "trước", month=int(m["m"]),
+                next_year=bool(m["next"]), year=int(m["y"]) if m["y"] else None,
+                text=m.group(0)))
+    return {k: v for k, v in out.items() if 1 <= v.day <= 31 and (v.month or 1) <= 12}
+
+
+def _implied(deadlines: dict[str, Deadline]) -> list[str]:
+    """Frequencies a deadline implies when the plan names none ("tháng cuối quý": quarterly;
+    "tháng cuối kỳ báo cáo" implies none)."""
+    out = [k for k in ("month", "quarter", "half", "nine_months", "year") if k in deadlines]
+    star = deadlines.get("*")
+    if star is not None and "quý" in star.text:
+        out.append("quarter")
+    return list(dict.fromkeys(out))
+
+
+# ------------------------------------------------------------------------------- periods
+_ALL: dict[str, list[Period]] = {
+    "month": [Period(f"Tháng {m:02d}", "month", m, m) for m in range(1, 13)],
+    "quarter": [Period(f"Quý {ROMAN[q]}", "quarter", 3 * q - 2, 3 * q) for q in range(1, 5)],
+    "half": [Period("6 tháng", "half", 1, 6)],
+    "nine_months": [Period("9 tháng", "nine_months", 1, 9)],
+    "year": [Period("Năm", "year", 1, 12)],
+}
+
+
+def periods_of(frequencies: list[str]) -> list[Period]:
+    """The periods of a year for these frequencies, in order of their last month; a shorter
+    period ending with a longer one gives way to it (quý II -> 6 tháng, quý IV -> năm)."""
+    by_end: dict[int, Period] = {}
+    for f in frequencies:
+        for p in _ALL.get(f, []):
+            old = by_end.get(p.last_month)
+            if old is None or p.last_month - p.first_month > old.last_month - old.first_month:
+                by_end[p.last_month] = p
+    return [by_end[k] for k in sorted(by_end)]
+
+
+def _fold(name: str) -> str:
+    name = normalize(name).removeprefix("báo cáo ").strip()
+    return {"6 tháng đầu năm": "6 tháng", "sáu tháng": "6 tháng", "năm": "năm"}.get(name, name)
+
+
+def decree_window(first_month: int, last_month: int, year: int) -> tuple[dt.date, dt.date]:
+    """NĐ 09/2019/NĐ-CP Điều 12: from the 15th of the month before the period to the 14th of
+    its last month."""
+    start = dt.date(year - 1, 12, 15) if first_month == 1 else dt.date(year, first_month - 1, 15)
+    return start, dt.date(year, last_month, 14)
+
+
+def stated_periods(cycle: StatedCycle, years: list[int], calendar: WorkingCalendar, *,
+                   not_before: dt.date | None = None) -> tuple[list[StatedPeriod], list[str]]:
+    """The report periods the plan states, for each of ``years`` (named with the year when
+    there are several), and warnings: frequencies without a deadline, reports due before the
+    plan's date (dropped)."""
+    warnings: list[str] = []
+    periods = periods_of(cycle.frequencies)
+    if not periods and cycle.stated_windows:  # the windows alone name the periods
+        periods = [_from_window(w) for w in cycle.stated_windows]
+    stated = {_fold(w.name): w for w in cycle.stated_windows}
+    explicit = {d.year for d in cycle.deadlines.values() if d.year}
+    if explicit:
+        years = sorted(explicit)
+    out: list[StatedPeriod] = []
+    missing: list[str] = []
+    dropped: list[str] = []
+    for year in years:
+        for p in periods:
+            dl = cycle.deadlines.get(p.frequency) or cycle.deadlines.get("*")
+            if dl is None:
+                missing.append(p.name)
+                continue
+            if dl.year is not None and dl.year != year:
+                continue
+            deadline = _deadline(dl, p, year)
+            due = calendar.previous_working_day(deadline) if dl.before else \
+                calendar.next_working_day(deadline)
+            name = p.name if len(years) == 1 else f"{p.name}/{year}"
+            start = end = None
+            w = stated.get(_fold(p.name))
+            if w is not None:
+                shift = year - w.end.year
+                start, end = _shift(w.start, shift), _shift(w.end, shift)
+            elif cycle.windows is not None and not cycle.stated_windows:
+                start, end = decree_window(p.first_month, p.last_month, year)
+            if not_before is not None and due < not_before:
+                dropped.append(name)
+                continue
+            out.append(StatedPeriod(name, year, start, end, deadline, due))
+    if not periods and cycle.deadlines:
+        warnings.append("Kế hoạch nêu hạn gửi báo cáo («"
+                        + "», «".join(d.text for d in cycle.deadlines.values())
+                        + "») nhưng không nêu kỳ báo cáo nào: chưa lập kỳ báo cáo; cần người "
+                        "bổ sung.")
+    if missing:
+        names = ", ".join(dict.fromkeys(missing))
+        warnings.append(f"Kế hoạch yêu cầu báo cáo định kỳ ({names}) nhưng không nêu hạn gửi: "
+                        "chưa lập các kỳ báo cáo này; cần người đặt hạn (report_cycle trong tệp "
+                        "rà soát).")
+    if dropped:
+        warnings.append(f"Bỏ {len(dropped)} kỳ báo cáo có hạn trước ngày ban hành kế hoạch "
+                        f"({not_before:%d/%m/%Y}): {', '.join(dropped)}.")
+    return out, warnings
+
+
+def _from_window(w: StatedWindow) -> Period:
+    months = (w.end.year - w.start.year) * 12 + w.end.month - w.start.month
+    freq = {1: "month", 3: "quarter", 6: "half", 9: "nine_months", 12: "year"}.get(months,
+                                                                                   "year")
+    first = max(1, w.end.month - months + 1)
+    return Period(w.name, freq, first, w.end.month)
+
+
+def _deadline(dl: Deadline, p: Period, year: int) -> dt.date:
+    y = year + (1 if dl.next_year else 0)
+    month = dl.month if dl.month is not None else p.last_month
+    end = month_end(y, month)
+    return min(dt.date(y, month, 1) + dt.timedelta(days=dl.day - 1), end)
+
+
+def _shift(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
