@@ -73,8 +73,6 @@ _WINDOW = re.compile(
     r"(?P<d2>\d{1,2})\s*/\s*(?P<m2>\d{1,2})\s*/\s*(?P<y2>\d{4})", re.I)
 # The windows in words, as Điều 12 of the decree writes them.
 _WINDOW_WORDS = re.compile(r"từ ngày 15[^.;]{0,60}?đến ngày 14")
-_CLAUSE_FREQ = re.compile(r"báo cáo (?:định kỳ )?(?P<f>quý|6 tháng|sáu tháng|9 tháng|năm|tháng)"
-                          r"(?!\s?[\d/])")
 _REPORT_TO = re.compile(
     r"(?:\bvề|\bgửi(?: báo cáo)?(?: về)?|\bcho)\s+(?P<to>(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân"
     r"|Sở|Bộ|Văn phòng|Ban Chỉ đạo|Ban|Thủ tướng|Chính phủ|Tỉnh ủy|Thành ủy|Cục|Tổng cục)"
@@ -245,25 +243,39 @@ def _frequencies(text: str) -> list[str]:
 
 
 def _deadlines(text: str) -> dict[str, Deadline]:
-    """The deadlines of one paragraph, by frequency ("*": every period), clause by clause."""
+    """The deadlines of one paragraph, by frequency ("*": every period). A deadline belongs to
+    the frequency named just before it when that names one ("báo cáo 6 tháng gửi trước ngày
+    15/6; báo cáo năm gửi trước ngày 15/12"), else to every period."""
+    found: list[tuple[int, str, Deadline]] = []
+    for m in _DL_END.finditer(text):
+        kind = "month" if m.group("month_rep") else None
+        found.append((m.start(), kind or "", Deadline(int(m["day"]), m["rel"] == "trước",
+                                                      text=m.group(0))))
+    for m in _DL_MONTHLY.finditer(text):
+        day, rel = (m["day"], m["rel"]) if m["day"] else (m["day2"], m["rel2"])
+        found.append((m.start(), "month", Deadline(int(day), rel == "trước", text=m.group(0))))
+    for m in _DL_DATE.finditer(text):
+        found.append((m.start(), "", Deadline(
+            int(m["d"]), m["rel"] == "trước", month=int(m["m"]), next_year=bool(m["next"]),
+            year=int(m["y"]) if m["y"] else None, text=m.group(0))))
     out: dict[str, Deadline] = {}
-    for clause in re.split(r";", text):
-        freq_m = _CLAUSE_FREQ.search(clause)
-        key = _FREQ_KEY[freq_m.group("f")] if freq_m else "*"
-        for m in _DL_END.finditer(clause):
-            # "tháng cuối quý" / "tháng cuối kỳ báo cáo": every period of the stated frequencies
-            k = "month" if m.group("month_rep") else key
-            out.setdefault(k, Deadline(int(m["day"]), m["rel"] == "trước", text=m.group(0)))
-        for m in _DL_MONTHLY.finditer(clause):
-            day, rel = (m["day"], m["rel"]) if m["day"] else (m["day2"], m["rel2"])
-            out.setdefault("month", Deadline(int(day), rel == "trước", text=m.group(0)))
-        for m in _DL_DATE.finditer(clause):
-            k = key if key != "*" else "year"
-            out.setdefault(k, Deadline(
-                int(m["d"]), m["rel"] == "trước", month=int(m["m"]),
-                next_year=bool(m["next"]), year=int(m["y"]) if m["y"] else None,
-                text=m.group(0)))
+    previous = 0
+    for at, kind, deadline in sorted(found, key=lambda f: f[0]):
+        key = kind or _named_before(text[previous:at])
+        if key == "*" and deadline.month is not None:
+            key = "year"  # a date of the year: the yearly report's
+        out.setdefault(key, deadline)
+        previous = at + len(deadline.text)
     return {k: v for k, v in out.items() if 1 <= v.day <= 31 and (v.month or 1) <= 12}
+
+
+def _named_before(segment: str) -> str:
+    """The one frequency the last frequency words of ``segment`` name, else "*"."""
+    matches = list(_FREQ_LIST.finditer(segment))
+    if not matches:
+        return "*"
+    names = _frequencies(matches[-1].group(0))
+    return names[0] if len(names) == 1 else "*"
 
 
 def _implied(deadlines: dict[str, Deadline]) -> list[str]:
