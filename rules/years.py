@@ -30,6 +30,7 @@ def _note(ctx: Context, year: int, due: dt.date) -> str:
 
 class BareYearRule(Rule):
     name = "bare_year"
+    requires = ("19", "20")  # every year it reads contains one of them: a cheap filter
     pattern = re.compile(rf"{PREFIX}(?P<y>{_YEAR})")
     examples = (
         Example("2026", "fixed", ("2026-12-31",), 2026,
