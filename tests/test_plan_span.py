@@ -51,6 +51,14 @@ def test_a_span_in_the_title_gives_the_year_and_the_horizon():
     assert (both.plan.year, both.plan.horizon_to) == (2026, 2030)
 
 
+def test_a_plan_of_one_year_implementing_a_programme_of_several():
+    for title in ("Thực hiện Chương trình tổng thể cải cách hành chính giai đoạn 2021 - 2030 "
+                  "năm 2025", "Năm 2025 thực hiện Chiến lược chuyển đổi số đến năm 2030"):
+        plan = build(title, "Hằng năm", date="23 tháng 12 năm 2024")
+        assert (plan.plan.year, plan.plan.horizon_to) == (2025, None), title
+        assert plan.tasks[0].due == [D("2025-12-18")]
+
+
 def test_an_orientation_is_not_a_horizon():
     plan = build("Chuyển đổi số đến năm 2025, định hướng đến năm 2030", "Hằng năm",
                  date="10 tháng 03 năm 2022")

@@ -13,7 +13,8 @@ from engine.agencies import Directory
 from engine.plan.build import build_plan
 from engine.plan.rows import RawDocument, RawRow
 from rules import WorkingCalendar
-from rules.report_reader import decree_window, periods_of, read_report_cycle
+from rules.report_periods import decree_window, periods_of
+from rules.report_reader import read_report_cycle
 
 CAL = WorkingCalendar.default()
 DIR = Directory.bundled()

@@ -1,5 +1,7 @@
-"""What the plan's body says about the plan itself: number, date, issuer, year, title, and the
-report cycle (report day, data cut-off windows, data-entry address).
+"""What the plan's body says about the plan itself: number, date, issuer, year (and the last year
+of a plan that spans several), title, and the report cycle as its reporting sentences state it
+(`rules.report_reader`: frequencies, deadlines, to whom, data cut-off windows, data-entry
+address), or none.
 
 A plan states its own number in its letterhead ("Số: 196/KH-UBND") or in the appendix heading
 ("Ban hành kèm theo Kế hoạch số 196/KH-UBND ngày 23/12/2024 của UBND tỉnh Sóc Trăng"); the
@@ -15,7 +17,8 @@ from dataclasses import dataclass, field
 from engine.plan.model import PlanInfo, ReportCycleOut, ReportPeriodOut
 from rules import ReportCycle, WorkingCalendar
 from rules.normalize import fold
-from rules.report_reader import read_report_cycle, stated_periods
+from rules.report_periods import stated_periods
+from rules.report_reader import read_report_cycle
 
 _DATE = r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})"
 _ANNEX = re.compile(
@@ -132,15 +135,16 @@ def _identity(body: str) -> tuple[str | None, dt.date | None, str | None]:
 
 def _plan_span(title: str | None, body: str) -> tuple[int | None, int | None]:
     """The plan's year and, for a plan of several years, its last year, from its title (or its
-    appendix heading): "năm 2025" is the year; "giai đoạn 2026 - 2030" is a span (its first year
-    is the year unless "năm YYYY" says otherwise); "đến năm 2030" is a horizon, never the year
-    ("định hướng đến năm 2030", "tầm nhìn đến năm 2045" are neither)."""
+    appendix heading). "năm 2025" makes a plan of that year, even beside the span of the
+    programme it implements ("... giai đoạn 2021-2030 năm 2025", "năm 2025 thực hiện Chiến lược
+    ... đến năm 2030"), unless it joins a span starting that year ("năm 2026 và giai đoạn 2026 -
+    2030"). Without "năm YYYY": "giai đoạn 2026 - 2030" is the span (its first year is the
+    year); "đến năm 2030" is a horizon, never the year ("định hướng đến năm 2030", "tầm nhìn đến
+    năm 2045" are neither)."""
     texts = [title or ""] + [line for line in body.split("\n") if line.isupper()]
     for text in texts:
-        year = horizon = None
         span = _SPAN.search(text)
-        if span:
-            year, horizon = int(span.group(1)), int(span.group(2))
+        stated = horizon = None
         for m in _YEAR.finditer(text):
             before = fold(text[max(0, m.start() - 30):m.start()])
             if re.search(r"(?:^|\s)(?:den|toi)\s*$", before):
@@ -148,12 +152,17 @@ def _plan_span(title: str | None, body: str) -> tuple[int | None, int | None]:
                                                      r"\s*$", before):
                     horizon = int(m.group(1))
                 continue
-            if span and span.start() <= m.start() < span.end():
-                continue
-            year = int(m.group(1))
-            break
-        if year is not None or horizon is not None:
-            return year, horizon
+            if stated is None and not (span and span.start() <= m.start() < span.end()):
+                stated = m
+        if stated is not None:
+            year = int(stated.group(1))
+            joined = span is not None and int(span.group(1)) == year and re.search(
+                r"\bvà\b", text[stated.end():span.start()], re.I)
+            return year, int(span.group(2)) if joined else None
+        if span is not None:
+            return int(span.group(1)), int(span.group(2))
+        if horizon is not None:
+            return None, horizon
     return None, None
 
 
