@@ -85,6 +85,9 @@ class ApproximateRule(Rule):
                        "a Saturday)"),
         Example("Đầu tháng 3/2026", "fixed", ("2026-03-10",), 2026,
                 source="the same family for a month (thượng tuần)"),
+        Example("tổ chức vào giữa tháng 6/2020", "fixed", ("2020-06-19",), 2020,
+                source="quangtri.gov.vn, KH 2519/KH-UBND («Dự kiến hội nghị được tổ chức vào "
+                       "giữa tháng 6/2020»); 20/06/2020 is a Saturday"),
     )
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from engine.agencies import Directory
 from engine.plan.build import build_plan
 from engine.plan.rows import RawDocument, RawRow
@@ -81,3 +83,21 @@ def test_the_year_option_keeps_the_horizon():
     one_year = build("Cải cách hành chính năm 2025", "Hằng năm", year=2026)
     assert (one_year.plan.year, one_year.plan.horizon_to) == (2026, None)
     assert one_year.tasks[0].due == [D("2026-12-18")]
+
+
+@pytest.mark.parametrize(("title", "date", "span"), [
+    # KH 138/KH-UBND ngày 01/08/2022, Bà Rịa - Vũng Tàu (thuvienphapluat.vn)
+    ("THỰC HIỆN CHIẾN LƯỢC QUỐC GIA VỀ NGHIÊN CỨU, PHÁT TRIỂN VÀ ỨNG DỤNG TRÍ TUỆ NHÂN TẠO ĐẾN "
+     "NĂM 2030 TRÊN ĐỊA BÀN TỈNH BÀ RỊA - VŨNG TÀU", "01 tháng 08 năm 2022", (2022, 2030)),
+    # KH 186/KH-UBND ngày 29/12/2025, Bắc Ninh (nhansu.vn)
+    ("PHÁT TRIỂN CHÍNH QUYỀN SỐ TỈNH BẮC NINH GIAI ĐOẠN 2026-2030", "29 tháng 12 năm 2025",
+     (2026, 2030)),
+    # KH 0155/KH-UBND ngày 24/12/2025, Đắk Lắk (nhansu.vn)
+    ("CHUYỂN ĐỔI SỐ TỈNH ĐẮK LẮK NĂM 2026", "24 tháng 12 năm 2025", (2026, None)),
+    # KH 154/KH-UBND ngày 12/8/2022, Tuyên Quang (thuviennhadat.vn)
+    ("PHÁT ĐỘNG PHONG TRÀO THI ĐUA “CHUYỂN ĐỔI SỐ TỈNH TUYÊN QUANG ĐẾN NĂM 2025, ĐỊNH HƯỚNG "
+     "ĐẾN NĂM 2030”", "12 tháng 8 năm 2022", (2022, 2025)),
+])
+def test_real_titles(title, date, span):
+    plan = build(title, "Hằng năm", date=date)
+    assert (plan.plan.year, plan.plan.horizon_to) == span
