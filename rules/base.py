@@ -88,13 +88,14 @@ def make_date(day: int | str, month: int | str, year: int | str) -> dt.date:
 
 # ----------------------------------------------------------------------------- results
 def fixed(phrase: str, rule: str, deadlines: list[Due], explanation: str | Callable[[], str],
-          warnings: tuple[str, ...] = ()) -> Timing:
+          warnings: tuple[str, ...] = (), *, approximate: bool = False) -> Timing:
     if len(deadlines) > 1:
         unique: dict[dt.date, Due] = {}
         for d in sorted(deadlines, key=lambda d: d.date):
             unique.setdefault(d.date, d)
         deadlines = list(unique.values())
-    return Timing(phrase, Kind.FIXED, tuple(deadlines), explanation, rule, warnings)
+    return Timing(phrase, Kind.FIXED, tuple(deadlines), explanation, rule, warnings,
+                  approximate=approximate)
 
 
 def unknown(phrase: str, reason: str, rule: str = "unknown") -> Timing:

@@ -26,6 +26,7 @@ import holidays
 import yaml
 
 CULTURE_DAY_NAME = "Ngày Văn hóa Việt Nam"
+TET_FIRST_DAY = "Tết Nguyên Đán"  # holidays' Vietnamese name of mùng 1 Tết
 MIN_YEAR = 1995
 MAX_YEAR = 2100
 _ONE_DAY = dt.timedelta(days=1)
@@ -174,6 +175,16 @@ class WorkingCalendar:
         self._load_years([year])
         days = (d for d in self._worked.values() if d.date.year == year)
         return sorted(days, key=lambda d: d.date)
+
+    def lunar_new_year(self, year: int) -> dt.date:
+        """The first day of Tết Nguyên đán (mùng 1 tháng Giêng) in ``year``, from ``holidays``:
+        the holiday it names exactly "Tết Nguyên Đán" (the days around it carry other names)."""
+        self._load_years([year])
+        lib = holidays.country_holidays("VN", years=[year], language="vi")
+        for day, names in sorted(lib.items()):
+            if TET_FIRST_DAY in names.split("; "):
+                return day
+        raise CalendarRangeError(f"không tìm thấy ngày mùng 1 Tết Nguyên đán năm {year}")
 
     def day_off_name(self, day: dt.date) -> str | None:
         self._ensure(day)

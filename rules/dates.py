@@ -29,9 +29,26 @@ def _date(m: re.Match[str], ctx: Context):
     return make_date(m.group("d"), m.group("m"), year)
 
 
-def _yearly_note(m: re.Match[str]) -> str:
-    return " (hằng năm: năm của kế hoạch)" if (m.group("yq") or "") in ("hàng năm", "mỗi năm") \
-        else ""
+def _yearly(m: re.Match[str]) -> bool:
+    return not m.group("y") and (m.group("yq") or "") in ("hàng năm", "mỗi năm")
+
+
+def _yearly_note(m: re.Match[str], ctx: Context) -> str:
+    if not _yearly(m):
+        return ""
+    if ctx.last_year == ctx.year:
+        return " (hằng năm: năm của kế hoạch)"
+    return f" (hằng năm: mỗi năm từ {ctx.year} đến {ctx.last_year})"
+
+
+def _days(m: re.Match[str], ctx: Context) -> list:
+    """The date a phrase names; "... hằng năm" in a plan of several years: one per year of its
+    span, those before the plan's date dropped (the first one always kept)."""
+    if not _yearly(m) or ctx.last_year == ctx.year:
+        return [_date(m, ctx)]
+    days = [make_date(m.group("d"), m.group("m"), y) for y in ctx.years]
+    kept = [d for d in days if ctx.not_before is None or d >= ctx.not_before]
+    return kept or days[-1:]
 
 
 class ByDateRule(Rule):
@@ -54,9 +71,10 @@ class ByDateRule(Rule):
     )
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
-        day = _date(m, ctx)
-        due = ctx.calendar.next_working_day(day)
-        yearly = _yearly_note(m)
+        days = _days(m, ctx)
+        dues = [ctx.calendar.next_working_day(d) for d in days]
+        yearly = _yearly_note(m, ctx)
+        day, due = days[0], dues[0]
 
         def explanation() -> str:
             if due == day:
@@ -68,7 +86,7 @@ class ByDateRule(Rule):
                 f"theo {vn_date(due)} (Bộ luật Dân sự 2015, Điều 148 khoản 5){yearly}"
             )
 
-        return fixed(phrase, self.name, [Due(due)], explanation)
+        return fixed(phrase, self.name, [Due(d) for d in dues], explanation)
 
 
 class BeforeDateRule(Rule):
@@ -87,11 +105,11 @@ class BeforeDateRule(Rule):
     )
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
-        day = _date(m, ctx)
-        due = ctx.calendar.previous_working_day(day)
-        yearly = _yearly_note(m)
-        return fixed(phrase, self.name, [Due(due)],
-                     lambda: f"Ngày làm việc cuối cùng trước ngày {vn_date(day)}{yearly}")
+        days = _days(m, ctx)
+        dues = [ctx.calendar.previous_working_day(d) for d in days]
+        yearly = _yearly_note(m, ctx)
+        return fixed(phrase, self.name, [Due(d) for d in dues],
+                     lambda: f"Ngày làm việc cuối cùng trước ngày {vn_date(days[0])}{yearly}")
 
 
 class EndsOnRule(Rule):

@@ -2,22 +2,29 @@
 
 Order matters where families overlap: references and ongoing work first (they contain dates and
 periods that must not be read as deadlines), events before dates, recurring before periods ("định
-kỳ hàng quý" vs "quý 1"), and the catch-all clauses (a deadline inside a sentence) last.
+kỳ hàng quý" vs "quý 1"), a dash between two periods (a range) before the periods (where a
+leading dash makes a list), rough parts of periods ("cuối năm 2025") before the periods, and the
+catch-all clauses (a deadline inside a sentence) last.
 "X hoặc theo yêu cầu ..." is evaluated as X. What no rule matches is `unknown`, with a warning
 that quotes the phrase: never a guess.
 """
 
 from __future__ import annotations
 
+from rules.approximate import ApproximateRule
 from rules.base import ImpossibleDate, Rule, unknown
 from rules.calendar import CalendarRangeError
+from rules.dash_ranges import DashRangeRule
 from rules.dates import BeforeDateRule, ByDateRule, EndsOnRule, ParentheticalBeforeRule
 from rules.events import EventRule
 from rules.normalize import normalize
 from rules.periods import PeriodRule, RangeRule
 from rules.recurring import FrequencyRule, MonthlyDayRule, QuarterDayRule
 from rules.references import ON_REQUEST, OngoingRule, ReferenceRule
+from rules.tet import BeforeTetRule
 from rules.types import Context, Kind, Timing
+from rules.weeks import WeekOfMonthRule
+from rules.years import BareYearRule, YearOnwardsRule, YearRangeRule
 
 RULES: tuple[Rule, ...] = (
     ReferenceRule(),
@@ -28,6 +35,13 @@ RULES: tuple[Rule, ...] = (
     QuarterDayRule(),
     BeforeDateRule(),
     ByDateRule(),
+    BeforeTetRule(),
+    YearOnwardsRule(),
+    YearRangeRule(),
+    BareYearRule(),
+    DashRangeRule(),
+    ApproximateRule(),
+    WeekOfMonthRule(),
     RangeRule(),
     PeriodRule(),
     ParentheticalBeforeRule(),

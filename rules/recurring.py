@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from rules.base import Example, ImpossibleDate, Rule
+from core.formatting import vn_date
+from rules.base import Example, ImpossibleDate, Rule, unknown
 from rules.types import Context, Due, Kind, Timing
 
 _FREQ = r"(?:hàng |mỗi )?(?:quý|6 tháng|sáu tháng|9 tháng|năm|tháng)"
@@ -33,25 +34,39 @@ def _frequencies(text: str) -> list[str]:
 
 def periodic(phrase: str, rule: str, ctx: Context, frequencies: list[str], *,
              year: int | None = None, day: int | None = None, before: bool = False) -> Timing:
-    year = year or ctx.year
+    """Every due date of a recurring obligation: in ``year`` when the phrase names one, else in
+    every year of the plan's span; a recurrence due before the plan's date is dropped."""
     cal, cycle = ctx.calendar, ctx.cycle
     if day is not None and not 1 <= day <= 31:
         raise ImpossibleDate(f"ngày {day} của tháng không tồn tại")
+    years = [year] if year else list(ctx.years)
     deadlines: dict[dt.date, Due] = {}
-    for freq in frequencies:
-        for due, label in cycle.frequency_dates(freq, year, cal, day=day, before=before):
-            if due not in deadlines:
-                deadlines[due] = Due(due, label)
+    dropped = 0
+    for y in years:
+        for freq in frequencies:
+            for due, label in cycle.frequency_dates(freq, y, cal, day=day, before=before):
+                if ctx.not_before is not None and due < ctx.not_before:
+                    dropped += 1
+                elif due not in deadlines:
+                    deadlines[due] = Due(due, label)
+    if not deadlines:
+        return unknown(phrase, "mọi hạn định kỳ của cụm từ đều trước ngày ban hành kế hoạch "
+                       f"({vn_date(ctx.not_before)})" if ctx.not_before else
+                       "cụm từ định kỳ không cho hạn nào", rule)
+    shown_day, shown_before = (day, before) if day is not None else (cycle.day, cycle.before)
 
     def explanation() -> str:
         names = [_FREQ_VI[f] for f in frequencies]
         which = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
-        rel = "trước" if before else "chậm nhất"
+        rel = "trước" if shown_before else "chậm nhất"
         of = "mỗi tháng" if frequencies == ["month"] else "tháng cuối mỗi kỳ"
-        moved = "ngày làm việc cuối cùng trước đó" if before else \
+        moved = "ngày làm việc cuối cùng trước đó" if shown_before else \
             "ngày nghỉ chuyển sang ngày làm việc tiếp theo"
-        return (f"Định kỳ {which} trong năm {year}: {rel} ngày {day or cycle.day} của {of} "
-                f"({moved})")
+        span = f"năm {years[0]}" if len(years) == 1 else f"các năm {years[0]}–{years[-1]}"
+        note = (f"; bỏ {dropped} hạn trước ngày ban hành kế hoạch {vn_date(ctx.not_before)}"
+                if dropped and ctx.not_before else "")
+        return (f"Định kỳ {which} trong {span}: {rel} ngày {shown_day} của {of} "
+                f"({moved}){note}")
 
     return Timing(
         phrase, Kind.PERIODIC, tuple(sorted(deadlines.values())),
@@ -93,8 +108,10 @@ _WHEN = (r"(?P<rel>chậm nhất|trước|muộn nhất|không muộn hơn)(?: l
 class MonthlyDayRule(Rule):
     name = "monthly_day"
     requires = ('tháng',)
+    # "chậm nhất vào ngày 25 hằng tháng", or the other way round: "Hằng tháng, trước ngày 25".
     pattern = re.compile(
-        rf"{_WHEN}(?: hàng tháng| của (?:mỗi )?tháng(?: báo cáo)?| tháng báo cáo| mỗi tháng)"
+        rf"(?P<lead>(?:định kỳ )?(?:hàng|mỗi) tháng,? (?:(?:gửi )?báo cáo,? )?)?{_WHEN}"
+        r"(?(lead)|(?: hàng tháng| của (?:mỗi )?tháng(?: báo cáo)?| tháng báo cáo| mỗi tháng))"
     )
     examples = (
         Example("chậm nhất vào ngày 25 hằng tháng", "periodic",
@@ -102,6 +119,15 @@ class MonthlyDayRule(Rule):
                  "2025-06-25", "2025-07-25", "2025-08-25", "2025-09-25", "2025-10-27",
                  "2025-11-25", "2025-12-25"),
                 source="thukyluat.vn (25/01/2025 Sat, 27-31/01 Tết)"),
+        # The last working day before the 25th of each month of 2026: 25/01 is a Sunday (23/01),
+        # 25/04 a Saturday (24/04), 25/07 a Saturday (24/07), 25/10 a Sunday (23/10), 24/11 is
+        # Ngày Văn hóa Việt Nam (23/11).
+        Example("Hằng tháng, trước ngày 25", "periodic",
+                ("2026-01-23", "2026-02-24", "2026-03-24", "2026-04-24", "2026-05-22",
+                 "2026-06-24", "2026-07-24", "2026-08-24", "2026-09-24", "2026-10-23",
+                 "2026-11-23", "2026-12-24"), 2026,
+                source="issue #19 (a real plan's timing cell); the same deadline as TB "
+                       "1531/TB-BNV «trước ngày 25 hàng tháng» (thukyluat.vn)"),
     )
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:

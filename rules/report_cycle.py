@@ -56,14 +56,19 @@ class ReportPeriod:
 
 @dataclass(frozen=True)
 class ReportCycle:
+    """The day periodic tasks fall on: ``day`` of the last month of each period (contract
+    section 1: the plan's report day, the 18th unless the plan states another); with ``before``
+    ("trước ngày 20 của tháng cuối quý"), the last working day strictly before that day."""
+
     day: int = 18
     periods: tuple[PeriodSpec, ...] = DEFAULT_PERIODS
     cutoff_from_day: int = 15
     cutoff_to_day: int = 14
+    before: bool = False
 
     def __post_init__(self) -> None:
-        if not 1 <= self.day <= 28:
-            raise ValueError(f"ngày báo cáo {self.day} không hợp lệ (1-28)")
+        if not 1 <= self.day <= 31:
+            raise ValueError(f"ngày báo cáo {self.day} không hợp lệ (1-31)")
 
     def report_periods(self, year: int, calendar: WorkingCalendar) -> list[ReportPeriod]:
         out = []
@@ -73,11 +78,10 @@ class ReportCycle:
             else:
                 start = dt.date(year, spec.first_month - 1, self.cutoff_from_day)
             end = dt.date(year, spec.last_month, self.cutoff_to_day)
-            deadline = dt.date(year, spec.last_month, self.day)
-            out.append(
-                ReportPeriod(spec.name, year, start, end, deadline,
-                             calendar.next_working_day(deadline))
-            )
+            deadline = _clamp_day(year, spec.last_month, self.day)
+            due = (calendar.previous_working_day(deadline) if self.before
+                   else calendar.next_working_day(deadline))
+            out.append(ReportPeriod(spec.name, year, start, end, deadline, due))
         return out
 
     def frequency_dates(
@@ -87,8 +91,10 @@ class ReportCycle:
         """Due dates of a recurring obligation within ``year``: ``day`` (the cycle's report day
         unless given, 1-31; a day past a month's end is its last day) of the last month of each
         period ("cycle": the plan's own report periods), moved to the next working day; with
-        ``before``, the last working day strictly before that day ("trước ngày 15 hàng tháng")."""
-        day = self.day if day is None else day
+        ``before``, the last working day strictly before that day ("trước ngày 15 hàng tháng");
+        without ``day``, the cycle's own day and ``before``."""
+        if day is None:
+            day, before = self.day, self.before
         move = calendar.previous_working_day if before else calendar.next_working_day
         if frequency == "cycle":  # the plan's own report periods, by their names
             months = [(s.last_month, f"{s.name}/{year}") for s in self.periods]

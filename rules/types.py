@@ -51,6 +51,9 @@ class Timing:
     event_unit: EventUnit | None = None
     event_description: str | None = None
     frequencies: tuple[str, ...] = ()
+    # The phrase names a period only roughly ("Đầu năm 2026", "Cuối quý I", "Tuần đầu tiên của
+    # tháng 3"): the due date is the policy's reading of it, for a person to confirm.
+    approximate: bool = False
 
     @cached_property
     def explanation(self) -> str:
@@ -77,14 +80,33 @@ class Timing:
             }
         if self.frequencies:
             out["frequencies"] = list(self.frequencies)
+        if self.approximate:
+            out["approximate"] = True
         return out
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule needs besides the phrase: the plan's year, the calendar, the report cycle.
-    No clock: nothing in ``rules`` knows what day it is."""
+    """What a rule needs besides the phrase: the plan's year, the calendar, the report cycle,
+    and the plan's span. No clock: nothing in ``rules`` knows what day it is.
+
+    ``year`` is the plan's (first) year: a phrase without a year takes it. ``horizon_to`` is the
+    last year of a plan that spans several ("giai đoạn 2026-2030", "đến năm 2030"): recurring
+    phrases ("Hằng quý", "trước ngày 20/11 hằng năm") recur in every year from ``year`` to it.
+    ``not_before`` is the plan's date: a recurrence due before the plan was issued is dropped.
+    """
 
     year: int
     calendar: WorkingCalendar
     cycle: ReportCycle = field(default_factory=ReportCycle)
+    horizon_to: int | None = None
+    not_before: dt.date | None = None
+
+    @property
+    def last_year(self) -> int:
+        return max(self.year, self.horizon_to or self.year)
+
+    @property
+    def years(self) -> range:
+        """Every year of the plan's span, in order."""
+        return range(self.year, self.last_year + 1)

@@ -38,6 +38,18 @@ def test_timing_reads_stdin_and_report_day() -> None:
         ["2025-03-20", "2025-06-20", "2025-09-22", "2025-12-22"], ["2025-06-20", "2025-12-22"]]
 
 
+def test_timing_new_families_horizon_and_approximate_flag() -> None:
+    r = nv("timing", "--year", "2026", "--horizon", "2028", "--json", "Hằng năm",
+           "Đầu năm 2026", "Quý IV/2025 - Quý II/2026")
+    assert r.returncode == 0, r.stderr
+    yearly, early, dashed = (json.loads(line) for line in r.stdout.splitlines())
+    assert yearly["due"] == ["2026-12-18", "2027-12-20", "2028-12-18"]
+    assert early["due"] == ["2026-03-31"] and early["approximate"] is True
+    assert dashed["due"] == ["2026-06-30"] and "approximate" not in dashed
+    bad = nv("timing", "--year", "2026", "--horizon", "2025", "--json", "Hằng năm")
+    assert bad.returncode == 2 and "--horizon" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_timing_culture_day_switch_from_settings() -> None:
     args = ("timing", "--year", "2026", "--json", "Chậm nhất ngày 24/11/2026")
     on = json.loads(nv(*args).stdout)

@@ -174,13 +174,17 @@ def test_report_day_stated_by_the_plan_is_used():
     assert plan.tasks[0].due == [p.deadline for p in rc.periods]
 
 
-def test_no_report_day_stated_uses_the_default():
+def test_a_plan_stating_no_cycle_gets_no_report_periods_and_one_warning():
+    # Issue #19: never another plan's cycle. Periodic tasks still fall on the default day
+    # (contract section 1: the 18th unless the plan states another).
     rows = [row("1. Báo cáo", group="A", lead="Sở Nội vụ", timing="Hàng quý")]
     plan = build(rows)
-    assert plan.report_cycle.day == 18 and not plan.report_cycle.stated
-    assert plan.report_cycle.periods[0].deadline == dt.date(2025, 3, 18)
-    assert plan.report_cycle.periods[0].from_ == dt.date(2024, 12, 15)
-    assert any("mặc định" in w for w in plan.warnings)
+    rc = plan.report_cycle
+    assert rc.periods == [] and not rc.stated and rc.frequencies == [] and rc.windows is None
+    assert [w for w in plan.warnings if "báo cáo" in w] == [
+        "Kế hoạch không nêu chế độ báo cáo định kỳ (kỳ báo cáo, hạn gửi): không lập kỳ báo cáo "
+        "nào; nhiệm vụ định kỳ (nếu có) lấy hạn ngày 18 của tháng cuối kỳ theo mặc định."]
+    assert rc.day == 18 and plan.tasks[0].due[0] == dt.date(2025, 3, 18)
     plan = build(rows, default_report_day=15)
     assert plan.report_cycle.day == 15 and plan.tasks[0].due[0] == dt.date(2025, 3, 17)
 
@@ -202,16 +206,22 @@ def test_year_argument_overrides_with_a_warning_and_missing_year_is_an_error():
     plan = build(rows, year=2026)
     assert plan.plan.year == 2026 and plan.tasks[0].due == [dt.date(2026, 3, 31)]
     assert any("2025" in w and "2026" in w for w in plan.warnings)
+    # No year in the title and no date to take it from: refused, the message names --year.
     with pytest.raises(InputError, match="--year"):
         build(rows, body="KẾ HOẠCH\nCải cách hành chính\n")
     assert build(rows, body="KẾ HOẠCH\nCải cách hành chính\n", year=2027).plan.year == 2027
 
 
 def test_report_day_written_as_before_a_day():
+    # "trước ngày 15": the last working day before the 15th (15/03/2026 is a Sunday: Friday
+    # 13/03, not the next working day after the 14th, which would be Monday 16/03, too late).
     body = REPORT.format(day=15).replace("chậm nhất vào ngày", "trước ngày")
     plan = build([row("1. Báo cáo", group="A", lead="Sở Nội vụ", timing="Hàng quý")], body=body)
-    assert plan.report_cycle.day == 14 and plan.report_cycle.stated
-    assert any("trước ngày 15" in w for w in plan.warnings)
+    rc = plan.report_cycle
+    assert (rc.day, rc.before, rc.stated) == (15, True, True)
+    assert [p.deadline for p in rc.periods] == [
+        dt.date(2026, 3, 13), dt.date(2026, 6, 12), dt.date(2026, 9, 14), dt.date(2026, 12, 14)]
+    assert plan.tasks[0].due == [p.deadline for p in rc.periods]
 
 
 def test_word_letterhead_over_two_lines_beside_the_motto():

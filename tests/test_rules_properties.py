@@ -62,6 +62,9 @@ phrase_parts = st.sampled_from([
     "-", "/", "từ", "đến", "I", "IV", "V", "13", "31/02", "15/3", "2025", "2026", "6 tháng",
     "đầu năm", "cuối", "kể từ", "làm việc", "theo", "hoặc", "(", ")", "0", "99", "2/2026",
     "hàng tháng", "của tháng cuối quý", "của tháng cuối kỳ báo cáo", "31",
+    # the families beyond the contract (issue #19)
+    "2025-2026", "giai đoạn", "và các năm tiếp theo", "tuần đầu tiên của", "trước tết",
+    "nguyên đán", "bính ngọ", "giữa", "đầu", "- quý ii/2026", "10 - 12/2026",
 ])
 
 
@@ -76,3 +79,24 @@ def test_no_due_date_ever_lands_on_a_day_off(parts: list[str], year: int) -> Non
         assert t.due
     else:
         assert not t.due
+
+
+@settings(max_examples=500)
+@given(st.lists(phrase_parts, min_size=1, max_size=8), st.integers(min_value=2000,
+                                                                   max_value=2085),
+       st.integers(min_value=0, max_value=5), st.dates(min_value=dt.date(1999, 6, 1),
+                                                       max_value=dt.date(2090, 12, 31)))
+def test_a_plan_of_several_years_never_breaks_the_rules(parts: list[str], year: int, span: int,
+                                                        issued: dt.date) -> None:
+    ctx = Context(year, CAL, horizon_to=year + span, not_before=issued)
+    t = evaluate(" ".join(parts), ctx)
+    for d in t.due:
+        assert CAL.is_working_day(d)
+    if t.kind in (Kind.FIXED, Kind.PERIODIC):
+        assert t.due
+    else:
+        assert not t.due
+    if t.kind is Kind.PERIODIC:  # no recurrence before the plan's date
+        assert all(d >= issued for d in t.due)
+    if t.approximate:  # an approximate date always asks a person to confirm it
+        assert t.kind is Kind.FIXED and t.warnings

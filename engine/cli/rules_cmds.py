@@ -59,10 +59,19 @@ def timing(
     )] = 18,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON, mỗi cụm từ một dòng.")] = False,
     culture_day: CultureDayOpt = None,
+    horizon: Annotated[int | None, typer.Option(
+        "--horizon", help="Năm cuối của kế hoạch nhiều năm (ví dụ 2030 cho «giai đoạn 2026 - "
+        "2030»): nhiệm vụ định kỳ lặp lại mỗi năm đến năm này.",
+    )] = None,
 ) -> None:
     year = year if year is not None else _this_year(Settings())
     _check_year(year)
-    ctx = Context(year=year, calendar=_calendar(culture_day), cycle=ReportCycle(day=report_day))
+    if horizon is not None:
+        _check_year(horizon)
+        if horizon < year:
+            raise InputError(f"--horizon {horizon} trước năm kế hoạch {year}")
+    ctx = Context(year=year, calendar=_calendar(culture_day), cycle=ReportCycle(day=report_day),
+                  horizon_to=horizon)
     items = phrases if phrases else [line.rstrip("\r\n") for line in sys.stdin]
     results = [evaluate(p, ctx) for p in items]
     if as_json:

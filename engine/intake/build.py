@@ -52,7 +52,8 @@ def build_plan(doc: RawDocument, *, directory: Directory, calendar: WorkingCalen
                year: int | None = None, default_report_day: int = 18) -> ParsedPlan:
     meta = read_metadata(doc.body, calendar=calendar, year=year,
                          default_report_day=default_report_day)
-    ctx = Context(year=meta.info.year, calendar=calendar, cycle=meta.rules_cycle)
+    ctx = Context(year=meta.info.year, calendar=calendar, cycle=meta.rules_cycle,
+                  horizon_to=meta.info.horizon_to, not_before=meta.info.date)
     warnings = [*doc.warnings, *meta.warnings]
     groups = _groups(doc.rows, warnings)
     drafts = [d for g in groups for d in g.tasks]

@@ -1,5 +1,7 @@
-"""What the plan's body says about the plan itself: number, date, issuer, year, title, and the
-report cycle (report day, data cut-off windows, data-entry address).
+"""What the plan's body says about the plan itself: number, date, issuer, year (and the last year
+of a plan that spans several), title, and the report cycle as its reporting sentences state it
+(`rules.report_reader`: frequencies, deadlines, to whom, data cut-off windows, data-entry
+address), or none.
 
 A plan states its own number in its letterhead ("Số: 196/KH-UBND") or in the appendix heading
 ("Ban hành kèm theo Kế hoạch số 196/KH-UBND ngày 23/12/2024 của UBND tỉnh Sóc Trăng"); the
@@ -16,6 +18,8 @@ from core.errors import InputError
 from engine.intake.model import PlanInfo, ReportCycleOut, ReportPeriodOut
 from rules import ReportCycle, WorkingCalendar
 from rules.normalize import fold
+from rules.report_periods import stated_periods
+from rules.report_reader import read_report_cycle
 
 _DATE = r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})"
 _ANNEX = re.compile(
@@ -34,6 +38,7 @@ _LETTERHEAD_ISSUER = re.compile(
 _BODY_ISSUER = re.compile(r"\b(UBND (?:tỉnh|thành phố) [A-ZĐ][^\s,]*(?: [A-ZĐ][^\s,]*)*)"
                           r" ban hành Kế hoạch")
 _YEAR = re.compile(r"\bnăm\s+(\d{4})\b", re.I)
+_SPAN = re.compile(r"\b(?:giai đoạn|thời kỳ)\s+(\d{4})\s*[-–—]\s*(\d{4})", re.I)
 # A one-line title, as a spreadsheet's title row: "Kế hoạch số 12/KH-UBND ngày 05/01/2026 thực
 # hiện cải cách hành chính năm 2026". Anchored at the line start, so "Căn cứ Kế hoạch số ..."
 # (a cited document) never matches.
@@ -41,11 +46,6 @@ _TITLE_LINE = re.compile(
     r"^\s*Kế hoạch\s+(?:số\s+(?P<number>\d+\s*/\s*[\w./-]+)\s*)?(?:ngày\s+" + _DATE
     + r"\s*)?(?P<title>[^\n]{0,200}?\bnăm\s+\d{4}[^\n]{0,100})$", re.I | re.M,
 )
-_REPORT_DAY = re.compile(r"(cham nhat|truoc)?\s*(?:vao\s+)?ngay\s+(\d{1,2})\s+(?:cua\s+)?"
-                         r"thang cuoi")
-_PERIOD = re.compile(r"báo cáo\s+(?P<name>[^:\n]{1,30}?)\s*:\s*từ ngày\s+" + _DATE
-                     + r"\s+đến ngày\s+" + _DATE, re.I)
-_URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
 
 
 @dataclass
@@ -61,20 +61,27 @@ def read_metadata(body: str, *, calendar: WorkingCalendar, year: int | None,
     warnings: list[str] = []
     title = _title(body)
     number, date, issuer = _identity(body)
-    stated_year = _plan_year(title, body)
+    stated_year, horizon = _plan_span(title, body)
     if year is None:
-        if stated_year is None:
-
+        if stated_year is not None:
+            year = stated_year
+        elif date is not None:
+            year = date.year
+            warnings.append(f"Tiêu đề kế hoạch không ghi «năm YYYY»: lấy năm {year} theo ngày ban "
+                            f"hành {date:%d/%m/%Y} (dùng --year nếu không đúng).")
+        else:
             raise InputError("không xác định được năm của kế hoạch (tiêu đề không ghi «năm "
-                             "YYYY»); hãy chỉ rõ bằng --year")
-        year = stated_year
+                             "YYYY», văn bản không có ngày ban hành); hãy chỉ rõ bằng --year")
     elif stated_year is not None and stated_year != year:
         warnings.append(f"Kế hoạch ghi năm {stated_year} nhưng đang dùng năm {year} theo yêu cầu.")
+    if horizon is not None and horizon <= year:
+        horizon = None
     for what, value in (("số", number), ("ngày ban hành", date), ("cơ quan ban hành", issuer)):
         if value is None:
             warnings.append(f"Không tìm thấy {what} của kế hoạch trong văn bản.")
-    info = PlanInfo(number=number, date=date, issuer=issuer, year=year, title=title)
-    cycle, rules_cycle, cycle_warnings = _report_cycle(body, year, calendar, default_report_day)
+    info = PlanInfo(number=number, date=date, issuer=issuer, year=year, title=title,
+                    horizon_to=horizon)
+    cycle, rules_cycle, cycle_warnings = _report_cycle(body, info, calendar, default_report_day)
     return Metadata(info, cycle, rules_cycle, warnings + cycle_warnings)
 
 
@@ -125,17 +132,37 @@ def _identity(body: str) -> tuple[str | None, dt.date | None, str | None]:
     return number, date, issuer
 
 
-def _plan_year(title: str | None, body: str) -> int | None:
-    m = _YEAR.search(title or "")
-    if m:
-        return int(m.group(1))
-    # The appendix heading: "PHÂN CÔNG ... THỰC HIỆN CCHC NĂM 2025".
-    for line in body.split("\n"):
-        if line.isupper():
-            m = _YEAR.search(line)
-            if m:
-                return int(m.group(1))
-    return None
+def _plan_span(title: str | None, body: str) -> tuple[int | None, int | None]:
+    """The plan's year and, for a plan of several years, its last year, from its title (or its
+    appendix heading). "năm 2025" makes a plan of that year, even beside the span of the
+    programme it implements ("... giai đoạn 2021-2030 năm 2025", "năm 2025 thực hiện Chiến lược
+    ... đến năm 2030"), unless it joins a span starting that year ("năm 2026 và giai đoạn 2026 -
+    2030"). Without "năm YYYY": "giai đoạn 2026 - 2030" is the span (its first year is the
+    year); "đến năm 2030" is a horizon, never the year ("định hướng đến năm 2030", "tầm nhìn đến
+    năm 2045" are neither)."""
+    texts = [title or ""] + [line for line in body.split("\n") if line.isupper()]
+    for text in texts:
+        span = _SPAN.search(text)
+        stated = horizon = None
+        for m in _YEAR.finditer(text):
+            before = fold(text[max(0, m.start() - 30):m.start()])
+            if re.search(r"(?:^|\s)(?:den|toi)\s*$", before):
+                if horizon is None and not re.search(r"(?:dinh huong|tam nhin)\s+(?:den|toi)"
+                                                     r"\s*$", before):
+                    horizon = int(m.group(1))
+                continue
+            if stated is None and not (span and span.start() <= m.start() < span.end()):
+                stated = m
+        if stated is not None:
+            year = int(stated.group(1))
+            joined = span is not None and int(span.group(1)) == year and re.search(
+                r"\bvà\b", text[stated.end():span.start()], re.I)
+            return year, int(span.group(2)) if joined else None
+        if span is not None:
+            return int(span.group(1)), int(span.group(2))
+        if horizon is not None:
+            return None, horizon
+    return None, None
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:
@@ -145,52 +172,28 @@ def _date(y: str, m: str, d: str) -> dt.date | None:
         return None
 
 
-def _report_cycle(body: str, year: int, calendar: WorkingCalendar,
+def _report_cycle(body: str, info: PlanInfo, calendar: WorkingCalendar,
                   default_day: int) -> tuple[ReportCycleOut, ReportCycle, list[str]]:
-    warnings: list[str] = []
-    day, url, stated = default_day, None, False
-    paragraphs = body.split("\n")
-    for i, para in enumerate(paragraphs):
-        key = fold(para)
-        m = _REPORT_DAY.search(key)
-        if m and "bao cao" in key:
-            day, stated = int(m.group(2)), True
-            if m.group(1) == "truoc":
-                day -= 1  # "trước ngày 15": the 14th is the last day that is in time
-                warnings.append(f"Kế hoạch ghi hạn báo cáo «trước ngày {day + 1}»: dùng ngày "
-                                f"{day} của tháng cuối kỳ.")
-            found = _URL.search(para) or next(
-                (u for p in paragraphs[i + 1:i + 6] if (u := _URL.search(p))), None)
-            url = found.group(0).rstrip(".,;:") if found else None
-            break
-    if not 1 <= day <= 28:
-        warnings.append(f"Ngày báo cáo {day} không hợp lệ; dùng ngày {default_day}.")
-        day, stated = default_day, False
-    if not stated:
-        warnings.append(f"Kế hoạch không nêu ngày gửi báo cáo định kỳ; dùng ngày mặc định {day}"
-                        " của tháng cuối kỳ.")
-    rules_cycle = ReportCycle(day=day)
-    periods = _stated_periods(body, day, calendar, warnings)
-    if not periods:
-        periods = [
-            ReportPeriodOut(name=p.name, from_=p.cutoff_from, to=p.cutoff_to, deadline=p.due)
-            for p in rules_cycle.report_periods(year, calendar)
-        ]
-    out = ReportCycleOut(day=day, periods=periods, data_entry_url=url, stated=stated)
-    return out, rules_cycle, warnings
-
-
-def _stated_periods(body: str, day: int, calendar: WorkingCalendar,
-                    warnings: list[str]) -> list[ReportPeriodOut]:
-    out = []
-    for m in _PERIOD.finditer(body):
-        start = _date(m.group(4), m.group(3), m.group(2))
-        end = _date(m.group(7), m.group(6), m.group(5))
-        name = m.group("name").strip()
-        name = name[:1].upper() + name[1:]
-        if start is None or end is None or end < start:
-            warnings.append(f"Kỳ báo cáo «{name}»: thời điểm chốt số liệu không hợp lệ, bỏ qua.")
-            continue
-        deadline = calendar.next_working_day(dt.date(end.year, end.month, day))
-        out.append(ReportPeriodOut(name=name, from_=start, to=end, deadline=deadline))
-    return out
+    """The report cycle as the plan states it (`rules.report_reader`): its periods in every year
+    of the plan's span, none due before the plan's date; none at all, with one warning, when
+    the plan states no cycle."""
+    stated = read_report_cycle(body)
+    warnings = list(stated.warnings)
+    years = list(range(info.year, (info.horizon_to or info.year) + 1))
+    periods, period_warnings = stated_periods(stated, years, calendar, not_before=info.date)
+    warnings.extend(period_warnings)
+    own = stated.period_day()
+    day, before = (own.day, own.before) if own is not None else (default_day, False)
+    if not stated.stated and not stated.frequencies and not stated.stated_windows:
+        warnings.append(f"Kế hoạch không nêu chế độ báo cáo định kỳ (kỳ báo cáo, hạn gửi): không "
+                        f"lập kỳ báo cáo nào; nhiệm vụ định kỳ (nếu có) lấy hạn ngày {day} của "
+                        "tháng cuối kỳ theo mặc định.")
+    out = ReportCycleOut(
+        day=day, before=before, stated=stated.stated, data_entry_url=stated.url,
+        periods=[ReportPeriodOut(name=p.name, from_=p.cutoff_from, to=p.cutoff_to,
+                                 deadline=p.due) for p in periods],
+        frequencies=stated.frequencies, report_to=stated.report_to,
+        windows=stated.windows if any(p.cutoff_from for p in periods) else None,
+        text=stated.sentences,
+    )
+    return out, ReportCycle(day=day, before=before), warnings

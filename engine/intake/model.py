@@ -20,22 +20,34 @@ class PlanInfo(_Model):
     number: str | None = None  # "196/KH-UBND"
     date: dt.date | None = None  # the date the plan was issued
     issuer: str | None = None  # "UBND tỉnh Sóc Trăng"
-    year: int  # the year the plan is for
+    year: int  # the year the plan is for (its first year, when it spans several)
     title: str | None = None
+    # The last year of a plan that spans several ("giai đoạn 2026-2030", "đến năm 2030"): its
+    # periodic tasks and reports recur in every year from `year` to it. None: one year.
+    horizon_to: int | None = None
 
 
 class ReportPeriodOut(_Model):
-    name: str  # "Quý I", "6 tháng", "Quý III", "Năm"
-    from_: dt.date = Field(alias="from")  # data cut-off window start
-    to: dt.date  # data cut-off window end
-    deadline: dt.date  # the report day, moved to the next working day when it is not one
+    name: str  # "Quý I", "6 tháng", "Quý III", "Năm" ("Quý I/2026" in a plan of several years)
+    # The data cut-off window: null when the plan neither gives it nor cites the regime that
+    # defines it (report_cycle.windows says where it comes from).
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
+    deadline: dt.date  # the report deadline, moved to a working day
 
 
 class ReportCycleOut(_Model):
+    # The day periodic tasks fall on (contract section 1): the plan's report day in the last
+    # month of each period when it states one, else 18; `before`: the last working day before it.
     day: int = 18
     periods: list[ReportPeriodOut] = []
     data_entry_url: str | None = None
-    stated: bool = False  # True when the plan itself states the report day
+    stated: bool = False  # True when the plan itself states its report cycle (a deadline)
+    before: bool = False
+    frequencies: list[str] = []  # as stated: "month", "quarter", "half", "nine_months", "year"
+    report_to: str | None = None  # "UBND tỉnh (qua Sở Nội vụ)"
+    windows: str | None = None  # where the cut-off windows come from: "plan", "decree" or null
+    text: list[str] = []  # the plan's reporting sentences, as written
 
 
 class DeadlineOut(_Model):
