@@ -288,17 +288,20 @@ class Composer:
         return late, stats
 
     def recipient(self, agency_id: str, chats: Iterable[int] = (),
-                  host_chats: Iterable[int] = ()) -> Recipient:
+                  host_chats: Iterable[int] = (), *, zalo: Iterable[str] = (),
+                  host_zalo: Iterable[str] = ()) -> Recipient:
         """Its addresses; a body without contacts of its own (Đoàn kiểm tra công vụ) is reached
-        through the agency hosting it."""
+        through the agency hosting it. `chats`: linked Telegram chats, `zalo`: Zalo chats."""
         a = self.d.get(agency_id) if agency_id in self.d else None
         emails = tuple(a.emails) if a else ()
         ids = tuple(dict.fromkeys([*(a.telegram_chat_ids if a else ()), *chats]))
-        if a is not None and not emails and not ids and a.parent in self.d:
+        zids = tuple(dict.fromkeys([*(a.zalo_chat_ids if a else ()), *zalo]))
+        if a is not None and not emails and not ids and not zids and a.parent in self.d:
             host = self.d.get(a.parent)
             emails = tuple(host.emails)
             ids = tuple(dict.fromkeys([*host.telegram_chat_ids, *host_chats]))
-        return Recipient(agency_id, self.names.get(agency_id, agency_id), emails, ids)
+            zids = tuple(dict.fromkeys([*host.zalo_chat_ids, *host_zalo]))
+        return Recipient(agency_id, self.names.get(agency_id, agency_id), emails, ids, zids)
 
     def plan_number(self, plan_ids: Iterable[int | None]) -> str | None:
         numbers = sorted({self.plan_numbers[p] for p in plan_ids if p in self.plan_numbers})
@@ -428,7 +431,9 @@ def to_payload(m: OutgoingMessage) -> dict[str, Any]:
     return {
         "key": m.key, "kind": m.kind, "channel": m.channel, "at": m.at.isoformat(),
         "recipient": {"id": m.recipient.id, "name": m.recipient.name,  # asdict deep-copies
-                      "emails": list(m.recipient.emails), "chat_ids": list(m.recipient.chat_ids)},
+                      "emails": list(m.recipient.emails), "chat_ids": list(m.recipient.chat_ids),
+                      **({"zalo_chat_ids": list(m.recipient.zalo_chat_ids)}
+                         if m.recipient.zalo_chat_ids else {})},
         **_stored("items", m.items), **_stored("ongoing", m.ongoing),
         "plan_number": m.plan_number, "plan_title": m.plan_title, "stats": m.stats,
     }
@@ -440,7 +445,8 @@ def from_payload(p: dict[str, Any]) -> OutgoingMessage:
         key=p["key"], kind=p["kind"], channel=p["channel"],
         at=dt.datetime.fromisoformat(p["at"]),
         recipient=Recipient(r["id"], r["name"], tuple(r.get("emails") or ()),
-                            tuple(r.get("chat_ids") or ())),
+                            tuple(r.get("chat_ids") or ()),
+                            tuple(r.get("zalo_chat_ids") or ())),
         items=_stored_items(p, "items"),
         ongoing=_stored_items(p, "ongoing"),
         plan_number=p.get("plan_number"), plan_title=p.get("plan_title"),

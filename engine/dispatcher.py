@@ -7,7 +7,9 @@ One wake-up, for the working day whose 08:00 has most recently passed (the *slot
    the Sở Nội vụ; younger ones still go (a restarted service catches up, once);
 3. agency digests and explanation requests: gather the pending items up to the slot, one digest
    per agency and channel (``agency_digest/<agency>/<channel>/<slot>``), claim, send, record;
-4. delivery failures and unreachable agencies become lines of the Sở Nội vụ's list;
+4. delivery failures and unreachable agencies become lines of the Sở Nội vụ's list; a message a
+   chat channel (Telegram, Zalo) could not deliver for good goes by email instead, once
+   (`_fall_back`);
 5. the Sở Nội vụ list and the Steering Committee digest, the same way.
 
 Only pending items up to the slot are read (index on state and send day), so a wake-up costs what
@@ -36,7 +38,7 @@ from engine.bulk import in_ids, plain_rows
 from engine.claims import Claim, claim, reclaim, reclaimable, record
 from engine.compose import Composer, from_payload
 from engine.db import checkpoint, checkpoints_deferred, session
-from engine.dispatch_items import drop_completed, latest, reachable, sort_items
+from engine.dispatch_items import channels_for, drop_completed, latest, sort_items
 from engine.gc_pause import gc_paused
 from engine.models import (
     ChatLink,
@@ -122,6 +124,7 @@ class Dispatcher:
     def __init__(self, engine: Engine, directory: Directory, calendar: WorkingCalendar,
                  policy: Policy, notifiers: Sequence[Notifier], *,
                  extra_chats: dict[str, Sequence[int]] | None = None,
+                 extra_zalo_chats: dict[str, Sequence[str]] | None = None,
                  worker: str | None = None,
                  wall_clock: Callable[[], dt.datetime] = _wall) -> None:
         self.engine, self.d, self.cal, self.p = engine, directory, calendar, policy
@@ -130,6 +133,7 @@ class Dispatcher:
             if hasattr(n, "progress"):
                 n.progress = self._keep_progress
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
+        self.extra_zalo_chats = {k: tuple(v) for k, v in (extra_zalo_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
@@ -210,8 +214,13 @@ class Dispatcher:
             if notifier is None:
                 continue  # that channel is not configured in this process: leave it claimed
             results = await notifier.send_batch([m for _, m in pairs])
-            self._record(list(zip([n for n, _ in pairs], results, strict=True)), result)
+            failed = self._record(list(zip([n for n, _ in pairs], results, strict=True)),
+                                  result)
             result.retried += len(pairs)
+            if failed:
+                sent = dict(pairs)
+                await self._fall_back(result.slot, [(nid, sent[nid]) for nid, _ in failed],
+                                      result)
 
     def _keep_progress(self, key: str, provider_id: str) -> None:
         """The parts of a long message delivered so far (a notifier's `progress`), kept at once:
@@ -276,23 +285,68 @@ class Dispatcher:
             failed = self._record([(c.notification_id, r) for c, r in
                                    zip(batch, results, strict=True)], result, fresh=True)
             if failed:
-                self._failed_notices(slot, {c.notification_id: c for c in batch}, failed)
+                claims_by_id = {c.notification_id: c for c in batch}
+                emailed = await self._fall_back(
+                    slot, [(nid, claims_by_id[nid].message) for nid, _ in failed], result)
+                self._failed_notices(slot, claims_by_id, failed, emailed)
 
     def _record(self, pairs: list[tuple[int, DeliveryResult]], result: WakeResult, *,
                 fresh: bool = False) -> list:
         result.results.extend(r for _, r in pairs)
         return record(self.engine, pairs, self.wall(), fresh=fresh)
 
-    def _failed_notices(self, slot: dt.date, claims: dict[int, Claim], failed: list) -> None:
+    def _failed_notices(self, slot: dt.date, claims: dict[int, Claim], failed: list,
+                        emailed: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         with session(self.engine) as s:
             for nid, r in failed:
                 m = claims[nid].message
                 if m.kind in PHASE_OVERSIGHT:
                     continue
+                # Which chat is broken, in the words of the channel; and whether email took over.
+                then = " — đã gửi thay qua email" if nid in emailed else ""
+                detail = f"{m.channel}: {r.detail}"[:300 - len(then)] + then
                 self._notice(s, f"failed/{m.key}", FAILED, slot, {
-                    "agency": m.recipient.id, "detail": f"{m.channel}: {r.detail}"[:300],
-                    "ref": m.key})
+                    "agency": m.recipient.id, "detail": detail, "ref": m.key})
             s.commit()
+
+    async def _fall_back(self, slot: dt.date, failures: list[tuple[int, OutgoingMessage]],
+                         result: WakeResult) -> set[int]:
+        """Messages a chat channel failed to deliver for good (blocked bot, chat gone, network
+        down beyond the channel's retries) go by email instead, with the items they carried.
+        The email message has the key the day's email message of that recipient has anyway
+        (``agency_digest/<agency>/email/<day>``), and its items claim their email links: when
+        email already carried them (an agency reached on every channel), the claim is lost and
+        nothing goes twice; a second failure of the same chat finds the email taken too.
+        Returns the ids of the failed messages whose email went."""
+        email = self._notifier("email")
+        todo = [(nid, m) for nid, m in failures
+                if m.channel != "email" and m.recipient.emails and email is not None]
+        if not todo:
+            return set()
+        with session(self.engine) as s:
+            carried: dict[int, list[int]] = {}
+            for nid, item in s.execute(select(NotificationItem.notification_id,
+                                              NotificationItem.item_id)
+                                       .where(in_ids(NotificationItem.notification_id,
+                                                     [nid for nid, _ in todo]))):
+                carried.setdefault(nid, []).append(item)
+        claims, origin = [], {}
+        for nid, m in todo:
+            kind, rid, _channel, suffix = m.key.split("/", 3)
+            fallback = dataclasses.replace(m, key=f"{kind}/{rid}/email/{suffix}",
+                                           channel="email", resume=None)
+            claims.append(Claim(fallback, tuple(carried.get(nid, ())), slot))
+            origin[fallback.key] = nid
+        won = claim(self.engine, claims, self.worker, self.wall())
+        if not won:
+            return set()
+        results = await email.send_batch([c.message for c in won])  # type: ignore[union-attr]
+        result.messages.extend(c.message for c in won)
+        self._record([(c.notification_id, r) for c, r in zip(won, results, strict=True)],
+                     result, fresh=True)
+        log.info("%d tin gửi qua kênh chat không thành công đã được gửi thay qua email",
+                 sum(1 for r in results if r.ok))
+        return {origin[c.message.key] for c, r in zip(won, results, strict=True) if r.ok}
 
     def _compose(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult
                  ) -> list[Claim]:
@@ -319,7 +373,7 @@ class Dispatcher:
                                     and p.id not in marker_ids])
             listed = composer.monitor_late(markers) if markers else {}
             already = _riding(s, planned)
-            chats = self._chats(s)
+            chats, zalo = self._chats(s)
             groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
             for p in planned:
                 ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
@@ -334,10 +388,14 @@ class Dispatcher:
             reach: dict[int, set[str]] = {}
             silent: set[int] = set()  # items of a message that had nothing to say
             for (kind, rid, ref), group in groups.items():
-                parent = self.d.get(rid).parent if rid in self.d else None
-                recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()))
+                entry = self.d.get(rid) if rid in self.d else None
+                parent = entry.parent if entry is not None else None
+                recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()),
+                                               zalo=zalo.get(rid, ()),
+                                               host_zalo=zalo.get(parent, ()))
+                wanted = channels_for(entry, recipient, [n.channel for n in self.notifiers])
                 for n in self.notifiers:
-                    if not reachable(n.channel, recipient):
+                    if n.channel not in wanted:
                         continue
                     for p in group:
                         reach.setdefault(p.id, set()).add(n.channel)
@@ -405,11 +463,19 @@ class Dispatcher:
                                 for r in rows]),
             "on": slot, "at": wall})
 
-    def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
+    def _chats(self, s: Session) -> tuple[dict[str, tuple[int, ...]],
+                                         dict[str, tuple[str, ...]]]:
+        """The linked chats of every agency: Telegram's (integers) and Zalo's (strings)."""
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
-        for chat_id, agency_id in s.execute(select(ChatLink.chat_id, ChatLink.agency_id)):
-            out.setdefault(agency_id, []).append(chat_id)
-        return {k: tuple(v) for k, v in out.items()}
+        zalo: dict[str, list[str]] = {k: list(v) for k, v in self.extra_zalo_chats.items()}
+        for channel, chat_id, agency_id in s.execute(
+                select(ChatLink.channel, ChatLink.chat_id, ChatLink.agency_id)):
+            if channel == "telegram":
+                out.setdefault(agency_id, []).append(int(chat_id))
+            elif channel == "zalo":
+                zalo.setdefault(agency_id, []).append(chat_id)
+        return ({k: tuple(v) for k, v in out.items()},
+                {k: tuple(dict.fromkeys(v)) for k, v in zalo.items()})
 
     def _settle_items(self, s: Session, planned: list[PlannedItem], reach: dict[int, set[str]],
                       riding: set[tuple[int, str]] | None, won: list[Claim], slot: dt.date,
@@ -446,7 +512,7 @@ class Dispatcher:
             if p.kind not in PHASE_OVERSIGHT:
                 self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", FAILED,
                              slot, {"agency": p.recipient_id,
-                                    "detail": "không có địa chỉ nhận (email/Telegram)"})
+                                    "detail": "không có địa chỉ nhận (email/Telegram/Zalo)"})
         result.unreachable += len(unreachable)
         self._note_explanations(s, won, slot)
 

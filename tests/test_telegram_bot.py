@@ -126,7 +126,7 @@ async def test_link_with_a_valid_code_binds_the_chat(bot, fake, backend) -> None
     assert reply.startswith("Đã liên kết nhóm này với <b>Sở Tài chính</b>.")
     assert backend.agency_of_chat(STRANGER) == "so-tai-chinh"
     with Session(backend.engine) as s:
-        link = s.get(ChatLink, STRANGER)
+        link = s.get(ChatLink, ("telegram", str(STRANGER)))
         assert link is not None and link.linked_by == "code"
     # Now the chat is answered.
     (tasks,) = await ask(fake, STRANGER, "/mytasks")
