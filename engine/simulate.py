@@ -135,4 +135,4 @@ async def simulate(parsed: ParsedPlan, *, start: dt.date, end: dt.date, director
 def _no_telegram():  # noqa: ANN202 - engine.settings.Settings
     from engine.settings import Settings
 
-    return Settings(telegram_token=None)
+    return Settings(telegram_token=None, zalo_token=None)

@@ -81,14 +81,15 @@ def dispatch_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="In các tin đã gửi, mỗi tin một dòng "
                                           "JSON.")] = False,
 ) -> None:
-    from engine.channels import build_notifiers, close_all, extra_chats
+    from engine.channels import build_notifiers, close_all, extra_chats, extra_zalo_chats
     from engine.dispatcher import Dispatcher
 
     rt = runtime()
     instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
     notifiers = build_notifiers(rt.settings)
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
-                            extra_chats=extra_chats(rt.settings, rt.directory))
+                            extra_chats=extra_chats(rt.settings, rt.directory),
+                            extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory))
 
     async def go():  # noqa: ANN202
         try:
@@ -110,15 +111,16 @@ def dispatch_cmd(
 
 
 @app.command("run", help="Chạy dịch vụ: gửi nhắc việc lúc 08:00 mỗi ngày làm việc (và bot "
-             "Telegram nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
+             "Telegram, bot Zalo nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
 def run_cmd() -> None:
-    from engine.channels import build_notifiers, extra_chats
+    from engine.channels import build_notifiers, extra_chats, extra_zalo_chats
     from engine.scheduler import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     rt = runtime()
     notifiers = build_notifiers(rt.settings)
-    asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory)))
+    asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory),
+                      extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory)))
     typer.echo("Đã dừng dịch vụ.")
 
 

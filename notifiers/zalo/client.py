@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from notifiers.zalo.limits import ZaloLimits, ZaloRateLimiter
+from notifiers.zalo.limits import ZaloRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -221,10 +221,9 @@ class ZaloClient:
                     timeout: float | None) -> Any:
         self.attempts += 1
         url = f"{self._base}{self._token}/{method}"
+        wait = httpx.Timeout(timeout) if timeout is not None else httpx.USE_CLIENT_DEFAULT
         try:
-            response = await self._http.post(
-                url, json=dict(params),
-                timeout=httpx.Timeout(timeout) if timeout is not None else httpx.USE_CLIENT_DEFAULT)
+            response = await self._http.post(url, json=dict(params), timeout=wait)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Never reached the platform: safe to try again.
             raise ZaloUnavailable(mask(f"không kết nối được máy chủ Zalo ({type(exc).__name__}"
