@@ -255,8 +255,8 @@ def long_digest_to(fake: FakeZaloApi, url: str, chat: str, *, directory: Directo
     from engine.dispatcher import Dispatcher
     from engine.persist import store_plan
     from engine.planner import plan_plan
-    from engine.runtime import Runtime
     from engine.policy import Policy
+    from engine.runtime import Runtime
     from tests.plan_factory import D, calendar, plan, task
     from tests.plan_factory import directory as bundled
 
