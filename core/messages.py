@@ -19,7 +19,8 @@ class Recipient:
     id: str  # directory id
     name: str
     emails: tuple[str, ...] = ()
-    chat_ids: tuple[int, ...] = ()
+    chat_ids: tuple[int, ...] = ()  # Telegram
+    zalo_chat_ids: tuple[str, ...] = ()  # Zalo (its chat ids are strings)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ ITEM_DATES = ("due", "cutoff_from", "cutoff_to", "reply_by")  # the date fields 
 class OutgoingMessage:
     key: str  # idempotency key, unique in the database; Message-ID is derived from it
     kind: str
-    channel: str  # "email" | "telegram" | "record"
+    channel: str  # "email" | "telegram" | "zalo" | "record"
     recipient: Recipient
     at: dt.datetime  # the planned send instant, tz-aware
     items: tuple[Item, ...] = ()
@@ -115,7 +116,7 @@ class DeliveryResult:
     permanent: bool = False  # failed for good (5xx, refused recipient): do not retry
     attempts: int = 1
     detail: str = ""
-    provider_id: str | None = None  # Message-ID, Telegram message_id, outbox file name
+    provider_id: str | None = None  # Message-ID, Telegram/Zalo message ids, outbox file name
     attempt_log: tuple[DeliveryAttempt, ...] = ()  # every try, in order
 
 

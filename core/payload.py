@@ -112,7 +112,9 @@ def to_payload(m: OutgoingMessage) -> dict[str, Any]:
     return {
         "key": m.key, "kind": m.kind, "channel": m.channel, "at": m.at.isoformat(),
         "recipient": {"id": m.recipient.id, "name": m.recipient.name,  # asdict deep-copies
-                      "emails": list(m.recipient.emails), "chat_ids": list(m.recipient.chat_ids)},
+                      "emails": list(m.recipient.emails), "chat_ids": list(m.recipient.chat_ids),
+                      **({"zalo_chat_ids": list(m.recipient.zalo_chat_ids)}
+                         if m.recipient.zalo_chat_ids else {})},
         **_stored("items", m.items), **_stored("ongoing", m.ongoing),
         "plan_number": m.plan_number, "plan_title": m.plan_title, "stats": m.stats,
     }
@@ -124,7 +126,8 @@ def from_payload(p: dict[str, Any]) -> OutgoingMessage:
         key=p["key"], kind=p["kind"], channel=p["channel"],
         at=dt.datetime.fromisoformat(p["at"]),
         recipient=Recipient(r["id"], r["name"], tuple(r.get("emails") or ()),
-                            tuple(r.get("chat_ids") or ())),
+                            tuple(r.get("chat_ids") or ()),
+                            tuple(r.get("zalo_chat_ids") or ())),
         items=_stored_items(p, "items"),
         ongoing=_stored_items(p, "ongoing"),
         plan_number=p.get("plan_number"), plan_title=p.get("plan_title"),

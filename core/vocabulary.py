@@ -64,6 +64,7 @@ class Role(_Named):
 class Channel(StrEnum):
     EMAIL = "email"
     TELEGRAM = "telegram"
+    ZALO = "zalo"
     RECORD = "record"  # the simulation's and tests' recording channel
 
 

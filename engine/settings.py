@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     telegram_monitor_chat: int | None = None
     telegram_steering_chat: int | None = None
 
+    # Zalo Bot Platform (contract section 8): unset token, Zalo off. Chat ids are strings.
+    zalo_token: SecretStr | None = None
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_monitor_chat: str | None = None
+    zalo_steering_chat: str | None = None
+    # Set: updates come to the web desk's webhook at this address instead of long polling.
+    zalo_webhook_url: str | None = None
+    # The secret Zalo sends back in X-Bot-Api-Secret-Token; unset, one derived from the token.
+    zalo_webhook_secret: SecretStr | None = None
+
     # Reminder/escalation policy file replacing the bundled config/policy.toml.
     policy: Path | None = None
     # 24/11 Ngày Văn hóa Việt Nam as a day off (from 2026; see config/calendar_overrides.yaml).
@@ -73,6 +83,19 @@ class Settings(BaseSettings):
             except (ZoneInfoNotFoundError, ValueError) as exc:
                 raise ValueError(f"múi giờ không tồn tại: {v}") from exc
         return v
+
+    @field_validator("zalo_monitor_chat", "zalo_steering_chat", "zalo_webhook_url",
+                     mode="before")
+    @classmethod
+    def _zalo_text(cls, v: object) -> object:
+        if isinstance(v, int):
+            return str(v)
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("zalo_token", mode="before")
+    @classmethod
+    def _blank_token(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("smtp_host", "database_url", mode="before")
     @classmethod

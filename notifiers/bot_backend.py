@@ -15,6 +15,10 @@ from typing import Protocol
 from core.errors import NhacviecError
 
 LINK_CODE_TTL = dt.timedelta(hours=48)
+LINK_TRIES = 5  # wrong link codes a chat may send within LINK_WINDOW; then it waits
+LINK_WINDOW = dt.timedelta(hours=1)
+# A chat's id: Telegram names chats with integers, Zalo with strings.
+ChatId = int | str
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LINK_CODE_LENGTH = 8
@@ -48,7 +52,7 @@ class TaskLine:
     code: str
     title: str
     due: dt.date | None
-    status: str  # engine status code (see notifiers.telegram.text.STATUS_VI)
+    status: str  # engine status code (see core.vocabulary.Status)
     role: str = "lead"  # lead | support
     label: str | None = None  # the product this due date is for
     plan_number: str | None = None
@@ -82,7 +86,7 @@ class AgencyCount:
 
 @dataclass(frozen=True)
 class ChatLinkView:
-    chat_id: int
+    chat_id: ChatId
     agency_id: str
     agency_name: str
     linked_at: dt.datetime
@@ -90,8 +94,13 @@ class ChatLinkView:
 
 
 class BotBackend(Protocol):
+    """One channel's view (`channel`: "telegram" or "zalo"): chats and codes of that channel;
+    tasks are the same for every channel."""
+
+    channel: str
+
     # --- who is this chat --------------------------------------------------------------------
-    def agency_of_chat(self, chat_id: int) -> str | None: ...
+    def agency_of_chat(self, chat_id: ChatId) -> str | None: ...
 
     def agency_name(self, agency_id: str) -> str: ...
 
@@ -102,23 +111,35 @@ class BotBackend(Protocol):
     # --- linking -----------------------------------------------------------------------------
     def create_link_code(self, agency_id: str, now: dt.datetime) -> tuple[str, dt.datetime]: ...
 
-    def redeem_link_code(self, code: str, chat_id: int, title: str | None,
+    def redeem_link_code(self, code: str, chat_id: ChatId, title: str | None,
                          now: dt.datetime) -> str:
         """Bind the chat to the code's agency and spend the code; raises LinkCodeError."""
         ...
 
-    def link_chat(self, agency_id: str, chat_id: int, now: dt.datetime,
+    def link_chat(self, agency_id: str, chat_id: ChatId, now: dt.datetime,
                   title: str | None = None) -> None: ...
 
-    def unlink_chat(self, chat_id: int) -> bool: ...
+    def unlink_chat(self, chat_id: ChatId) -> bool: ...
 
-    def move_chat(self, old_chat_id: int, new_chat_id: int) -> bool:
+    def move_chat(self, old_chat_id: ChatId, new_chat_id: ChatId) -> bool:
         """Carry a link over when a group is upgraded to a supergroup (new chat id)."""
         ...
 
     def links(self) -> list[ChatLinkView]: ...
 
-    def chats_of(self, agency_id: str) -> list[int]: ...
+    def chats_of(self, agency_id: str) -> list[ChatId]: ...
+
+    def link_locked_until(self, chat_id: ChatId, now: dt.datetime) -> dt.datetime | None:
+        """When a chat that sent too many wrong link codes may try again; None: now."""
+        ...
+
+    def link_failed(self, chat_id: ChatId, now: dt.datetime) -> int:
+        """Count one wrong link code of the chat (in the database); returns its recent count."""
+        ...
+
+    def link_forget(self, chat_id: ChatId) -> None:
+        """The chat linked: its wrong attempts no longer count."""
+        ...
 
     # --- tasks -------------------------------------------------------------------------------
     def open_deadlines(self, agency_id: str | None, today: dt.date, *,

@@ -57,7 +57,7 @@ EXPLANATION_ROWS = [
     "recorded_at) VALUES (1, 1, '2025-02-20', 'Chậm do chờ ý kiến các sở', '45/BC-VP', "
     "'2025-02-20 03:00:00+00:00')",
 ]
-HEAD = "0008"
+HEAD = "0009"
 
 
 def _head(engine) -> str:
@@ -81,7 +81,9 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url):
         assert (doc, str(day)) == ("12/KH-UBND", "2025-01-22")
         assert conn.execute(text("SELECT key, state FROM planneditem")).one() == (
             "late/1/vp-ubnd", "cancelled")
-        assert conn.execute(text("SELECT chat_id FROM chatlink")).scalar() == -1001234567890
+        # 0009: a Telegram link keyed by channel and chat id, the id kept as its decimal text.
+        assert conn.execute(text("SELECT channel, chat_id FROM chatlink")).one() == (
+            "telegram", "-1001234567890")
         assert conn.execute(text("SELECT label FROM deadline")).scalar() == "Tháng 01/2025"
         assert conn.execute(text("SELECT notification_id, item_id FROM notificationitem")
                             ).one() == (1, 1)

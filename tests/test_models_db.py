@@ -149,7 +149,7 @@ def test_telegram_rows_round_trip(db_url):
                        expires_at=linked + dt.timedelta(hours=48)))
         s.commit()
     with session(eng) as s:
-        link = s.get(ChatLink, -1001234567890)
+        link = s.get(ChatLink, ("telegram", "-1001234567890"))
         assert link is not None and link.agency_id == "vp-ubnd"
         assert utc(link.linked_at) == linked
         agency = s.get(Agency, "vp-ubnd")

@@ -21,7 +21,13 @@ from engine.storage.models import ChatLink, Completion, PlannedItem
 from engine.tracking.bot_store import SqlBotBackend
 from notifiers.telegram.bot import COMMANDS, build_application, start_bot, stop_bot
 from notifiers.telegram.limits import Limits, TelegramRateLimiter
-from notifiers.telegram.replies import LINK_ERRORS, LINK_LOCKED, NOT_YOURS, ONLY_ALL, REFUSAL
+from notifiers.telegram.replies import (
+    LINK_ERRORS,
+    LINK_LOCKED,
+    NOT_YOURS,
+    ONLY_ALL,
+    REFUSAL,
+)
 from tests.fakes import TODAY_TEXT, TOKEN, FakeBotApi, seed_plan
 
 TODAY = dt.datetime.fromisoformat(TODAY_TEXT)
@@ -126,7 +132,7 @@ async def test_link_with_a_valid_code_binds_the_chat(bot, fake, backend) -> None
     assert reply.startswith("Đã liên kết nhóm này với <b>Sở Tài chính</b>.")
     assert backend.agency_of_chat(STRANGER) == "so-tai-chinh"
     with Session(backend.engine) as s:
-        link = s.get(ChatLink, STRANGER)
+        link = s.get(ChatLink, ("telegram", str(STRANGER)))
         assert link is not None and link.linked_by == "code"
     # Now the chat is answered.
     (tasks,) = await ask(fake, STRANGER, "/mytasks")

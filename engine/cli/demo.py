@@ -51,7 +51,8 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     for old in outbox.glob("*.eml"):  # the previous demo's year: this run writes it afresh
         old.unlink()
     settings = base.model_copy(update={"database_url": _fresh_sqlite(), "smtp_host": None,
-                                       "telegram_token": None, "outbox_dir": outbox})
+                                       "telegram_token": None, "zalo_token": None,
+                                       "outbox_dir": outbox})
     engine = make_engine(settings.database_url)
     upgrade(engine)
     rt = Runtime(settings, engine, Directory.load(settings.agencies_path()),

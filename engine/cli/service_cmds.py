@@ -84,13 +84,14 @@ def dispatch_cmd(
 ) -> None:
     # lazy: only this command pays for it (fast --help)
     from engine.dispatch.dispatcher import Dispatcher
-    from engine.service.channels import build_notifiers, close_all, extra_chats
+    from engine.service.channels import build_notifiers, close_all, extra_chats, extra_zalo_chats
 
     rt = runtime()
     instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
     notifiers = build_notifiers(rt.settings)
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
-                            extra_chats=extra_chats(rt.settings, rt.directory))
+                            extra_chats=extra_chats(rt.settings, rt.directory),
+                            extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory))
 
     async def go():  # noqa: ANN202
         try:
@@ -112,16 +113,17 @@ def dispatch_cmd(
 
 
 @app.command("run", help="Chạy dịch vụ: gửi nhắc việc lúc 08:00 mỗi ngày làm việc (và bot "
-             "Telegram nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
+             "Telegram, bot Zalo nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
 def run_cmd() -> None:
     # lazy: only this command pays for it (fast --help)
-    from engine.service.channels import build_notifiers, extra_chats
+    from engine.service.channels import build_notifiers, extra_chats, extra_zalo_chats
     from engine.service.scheduler import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     rt = runtime()
     notifiers = build_notifiers(rt.settings)
-    asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory)))
+    asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory),
+                      extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory)))
     typer.echo("Đã dừng dịch vụ.")
 
 

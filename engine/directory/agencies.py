@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from config import bundled
 from core.errors import ConfigError, NotFoundError
@@ -55,6 +55,11 @@ class Agency(BaseModel):
     role: Literal["monitor", "steering"] | None = None
     emails: tuple[str, ...] = ()
     telegram_chat_ids: tuple[int, ...] = ()
+    zalo_chat_ids: tuple[str, ...] = ()
+    # The chat channels its messages go on, in order ("zalo", "telegram"); empty: every channel
+    # it can be reached on, email included (as before). With a preference, email carries a
+    # day's message only when no preferred chat is reachable or the chat failed for good.
+    channels: tuple[Literal["email", "telegram", "zalo"], ...] = ()
     successor: str | None = None
     successor_from: dt.date | None = None
     valid_from: dt.date | None = None
@@ -66,6 +71,14 @@ class Agency(BaseModel):
     @property
     def is_single(self) -> bool:
         return self.kind in SINGLE_KINDS
+
+    @field_validator("zalo_chat_ids", mode="before")
+    @classmethod
+    def _zalo_ids_as_text(cls, v: object) -> object:
+        # Zalo ids are strings, often all digits: YAML reads an unquoted one as a number.
+        if isinstance(v, list | tuple):
+            return tuple(str(x).strip() if isinstance(x, int | str) else x for x in v)
+        return v
 
 
 class _File(BaseModel):

@@ -286,17 +286,20 @@ class Composer:
         return late, stats
 
     def recipient(self, agency_id: str, chats: Iterable[int] = (),
-                  host_chats: Iterable[int] = ()) -> Recipient:
+                  host_chats: Iterable[int] = (), *, zalo: Iterable[str] = (),
+                  host_zalo: Iterable[str] = ()) -> Recipient:
         """Its addresses; a body without contacts of its own (Đoàn kiểm tra công vụ) is reached
-        through the agency hosting it."""
+        through the agency hosting it. `chats`: linked Telegram chats, `zalo`: Zalo chats."""
         a = self.directory.get(agency_id) if agency_id in self.directory else None
         emails = tuple(a.emails) if a else ()
         ids = tuple(dict.fromkeys([*(a.telegram_chat_ids if a else ()), *chats]))
-        if a is not None and not emails and not ids and a.parent in self.directory:
+        zids = tuple(dict.fromkeys([*(a.zalo_chat_ids if a else ()), *zalo]))
+        if a is not None and not emails and not ids and not zids and a.parent in self.directory:
             host = self.directory.get(a.parent)
             emails = tuple(host.emails)
             ids = tuple(dict.fromkeys([*host.telegram_chat_ids, *host_chats]))
-        return Recipient(agency_id, self.names.get(agency_id, agency_id), emails, ids)
+            zids = tuple(dict.fromkeys([*host.zalo_chat_ids, *host_zalo]))
+        return Recipient(agency_id, self.names.get(agency_id, agency_id), emails, ids, zids)
 
     def plan_number(self, plan_ids: Iterable[int | None]) -> str | None:
         numbers = sorted({self.plan_numbers[p] for p in plan_ids if p in self.plan_numbers})

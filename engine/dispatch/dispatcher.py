@@ -7,7 +7,9 @@ One wake-up, for the working day whose 08:00 has most recently passed (the *slot
    the Sở Nội vụ; younger ones still go (a restarted service catches up, once);
 3. agency digests and explanation requests: gather the pending items up to the slot, one digest
    per agency and channel (``agency_digest/<agency>/<channel>/<slot>``), claim, send, record;
-4. delivery failures and unreachable agencies become lines of the Sở Nội vụ's list;
+4. delivery failures and unreachable agencies become lines of the Sở Nội vụ's list; a message a
+   chat channel (Telegram, Zalo) could not deliver for good goes by email instead, once
+   (`_fall_back`);
 5. the Sở Nội vụ list and the Steering Committee digest, the same way.
 
 Only pending items up to the slot are read (index on state and send day), so a wake-up costs what
@@ -36,7 +38,7 @@ from core.vocabulary import MessageKind, Reason
 from engine.directory.agencies import Directory
 from engine.dispatch.claims import Claim, claim, reclaim, reclaimable, record
 from engine.dispatch.compose import Composer
-from engine.dispatch.items import drop_completed, latest, reachable, sort_items
+from engine.dispatch.items import channels_for, drop_completed, latest, sort_items
 from engine.planning.policy import Policy
 from engine.planning.reminder_rules import MONITOR_PREFIX
 from engine.storage.bulk import in_ids, plain_rows
@@ -122,7 +124,8 @@ class _Day:
     listed: dict[int, list[Item]]  # the Sở Nội vụ's lists, by marker id
     steering: tuple[list[Item], dict]  # the Steering Committee's lines and table
     ongoing: dict[str, tuple[Item, ...]]  # the ongoing tasks each reporting agency covers
-    chats: dict[str, tuple[int, ...]]
+    chats: dict[str, tuple[int, ...]]  # Telegram chats by agency
+    zalo: dict[str, tuple[str, ...]]  # Zalo chats by agency
     already: set[tuple[int, str]]  # (item, channel) pairs already claimed in a message
 
     def say(self, kind: str, todo: list) -> tuple[list[Item], dict]:
@@ -147,6 +150,7 @@ class Dispatcher:
     def __init__(self, engine: Engine, directory: Directory, calendar: WorkingCalendar,
                  policy: Policy, notifiers: Sequence[Notifier], *,
                  extra_chats: dict[str, Sequence[int]] | None = None,
+                 extra_zalo_chats: dict[str, Sequence[str]] | None = None,
                  worker: str | None = None,
                  wall_clock: Callable[[], dt.datetime] = _wall) -> None:
         self.engine = engine
@@ -155,6 +159,7 @@ class Dispatcher:
         for n in self.notifiers:  # a channel that sends a message in parts reports each part
             n.progress = self._keep_progress
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
+        self.extra_zalo_chats = {k: tuple(v) for k, v in (extra_zalo_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
@@ -235,8 +240,13 @@ class Dispatcher:
             if notifier is None:
                 continue  # that channel is not configured in this process: leave it claimed
             results = await notifier.send_batch([m for _, m in pairs])
-            self._record(list(zip([n for n, _ in pairs], results, strict=True)), result)
+            failed = self._record(list(zip([n for n, _ in pairs], results, strict=True)),
+                                  result)
             result.retried += len(pairs)
+            if failed:
+                sent = dict(pairs)
+                await self._fall_back(result.slot, [(nid, sent[nid]) for nid, _ in failed],
+                                      result)
 
     def _keep_progress(self, key: str, provider_id: str) -> None:
         """The parts of a long message delivered so far (a notifier's `progress`), kept at once:
@@ -301,23 +311,68 @@ class Dispatcher:
             failed = self._record([(c.notification_id, r) for c, r in
                                    zip(batch, results, strict=True)], result, fresh=True)
             if failed:
-                self._failed_notices(slot, {c.notification_id: c for c in batch}, failed)
+                claims_by_id = {c.notification_id: c for c in batch}
+                emailed = await self._fall_back(
+                    slot, [(nid, claims_by_id[nid].message) for nid, _ in failed], result)
+                self._failed_notices(slot, claims_by_id, failed, emailed)
 
     def _record(self, pairs: list[tuple[int, DeliveryResult]], result: WakeResult, *,
                 fresh: bool = False) -> list:
         result.results.extend(r for _, r in pairs)
         return record(self.engine, pairs, self.wall(), fresh=fresh)
 
-    def _failed_notices(self, slot: dt.date, claims: dict[int, Claim], failed: list) -> None:
+    def _failed_notices(self, slot: dt.date, claims: dict[int, Claim], failed: list,
+                        emailed: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         with session(self.engine) as s:
             for nid, r in failed:
                 m = claims[nid].message
                 if m.kind in PHASE_OVERSIGHT:
                     continue
+                # Which chat is broken, in the words of the channel; and whether email took over.
+                then = " — đã gửi thay qua email" if nid in emailed else ""
+                detail = f"{m.channel}: {r.detail}"[:300 - len(then)] + then
                 self._notice(s, f"failed/{m.key}", Reason.FAILED, slot, {
-                    "agency": m.recipient.id, "detail": f"{m.channel}: {r.detail}"[:300],
-                    "ref": m.key})
+                    "agency": m.recipient.id, "detail": detail, "ref": m.key})
             s.commit()
+
+    async def _fall_back(self, slot: dt.date, failures: list[tuple[int, OutgoingMessage]],
+                         result: WakeResult) -> set[int]:
+        """Messages a chat channel failed to deliver for good (blocked bot, chat gone, network
+        down beyond the channel's retries) go by email instead, with the items they carried.
+        The email message has the key the day's email message of that recipient has anyway
+        (``agency_digest/<agency>/email/<day>``), and its items claim their email links: when
+        email already carried them (an agency reached on every channel), the claim is lost and
+        nothing goes twice; a second failure of the same chat finds the email taken too.
+        Returns the ids of the failed messages whose email went."""
+        email = self._notifier("email")
+        todo = [(nid, m) for nid, m in failures
+                if m.channel != "email" and m.recipient.emails and email is not None]
+        if not todo:
+            return set()
+        with session(self.engine) as s:
+            carried: dict[int, list[int]] = {}
+            for nid, item in s.execute(select(NotificationItem.notification_id,
+                                              NotificationItem.item_id)
+                                       .where(in_ids(NotificationItem.notification_id,
+                                                     [nid for nid, _ in todo]))):
+                carried.setdefault(nid, []).append(item)
+        claims, origin = [], {}
+        for nid, m in todo:
+            kind, rid, _channel, suffix = m.key.split("/", 3)
+            fallback = dataclasses.replace(m, key=f"{kind}/{rid}/email/{suffix}",
+                                           channel="email", resume=None)
+            claims.append(Claim(fallback, tuple(carried.get(nid, ())), slot))
+            origin[fallback.key] = nid
+        won = claim(self.engine, claims, self.worker, self.wall())
+        if not won:
+            return set()
+        results = await email.send_batch([c.message for c in won])  # type: ignore[union-attr]
+        result.messages.extend(c.message for c in won)
+        self._record([(c.notification_id, r) for c, r in zip(won, results, strict=True)],
+                     result, fresh=True)
+        log.info("%d tin gửi qua kênh chat không thành công đã được gửi thay qua email",
+                 sum(1 for r in results if r.ok))
+        return {origin[c.message.key] for c, r in zip(won, results, strict=True) if r.ok}
 
     def _compose(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult
                  ) -> list[Claim]:
@@ -361,6 +416,7 @@ class Dispatcher:
         steering = any(p.kind == MessageKind.STEERING_DIGEST for p in planned)
         report_agencies = {p.recipient_id for p in planned
                            if p.reason == Reason.REPORT_REMINDER}
+        chats, zalo = self._chats(s)
         return _Day(
             slot=slot, at=self.policy.slot_instant(slot), composer=composer,
             lines=composer.items([p for p in planned if p.kind != MessageKind.STEERING_DIGEST
@@ -369,17 +425,20 @@ class Dispatcher:
             steering=composer.steering() if steering else ([], {}),
             ongoing=composer.ongoing(report_agencies, {p.plan_id for p in planned
                                                        if p.plan_id}) if report_agencies else {},
-            chats=self._chats(s), already=_riding(s, planned))
+            chats=chats, zalo=zalo, already=_riding(s, planned))
 
     def _write(self, day: _Day, kind: str, rid: str, ref: str, group: list,
                out: _Written) -> None:
         """One message of `kind` to `rid` carrying `group`, on every channel that reaches it
         and does not carry these items yet."""
-        parent = self.directory.get(rid).parent if rid in self.directory else None
-        recipient = day.composer.recipient(rid, day.chats.get(rid, ()),
-                                           day.chats.get(parent, ()))
+        entry = self.directory.get(rid) if rid in self.directory else None
+        parent = entry.parent if entry is not None else None
+        recipient = day.composer.recipient(rid, day.chats.get(rid, ()), day.chats.get(parent, ()),
+                                           zalo=day.zalo.get(rid, ()),
+                                           host_zalo=day.zalo.get(parent, ()))
+        wanted = channels_for(entry, recipient, [n.channel for n in self.notifiers])
         for n in self.notifiers:
-            if not reachable(n.channel, recipient):
+            if n.channel not in wanted:
                 continue
             for p in group:
                 out.reach.setdefault(p.id, set()).add(n.channel)
@@ -415,11 +474,19 @@ class Dispatcher:
         rows += [(None, o, a) for o, a in sorted(reports)]
         insert_explanation_requests(s, rows, slot, self.wall())
 
-    def _chats(self, s: Session) -> dict[str, tuple[int, ...]]:
+    def _chats(self, s: Session) -> tuple[dict[str, tuple[int, ...]],
+                                         dict[str, tuple[str, ...]]]:
+        """The linked chats of every agency: Telegram's (integers) and Zalo's (strings)."""
         out: dict[str, list[int]] = {k: list(v) for k, v in self.extra_chats.items()}
-        for chat_id, agency_id in s.execute(select(ChatLink.chat_id, ChatLink.agency_id)):
-            out.setdefault(agency_id, []).append(chat_id)
-        return {k: tuple(v) for k, v in out.items()}
+        zalo: dict[str, list[str]] = {k: list(v) for k, v in self.extra_zalo_chats.items()}
+        for channel, chat_id, agency_id in s.execute(
+                select(ChatLink.channel, ChatLink.chat_id, ChatLink.agency_id)):
+            if channel == "telegram":
+                out.setdefault(agency_id, []).append(int(chat_id))
+            elif channel == "zalo":
+                zalo.setdefault(agency_id, []).append(chat_id)
+        return ({k: tuple(v) for k, v in out.items()},
+                {k: tuple(dict.fromkeys(v)) for k, v in zalo.items()})
 
     def _settle_items(self, s: Session, planned: list[PlannedItem], reach: dict[int, set[str]],
                       riding: set[tuple[int, str]] | None, won: list[Claim], slot: dt.date,
@@ -456,7 +523,7 @@ class Dispatcher:
             if p.kind not in PHASE_OVERSIGHT:
                 self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", Reason.FAILED,
                              slot, {"agency": p.recipient_id,
-                                    "detail": "không có địa chỉ nhận (email/Telegram)"})
+                                    "detail": "không có địa chỉ nhận (email/Telegram/Zalo)"})
         result.unreachable += len(unreachable)
         self._note_explanations(s, won, slot)
 

@@ -44,7 +44,23 @@ def reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - core.messages.
         return bool(recipient.emails)
     if channel == "telegram":
         return bool(recipient.chat_ids)
+    if channel == "zalo":
+        return bool(recipient.zalo_chat_ids)
     return True
+
+
+def channels_for(entry, recipient, available: list[str]) -> list[str]:  # noqa: ANN001
+    """The channels a recipient's message goes on: every configured channel it can be reached
+    on; or, when its directory entry prefers chat channels (`channels: [zalo]`), the preferred
+    ones it can be reached on, and email only when none is (email, every agency's official
+    channel, also takes over a day's message its chat failed to deliver: the dispatcher's
+    `_fall_back`)."""
+    reach = [c for c in available if reachable(c, recipient)]
+    preferred = tuple(getattr(entry, "channels", ()) or ())
+    if not preferred:
+        return reach
+    chosen = [c for c in preferred if c in reach]
+    return chosen or [c for c in reach if c == "email"]
 
 
 def sort_items(items: list, kind: str) -> list:

@@ -77,12 +77,14 @@ async def wake(service_id: str) -> WakeResult | None:
 class Service:
     def __init__(self, rt: Runtime, notifiers: Sequence[Notifier], *,
                  clock: Callable[[], dt.datetime] | None = None,
-                 extra_chats: dict[str, Sequence[int]] | None = None) -> None:
+                 extra_chats: dict[str, Sequence[int]] | None = None,
+                 extra_zalo_chats: dict[str, Sequence[str]] | None = None) -> None:
         self.rt = rt
         self.id = uuid.uuid4().hex
         self.clock = clock or (lambda: dt.datetime.now(rt.policy.tz))
         self.dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy,
                                      notifiers, extra_chats=extra_chats,
+                                     extra_zalo_chats=extra_zalo_chats,
                                      worker=f"run:{self.id[:8]}")
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
@@ -157,17 +159,19 @@ async def check_channels(notifiers: Sequence[Notifier]) -> None:
 
 async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                 extra_chats: dict[str, Sequence[int]] | None = None,
+                extra_zalo_chats: dict[str, Sequence[str]] | None = None,
                 with_bot: bool = True, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher and, when a token is
-    set, the Telegram bot, in one asyncio process."""
+    """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher and, when their
+    tokens are set, the Telegram bot and the Zalo bot, in one asyncio process."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     await check_channels(notifiers)
-    service = Service(rt, notifiers, extra_chats=extra_chats)
+    service = Service(rt, notifiers, extra_chats=extra_chats, extra_zalo_chats=extra_zalo_chats)
     bot = None
+    zalo = None
     if with_bot and rt.settings.telegram_token is not None:
         # lazy: the bot only when a token is set
         from engine.tracking.bot_store import SqlBotBackend
@@ -177,15 +181,52 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                                                            rt.calendar, rt.planner),
                                 calendar=rt.calendar)
         await start_bot(bot)
+    if with_bot and rt.settings.zalo_token is not None:
+        try:
+            zalo = await _start_zalo(rt, notifiers)
+        except BaseException:
+            if bot is not None:
+                from notifiers.telegram.bot import stop_bot
+
+                await stop_bot(bot)
+            raise
     try:
         await service.start()
         log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
                  service.scheduler.get_job(JOB_ID).next_run_time)
         await stop.wait()
     finally:
+        if zalo is not None:
+            await zalo.stop()  # answers in flight finish while the client is still open
         await service.stop()
         if bot is not None:
             # lazy: the bot only when a token is set
             from notifiers.telegram.bot import stop_bot
 
             await stop_bot(bot)
+
+
+async def _start_zalo(rt: Runtime, notifiers: Sequence[Notifier]):  # noqa: ANN202 - Receiver
+    """The Zalo bot, receiving by long polling or by the web desk's webhook. It sends through
+    the Zalo notifier's client (one pacing budget for the bot's replies and the reminders)."""
+    from engine.tracking.bot_store import SqlBotBackend
+    from notifiers.zalo.bot import ZaloBot
+    from notifiers.zalo.client import ZaloClient
+    from notifiers.zalo.receive import Receiver, webhook_secret
+
+    client = next((n.client for n in notifiers if n.channel == "zalo"
+                   and isinstance(getattr(n, "client", None), ZaloClient)), None)
+    owned = client is None
+    if client is None:
+        client = ZaloClient.from_settings(rt.settings)
+    backend = SqlBotBackend(rt.engine, rt.directory, rt.calendar, rt.planner, channel="zalo")
+    bot = ZaloBot(rt.settings, backend, client, calendar=rt.calendar)
+    receiver = Receiver(bot, client, webhook_url=rt.settings.zalo_webhook_url,
+                        secret=webhook_secret(rt.settings))
+    try:
+        await receiver.start()
+    except BaseException:
+        if owned:
+            await client.aclose()
+        raise
+    return receiver

@@ -138,4 +138,4 @@ async def simulate(parsed: ParsedPlan, *, start: dt.date, end: dt.date, director
 
 def _no_telegram():  # noqa: ANN202 - engine.settings.Settings
 
-    return Settings(telegram_token=None)
+    return Settings(telegram_token=None, zalo_token=None)

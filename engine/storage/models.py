@@ -5,7 +5,7 @@
             │                 └── Event                       │
             ├─ ReportObligation ── ReportPeriod ── Plan       │
             │      └──────────────────────────────────────────┘
-            ├─ ChatLink, LinkCode                  (Telegram)
+            ├─ ChatLink, LinkCode, LinkAttempt     (Telegram, Zalo: per channel)
             └─ PlannedItem ── NotificationItem ── Notification ── DeliveryAttempt
 
 A *duty* is one agency's share of one deadline (lead or support); statuses and completions are
@@ -25,11 +25,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
     Index,
+    String,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
@@ -244,11 +245,23 @@ class ExplanationAnswer(SQLModel, table=True):
     recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
 
 
-# --- Telegram -----------------------------------------------------------------------------------
+# --- chats (Telegram, Zalo) ---------------------------------------------------------------------
+class ChatIdType(TypeDecorator[str]):
+    """A chat id as text: Telegram's are integers (negative for groups), Zalo's are strings
+    (revision 0009). An integer given is stored as its decimal text; read back as text."""
+
+    impl = String(64)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else str(value)
+
+
 class ChatLink(SQLModel, table=True):
-    chat_id: int = Field(
-        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
-    )
+    """A chat bound to an agency, on one channel ("telegram" | "zalo")."""
+
+    channel: str = Field(default="telegram", primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, sa_type=ChatIdType)
     agency_id: str = Field(foreign_key="agency.id", index=True, max_length=64)
     title: str | None = None
     linked_at: dt.datetime = Field(sa_type=_TZ)
@@ -256,14 +269,29 @@ class ChatLink(SQLModel, table=True):
 
 
 class LinkCode(SQLModel, table=True):
-    """A one-time code binding a chat to an agency. Only its SHA-256 is stored."""
+    """A one-time code binding a chat of one channel to an agency. Only its SHA-256 is
+    stored."""
 
     code_hash: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(default="telegram", max_length=16)
     agency_id: str = Field(foreign_key="agency.id", max_length=64)
     created_at: dt.datetime = Field(sa_type=_TZ)
     expires_at: dt.datetime = Field(sa_type=_TZ)
     used_at: dt.datetime | None = Field(default=None, sa_type=_TZ)
-    used_by_chat: int | None = Field(default=None, sa_type=BigInteger)
+    used_by_chat: str | None = Field(default=None, sa_type=ChatIdType)
+
+
+class LinkAttempt(SQLModel, table=True):
+    """A wrong link code sent by a chat: counted in the database, so that a chat guessing codes
+    is slowed down whichever process answers it, and across restarts. Only the recent ones of a
+    chat are kept (each new one deletes those older than the window)."""
+
+    __table_args__ = (Index("ix_linkattempt_chat", "channel", "chat_id", "failed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(sa_type=ChatIdType)
+    failed_at: dt.datetime = Field(sa_type=_TZ)
 
 
 # --- what to say, what was said -----------------------------------------------------------------

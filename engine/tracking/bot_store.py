@@ -54,18 +54,19 @@ _LINE_COLUMNS = (Duty.id, Duty.deadline_id, Duty.agency_id, Duty.role, Deadline.
 
 class SqlBotBackend(LinkStore):
     def __init__(self, engine: Engine, directory: Any, calendar: Any,
-                 planner: Any = None) -> None:
+                 planner: Any = None, *, channel: str = "telegram") -> None:
         self.engine = engine
         self.directory = directory
         self.calendar = calendar
+        self.channel = channel  # whose chat links and link codes (tasks are every channel's)
         if planner is not None:  # the service's own (engine.service.runtime.Runtime.planner)
             self.planner = planner
 
     @classmethod
-    def from_settings(cls, settings: Any) -> SqlBotBackend:
-
+    def from_settings(cls, settings: Any, *, channel: str = "telegram") -> SqlBotBackend:
         return cls(get_engine(settings.resolved_database_url()),
-                   Directory.load(settings.agencies_path()), working_calendar(settings))
+                   Directory.load(settings.agencies_path()), working_calendar(settings),
+                   channel=channel)
 
     # --- tasks -------------------------------------------------------------------------------
     def _lines(self, s: Session, where: Iterable[Any], today: dt.date,
