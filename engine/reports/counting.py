@@ -50,6 +50,13 @@ FOUR_VI = {
     "late_open": "quá hạn chưa hoàn thành",
     "open_in_time": "đang thực hiện trong hạn",
 }
+# A report obligation in the same four statuses, said as a report's.
+REPORT_VI = {
+    "done_on_time": "đã gửi đúng hạn",
+    "done_late": "đã gửi quá hạn",
+    "late_open": "quá hạn, chưa gửi",
+    "open_in_time": "chưa đến hạn gửi",
+}
 # engine.status's seven statuses onto the four (the undated two have no row here).
 FROM_STATUS = {"done_on_time": "done_on_time", "done_late": "done_late",
                "overdue": "late_open", "due_soon": "open_in_time", "not_due": "open_in_time"}
@@ -100,6 +107,7 @@ class Heading:
     plan_id: int
     plan_number: str
     plan_year: int
+    plan_issued_on: dt.date | None
     plan_title: str | None
     issuer: str | None
     period: str
@@ -109,8 +117,8 @@ class Heading:
 
     @classmethod
     def of(cls, plan: Plan, period: ReportPeriod) -> Heading:
-        return cls(plan.id, plan.number, plan.year, plan.title, plan.issuer, period.name,
-                   period.cutoff_from, period.cutoff_to, period.deadline)
+        return cls(plan.id, plan.number, plan.year, plan.issued_on, plan.title, plan.issuer,
+                   period.name, period.cutoff_from, period.cutoff_to, period.deadline)
 
 
 @dataclass(frozen=True)

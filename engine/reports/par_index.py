@@ -245,7 +245,7 @@ def _rate(c: Criterion, t: Tally) -> tuple[Score, list[Step]]:
             k = tier.needed(done, of)
             if tier.points > points and 0 < k <= t.late_open:
                 steps.append(Step(c.id, tier.points - points, completions=k))
-    note = f"{MEASURE_VI[c.measure]} {value * 100:.1f}% ({done}/{of})"
+    note = f"{MEASURE_VI[c.measure]} {value * 100:.1f}% ({done}/{of})".replace(".", ",")
     return Score(c, points, True, value, note), steps
 
 
