@@ -93,18 +93,19 @@ def _splice(xml: str, rows: Sequence[Sequence], out: IO[bytes]) -> None:
     styles = {col: (f' s="{m.group(1)}"' if (m := _STYLE.search(attrs)) else "")
               for col, attrs in _CELL.findall(last.group(2))}
     start = int(last.group(1)) + 1
+    dim = _DIMENSION.search(head)
+    width = max(_col_number(re.sub(r"\d", "", dim.group(1))) if dim else 1,
+                max(map(_col_number, styles), default=0), max(map(len, rows), default=0))
+    columns = [(x, styles.get(x, "")) for x in _LETTERS[:width]]
     if rows:
-        dim = _DIMENSION.search(head)
-        cols = _col_number(re.sub(r"\d", "", dim.group(1))) if dim else 1
-        cols = max(cols, *(len(r) for r in rows))
         head = _DIMENSION.sub(
-            f'<dimension ref="A1:{get_column_letter(cols)}{start + len(rows) - 1}"/>', head,
+            f'<dimension ref="A1:{_LETTERS[width - 1]}{start + len(rows) - 1}"/>', head,
             count=1)
     out.write(head.encode("utf-8"))
     escaped: dict[str, str] = {}
     for at in range(0, len(rows), _CHUNK):
         out.write("".join(
-            _row(n, row, styles, escaped)
+            _row(n, row, columns, escaped)
             for n, row in enumerate(rows[at:at + _CHUNK], start + at)).encode("utf-8"))
     out.write((end + tail).encode("utf-8"))
 
@@ -119,10 +120,12 @@ def _col_number(letters: str) -> int:
 _LETTERS = [get_column_letter(i) for i in range(1, 16385)]
 
 
-def _row(n: int, row: Sequence, styles: dict[str, str], escaped: dict[str, str]) -> str:
-    cells = [f'<row r="{n}">']
+def _row(n: int, row: Sequence, columns: list[tuple[str, str]], escaped: dict[str, str]) -> str:
+    """One row: `columns` gives each column's letter and style attribute."""
+    r = str(n)
+    cells = [f'<row r="{r}">']
     add = cells.append
-    for letter, v in zip(_LETTERS, row, strict=False):
+    for (letter, s), v in zip(columns, row, strict=False):
         t = type(v)
         if t is str:
             e = escaped.get(v)
@@ -130,15 +133,15 @@ def _row(n: int, row: Sequence, styles: dict[str, str], escaped: dict[str, str])
                 e = _escape(v)
                 if len(escaped) < _CACHE_LIMIT:
                     escaped[v] = e
-            add(f'<c r="{letter}{n}"{styles.get(letter, "")} t="inlineStr">{e}</c>')
+            add(f'<c r="{letter}{r}"{s} t="inlineStr">{e}</c>')
         elif v is None:
             continue
         elif t is int or t is float:
-            add(f'<c r="{letter}{n}"{styles.get(letter, "")}><v>{v!r}</v></c>')
+            add(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
         elif t is dt.date:
-            add(f'<c r="{letter}{n}"{styles.get(letter, "")}><v>{(v - EXCEL_EPOCH).days}</v></c>')
+            add(f'<c r="{letter}{r}"{s}><v>{(v - EXCEL_EPOCH).days}</v></c>')
         elif t is bool:
-            add(f'<c r="{letter}{n}"{styles.get(letter, "")} t="b"><v>{int(v)}</v></c>')
+            add(f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>')
         else:
             raise TypeError(f"cannot write a {t.__name__} into a cell; give str, int, float, "
                             "bool or date")

@@ -16,6 +16,7 @@ from engine.cli.agency_cmds import agency_app
 from engine.cli.engine_cmds import report_app
 from engine.cli.engine_common import now, parse_date, runtime, today, vn
 from engine.errors import InputError
+from engine.gc_pause import gc_paused
 from engine.lookup import find_agency
 from engine.reports.par_index import Scoring
 from engine.reports.period import build_report
@@ -54,9 +55,12 @@ def report_build_cmd(
                               directory=rt.directory, calendar=rt.calendar, today=today(rt),
                               scoring=scoring, soon=rt.policy.soon_working_days)
     if as_json:
-        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        # One line: a national report is a hundred thousand rows, indenting them only costs.
+        with gc_paused():
+            typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
         return
-    _write_atomically(out, lambda f: _writer(out)(report, f, created=now(rt.policy.tz)))
+    with gc_paused():
+        _write_atomically(out, lambda f: _writer(out)(report, f, created=now(rt.policy.tz)))
     h = report.heading
     typer.echo(f"Đã lập báo cáo {h.period} của kế hoạch {h.plan_number} (số liệu đến "
                f"{vn(report.as_of)}): {len(report.agencies)} cơ quan, {len(report.tasks)} lượt "

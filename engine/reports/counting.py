@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, or_, select, type_coerce
 from sqlmodel import Session
 
 from engine.agencies import SINGLE_KINDS, Directory
@@ -36,7 +36,9 @@ from engine.models import (
     Assignment,
     Completion,
     Deadline,
+    Duty,
     Plan,
+    ReportObligation,
     ReportPeriod,
     Task,
 )
@@ -166,6 +168,20 @@ def _four(as_of: dt.date, calendar: WorkingCalendar, soon: int) -> Callable:
     return four
 
 
+def _dates() -> Callable:
+    """A date column read as the driver gives it (SQLite: ISO text, PostgreSQL: a date), each
+    distinct value parsed once: SQLAlchemy's own conversion for SQLite parses every row's."""
+    memo: dict = {None: None}
+
+    def day(v):  # noqa: ANN001, ANN202
+        got = memo.get(v, memo)
+        if got is memo:
+            got = memo[v] = v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
+        return got
+
+    return day
+
+
 def count(s: Session, plan: Plan, period: ReportPeriod, as_of: dt.date, *,
           directory: Directory, calendar: WorkingCalendar, today: dt.date,
           soon: int = 5) -> Counted:
@@ -173,26 +189,33 @@ def count(s: Session, plan: Plan, period: ReportPeriod, as_of: dt.date, *,
     first, last = period_window(plan, as_of)
     holder = holder_of(directory, as_of)
     four = _four(as_of, calendar, soon)
-    duties, reports = dated_queries(
-        plan.id, None,
-        (Completion.document_no, Task.group_name, Task.code, Task.title, Deadline.label,
-         Task.position),
-        (Completion.document_no, ReportPeriod.name))
-    duties = duties.where(Deadline.due >= first, Deadline.due <= dt.date(plan.year, 12, 31),
-                          or_(Deadline.due <= last, Completion.completed_on <= as_of))
+    day = _dates()
+    duties, reports = dated_queries(plan.id, None, (), ())
+    raw_due, raw_done = type_coerce(Deadline.due, String), type_coerce(
+        Completion.completed_on, String)
+    duties = duties.where(
+        Deadline.due >= first, Deadline.due <= dt.date(plan.year, 12, 31),
+        or_(Deadline.due <= last, Completion.completed_on <= as_of),
+    ).with_only_columns(Duty.agency_id, raw_due, raw_done, Completion.document_no,
+                        Task.group_name, Task.code, Task.title, Deadline.label, Task.position)
     core = s.connection()
     tasks = []
+    add = tasks.append
     for agency, due, done, doc, group, code, title, label, position in core.execute(
             duties).all():
+        due, done = day(due), day(done)
         if done is not None and done > as_of:
             done, doc = None, None  # completed after the as-of day: still open then
-        tasks.append(TaskLine(holder(agency), agency, group, code, title, label, due,
-                              four(due, done), done, doc, position))
+        add(TaskLine(holder(agency), agency, group, code, title, label, due, four(due, done),
+                     done, doc, position))
     judged_on = max(as_of, today)
     judge = _four(judged_on, calendar, soon)
     report_lines = []
-    for agency, due, done, doc, name in core.execute(
-            reports.where(ReportPeriod.deadline <= period.deadline)).all():
+    reports = reports.where(ReportPeriod.deadline <= period.deadline).with_only_columns(
+        ReportObligation.agency_id, type_coerce(ReportPeriod.deadline, String), raw_done,
+        Completion.document_no, ReportPeriod.name)
+    for agency, due, done, doc, name in core.execute(reports).all():
+        due, done = day(due), day(done)
         if done is not None and done > judged_on:
             done, doc = None, None
         report_lines.append(ReportLine(holder(agency), agency, name, due, judge(due, done),

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from engine.agencies import Directory
+from engine.gc_pause import gc_paused
 from engine.lookup import find_period, find_plan
 from engine.reports.counting import (
     FOUR,
@@ -125,7 +126,7 @@ class PeriodReport:
                 continue
             out.append({"id": a.id, "name": a.name, "points": a.par.points,
                         "steps": [s.to_json() for s in a.par.steps],
-                        "late_tasks": [{"group": t.group, "code": t.code, "title": t.title,
+                        "late_tasks": [{"group": t.group, "code": t.code,
                                         "due": t.due.isoformat()} for t in late[a.id]]})
         out.sort(key=lambda x: (min(s["complete_late_tasks"] for s in x["steps"]
                                     if "complete_late_tasks" in s), x["name"]))
@@ -137,7 +138,7 @@ class PeriodReport:
         return {
             "plan": h.plan_number, "period": h.period, "as_of": self.as_of.isoformat(),
             "agencies": [a.to_json() for a in self.agencies],
-            "tasks": [_task_json(t) for t in self.tasks],
+            "tasks": _tasks_json(self.tasks),
             "par_index": {
                 "points": self.par.points, "max_points": self.par.max_points,
                 "rules": self.par.rules_json(), "source": self.scoring.source,
@@ -158,13 +159,21 @@ class PeriodReport:
         }
 
 
-def _task_json(t: TaskLine) -> dict:
-    out = {"group": t.group, "code": t.code, "agency": t.agency, "role": "lead",
-           "due": t.due.isoformat(), "status": t.status,
-           "done": t.done.isoformat() if t.done else None, "doc_number": t.doc_number,
-           "title": t.title, "label": t.label}
-    if t.origin != t.agency:
-        out["predecessor"] = t.origin
+def _tasks_json(tasks: list[TaskLine]) -> list[dict]:
+    """The contract's fields per row (the task's title is in the plan: `plan parse`, and in
+    the workbook); each distinct day written once."""
+    iso: dict = {None: None}
+    out = []
+    add = out.append
+    for t in tasks:
+        due, done = t.due, t.done
+        d = iso.get(due) or iso.setdefault(due, due.isoformat())
+        c = iso[done] if done in iso else iso.setdefault(done, done.isoformat())
+        row = {"group": t.group, "code": t.code, "agency": t.agency, "role": "lead", "due": d,
+               "status": t.status, "done": c, "doc_number": t.doc_number}
+        if t.origin != t.agency:
+            row["predecessor"] = t.origin
+        add(row)
     return out
 
 
@@ -231,6 +240,7 @@ def build_report(s: Session, *, period: str, directory: Directory, calendar: Wor
     p = find_plan(s, plan)
     pr = find_period(s, p.id, period)
     day = as_of or pr.cutoff_to
-    counted = count(s, p, pr, day, directory=directory, calendar=calendar, today=today,
-                    soon=soon)
-    return assemble(counted, scoring or Scoring.bundled())
+    with gc_paused():  # hundreds of thousands of rows, no cycles among them
+        counted = count(s, p, pr, day, directory=directory, calendar=calendar, today=today,
+                        soon=soon)
+        return assemble(counted, scoring or Scoring.bundled())

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
@@ -109,7 +110,7 @@ def write(report: PeriodReport, target: str | Path | IO[bytes], *,
            [(name(t.agency, t.agency), t.group, t.code, t.title, UNDATED_VI[t.reason])
             for t in report.undated], long)
     _par(wb, report, long)
-    sheet_stream.save(wb, target, long)
+    sheet_stream.save(wb, target, long, compresslevel=1)
 
 
 def _summary(wb: Workbook, report: PeriodReport, long: dict) -> None:
@@ -166,20 +167,21 @@ def _par(wb: Workbook, report: PeriodReport, long: dict) -> None:
                    f"({s.note}; thang điểm: {tiers})")
     for step in par.steps:
         top.append("  Để tăng điểm: " + _step_text(step))
-    late = report.late_by_agency()
     rows = []
     for a in report.agencies:
-        ups = [s for s in a.par.steps if s.completions]
-        for step in ups:
-            for t in late[a.id]:
-                rows.append((a.name, a.par.points, f"+{step.gain:g}", step.completions,
-                             len(late[a.id]), t.group, t.code, t.title, t.due))
-    _sheet(wb, PAR, (Col("Cơ quan"), Col("Điểm hiện nay", "num", 10),
-                     Col("Điểm tăng thêm", width=10),
-                     Col("Cần hoàn thành thêm (nhiệm vụ quá hạn)", "int", 14),
-                     Col("Số nhiệm vụ quá hạn", "int", 11), Col("Nhóm nhiệm vụ"),
-                     Col("Số TT", width=9), Col("Nhiệm vụ quá hạn"), Col("Hạn", "date", 12)),
-           rows, long, top=top)
+        completion = next((x for x in a.par.scores if x.criterion.measure == "completion_rate"),
+                          None)
+        ups = {}
+        for step in a.par.steps:
+            ups.setdefault(step.criterion, []).append(_step_text(step))
+        rows.append((a.name, a.par.points, a.par.max_points,
+                     completion.value if completion and completion.applicable else None,
+                     a.counts["late_open"], "; ".join(sum(ups.values(), [])) or None))
+    _sheet(wb, PAR, (Col("Cơ quan"), Col("Điểm dự kiến", "num", 10),
+                     Col("Điểm tối đa", "num", 9), Col("Tỷ lệ hoàn thành", "pct", 11),
+                     Col("Số nhiệm vụ quá hạn chưa hoàn thành", "int", 14),
+                     Col("Để tăng điểm (danh sách nhiệm vụ quá hạn: trang «Quá hạn chưa hoàn "
+                         "thành»)")), rows, long, top=top)
 
 
 def _step_text(step) -> str:  # noqa: ANN001 - par_index.Step
@@ -234,7 +236,8 @@ def _widths(cols: Sequence[Col], rows: Sequence[Sequence]) -> list[float]:
         if c.width is not None:
             out.append(c.width)
             continue
-        longest = max((len(v) for r in rows if isinstance(v := r[i], str)), default=0)
+        texts = set(map(itemgetter(i), rows))  # a few distinct texts per column, mostly
+        longest = max((len(v) for v in texts if isinstance(v, str)), default=0)
         longest = max(longest, min(len(c.heading), 16))
         out.append(float(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2))))
     return out
