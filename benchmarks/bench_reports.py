@@ -154,8 +154,20 @@ def measure(what: str, url: str, period: str, out_dir: Path) -> dict:
                                   out_dir / "late-peer.xlsx")
         extra = {"count_s": counted - start, "rows": len(items)}
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return {"what": what, "seconds": wall, "peak_mb": peak, "bytes": size, **extra}
+    cpu = time.process_time()
+    return {"what": what, "seconds": wall, "cpu_s": cpu, "peak_mb": _peak_mb(), "bytes": size,
+            **extra}
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: ru_maxrss would carry the parent's)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _openpyxl_dump(sheets: dict[str, list[tuple]], path: Path) -> int:
@@ -201,7 +213,11 @@ def main() -> None:
     ap.add_argument("--keep", help="folder for the database and the files")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
+    ap.add_argument("--setup", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.setup:
+        setup(args.setup)
+        return
     if args.one:
         print(json.dumps(measure(args.one, args.url, args.period, Path(args.keep))))
         return
@@ -216,7 +232,7 @@ def main() -> None:
         if name == "sqlite":
             Path(out_dir / "national.sqlite").unlink(missing_ok=True)
         t = time.perf_counter()
-        setup(url)
+        subprocess.run([sys.executable, __file__, "--setup", url], check=True, cwd=ROOT)
         print(f"  [{name}] setup {time.perf_counter() - t:.1f} s", flush=True)
         got = {w: _child(w, url, args.period, out_dir) for w in ("json", "xlsx", "docx",
                                                                   "peer")}
@@ -228,14 +244,15 @@ def main() -> None:
             g = got[w]
             label = "openpyxl write-only dump (peer)" if w == "peer" else f"report .{w}"
             ratio = g["seconds"] / peer["seconds"]
-            print(f"  [{name}] {label:34} {g['seconds']:6.2f} s  peak {g['peak_mb']:6.0f} MB"
-                  f"  {g['bytes'] / 1e6:6.1f} MB  ratio to peer {ratio:.2f}")
+            print(f"  [{name}] {label:34} {g['seconds']:6.2f} s (cpu {g['cpu_s']:5.2f} s)  peak "
+                  f"{g['peak_mb']:5.0f} MB  file {g['bytes'] / 1e6:5.1f} MB  ratio to peer "
+                  f"{ratio:.2f}")
     ours = _child("late", "", args.period, out_dir)
     peer = _child("late-peer", "", args.period, out_dir)
     print(f"Late list attached to a cut email ({ours['rows']:,} items):")
     for label, g in (("notifiers.late_sheet", ours), ("openpyxl write-only (peer)", peer)):
-        print(f"  {label:34} {g['seconds']:6.2f} s  peak {g['peak_mb']:6.0f} MB  "
-              f"{g['bytes'] / 1e6:6.1f} MB")
+        print(f"  {label:34} {g['seconds']:6.2f} s (cpu {g['cpu_s']:5.2f} s)  peak "
+              f"{g['peak_mb']:5.0f} MB  file {g['bytes'] / 1e6:5.1f} MB")
     print(f"  ratio late_sheet / openpyxl: {ours['seconds'] / peer['seconds']:.2f}")
 
 

@@ -47,6 +47,7 @@ from engine.models import (
 )
 from engine.policy import Policy
 from engine.reminder_rules import MONITOR_PREFIX
+from engine.reports.latest import ReportLink, latest_period
 from notifiers.base import (
     AGENCY_DIGEST,
     EXPLANATION_REQUEST,
@@ -123,7 +124,8 @@ class Dispatcher:
                  policy: Policy, notifiers: Sequence[Notifier], *,
                  extra_chats: dict[str, Sequence[int]] | None = None,
                  worker: str | None = None,
-                 wall_clock: Callable[[], dt.datetime] = _wall) -> None:
+                 wall_clock: Callable[[], dt.datetime] = _wall,
+                 report_link: ReportLink | None = None) -> None:
         self.engine, self.d, self.cal, self.p = engine, directory, calendar, policy
         self.notifiers = list(notifiers)
         for n in self.notifiers:  # a channel that sends a message in parts reports each part
@@ -132,6 +134,8 @@ class Dispatcher:
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
+        # The Monday digest's link to the latest period report (engine.reports.latest).
+        self.report_link = report_link
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
         self._known: dict[str, dict] = {}
         self._last_slot: dt.date | None = None  # the slot the last wake-up sent for
@@ -327,6 +331,7 @@ class Dispatcher:
                 groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
             steering = composer.steering() if any(k[0] == STEERING_DIGEST for k in groups) \
                 else ([], {})
+            period_report = latest_period(s, slot, self.report_link) if steering[0] else None
             report_agencies = {p.recipient_id for p in planned if p.reason == "report_reminder"}
             ongoing = composer.ongoing(report_agencies, {p.plan_id for p in planned
                                                          if p.plan_id}) if report_agencies else {}
@@ -364,7 +369,8 @@ class Dispatcher:
                         recipient=recipient, at=at, items=tuple(sort_items(its, kind)),
                         ongoing=ongoing.get(rid, ()) if kind == AGENCY_DIGEST and any(
                             i.reason == "report_reminder" for i in its) else (),
-                        plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats)
+                        plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats,
+                        period_report=period_report if kind == STEERING_DIGEST else None)
                     claims.append(Claim(msg, tuple(p.id for p in todo), slot))
             s.commit()
         def settle(s: Session, won: list[Claim]) -> None:
