@@ -121,9 +121,12 @@ def measure(what: str, url: str, period: str, out_dir: Path) -> dict:
     if what in ("json", "xlsx", "docx", "peer"):
         report = _report(url, period)
         counted = time.perf_counter()
-        if what == "json":
-            data = json.dumps(report.to_json(), ensure_ascii=False)
-            size = len(data.encode())
+        if what == "json":  # as `report build --json` writes it
+            path = out_dir / "report.json"
+            with path.open("w", encoding="utf-8") as f:
+                for chunk in report.json_chunks():
+                    f.write(chunk)
+            size = path.stat().st_size
         elif what == "xlsx":
             from engine.reports import xlsx
 

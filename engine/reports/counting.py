@@ -62,6 +62,7 @@ REPORT_VI = {
 # engine.status's seven statuses onto the four (the undated two have no row here).
 FROM_STATUS = {"done_on_time": "done_on_time", "done_late": "done_late",
                "overdue": "late_open", "due_soon": "open_in_time", "not_due": "open_in_time"}
+_BATCH = 20_000  # rows fetched at a time: the driver's rows are not all held at once
 UNDATED_VI = {"waiting_event": "chờ sự kiện", "needs_due": "cần xác định thời hạn"}
 
 
@@ -201,13 +202,18 @@ def count(s: Session, plan: Plan, period: ReportPeriod, as_of: dt.date, *,
     core = s.connection()
     tasks = []
     add = tasks.append
-    for agency, due, done, doc, group, code, title, label, position in core.execute(
-            duties).all():
-        due, done = day(due), day(done)
-        if done is not None and done > as_of:
-            done, doc = None, None  # completed after the as-of day: still open then
-        add(TaskLine(holder(agency), agency, group, code, title, label, due, four(due, done),
-                     done, doc, position))
+    # Each distinct text kept once: the driver makes a new string per row, and a task's group,
+    # title and product repeat on every deadline and agency (half the report's memory).
+    texts: dict[str, str] = {}
+    one = texts.setdefault
+    for part in core.execute(duties).partitions(_BATCH):
+        for agency, due, done, doc, group, code, title, label, position in part:
+            due, done = day(due), day(done)
+            if done is not None and done > as_of:
+                done, doc = None, None  # completed after the as-of day: still open then
+            add(TaskLine(holder(agency), one(agency, agency), one(group, group),
+                         one(code, code), one(title, title), label and one(label, label), due,
+                         four(due, done), done, doc, position))
     judged_on = max(as_of, today)
     judge = _four(judged_on, calendar, soon)
     report_lines = []

@@ -214,8 +214,7 @@ def _signature(doc, issuer: str) -> None:  # noqa: ANN001
         q = left.add_paragraph()
         q.paragraph_format.space_after = Pt(0)
         q.add_run(line).font.size = Pt(11)
-    _cell_lines(right, [(f"GIÁM ĐỐC {issuer.upper()}"
-                         if issuer.lower().startswith("sở") else "THỦ TRƯỞNG CƠ QUAN",
+    _cell_lines(right, [("GIÁM ĐỐC" if issuer.lower().startswith("sở") else "THỦ TRƯỞNG",
                          {"bold": True, "size": 13}),
                         ("[Ký, ghi rõ họ tên]", {"italic": True, "size": 13})])
 

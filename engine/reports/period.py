@@ -18,7 +18,9 @@ the agencies folded in).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -132,13 +134,28 @@ class PeriodReport:
                                     if "complete_late_tasks" in s), x["name"]))
         return out
 
+    def json_chunks(self, rows: int = 5_000) -> Iterator[str]:
+        """`to_json()` as text, in pieces: the deadline rows are written a few thousand at a
+        time instead of as one list of dictionaries (a national report has 280,000)."""
+        marker = "\u0000tasks\u0000"
+        head, tail = json.dumps(self._object(marker), ensure_ascii=False).split(
+            json.dumps(marker), 1)
+        yield head + "["
+        for at in range(0, len(self.tasks), rows):
+            text = json.dumps(_tasks_json(self.tasks[at:at + rows]), ensure_ascii=False)
+            yield ("," if at else "") + text[1:-1]
+        yield "]" + tail
+
     def to_json(self) -> dict:
+        return self._object(_tasks_json(self.tasks))
+
+    def _object(self, tasks: object) -> dict:
         h = self.heading
         name = self.names.get
         return {
             "plan": h.plan_number, "period": h.period, "as_of": self.as_of.isoformat(),
             "agencies": [a.to_json() for a in self.agencies],
-            "tasks": _tasks_json(self.tasks),
+            "tasks": tasks,
             "par_index": {
                 "points": self.par.points, "max_points": self.par.max_points,
                 "rules": self.par.rules_json(), "source": self.scoring.source,
