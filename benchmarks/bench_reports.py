@@ -214,6 +214,8 @@ def main() -> None:
     ap.add_argument("--pg", help="also on this PostgreSQL URL (a fresh schema is made)")
     ap.add_argument("--period", default="Năm")
     ap.add_argument("--keep", help="folder for the database and the files")
+    ap.add_argument("--reuse", action="store_true",
+                    help="use the SQLite database an earlier run left in --keep")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     ap.add_argument("--setup", help=argparse.SUPPRESS)
@@ -232,11 +234,14 @@ def main() -> None:
     print(f"Period report of the national plan ({national.AGENCIES:,} agencies x "
           f"{national.TASKS_PER_AGENCY} tasks), period {args.period!r}; files in {out_dir}")
     for name, url in urls.items():
-        if name == "sqlite":
-            Path(out_dir / "national.sqlite").unlink(missing_ok=True)
-        t = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--setup", url], check=True, cwd=ROOT)
-        print(f"  [{name}] setup {time.perf_counter() - t:.1f} s", flush=True)
+        if name == "sqlite" and args.reuse and (out_dir / "national.sqlite").exists():
+            print("  [sqlite] the database of an earlier run")
+        else:
+            if name == "sqlite":
+                Path(out_dir / "national.sqlite").unlink(missing_ok=True)
+            t = time.perf_counter()
+            subprocess.run([sys.executable, __file__, "--setup", url], check=True, cwd=ROOT)
+            print(f"  [{name}] setup {time.perf_counter() - t:.1f} s", flush=True)
         got = {w: _child(w, url, args.period, out_dir) for w in ("json", "xlsx", "docx",
                                                                   "peer")}
         rows, agencies = got["json"]["rows"], got["json"]["agencies"]
