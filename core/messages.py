@@ -84,6 +84,9 @@ class OutgoingMessage:
     plan_title: str | None = None
     # steering digest: {agency name: {status: count}} for the table and chart
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    # steering digest: the latest period report ({"plan", "period", "cutoff_from",
+    # "cutoff_to", "deadline", "url"}, ISO dates; url None without a web desk), or None
+    period_report: dict[str, Any] | None = None
     # A retry: the provider id recorded for the earlier attempt (read back from the database).
     # A channel that delivers a message in parts (Telegram) skips the parts it lists.
     resume: str | None = None

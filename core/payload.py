@@ -117,6 +117,7 @@ def to_payload(m: OutgoingMessage) -> dict[str, Any]:
                          if m.recipient.zalo_chat_ids else {})},
         **_stored("items", m.items), **_stored("ongoing", m.ongoing),
         "plan_number": m.plan_number, "plan_title": m.plan_title, "stats": m.stats,
+        "period_report": m.period_report,
     }
 
 
@@ -131,5 +132,5 @@ def from_payload(p: dict[str, Any]) -> OutgoingMessage:
         items=_stored_items(p, "items"),
         ongoing=_stored_items(p, "ongoing"),
         plan_number=p.get("plan_number"), plan_title=p.get("plan_title"),
-        stats=p.get("stats") or {},
+        stats=p.get("stats") or {}, period_report=p.get("period_report"),
     )

@@ -50,7 +50,8 @@ DateOpt = Annotated[str | None, typer.Option("--date", metavar="NGÀY", help="Ng
 
 task_app = typer.Typer(help="Nhiệm vụ: đặt thời hạn cho nhiệm vụ chưa xác định thời hạn.",
                        no_args_is_help=True)
-report_app = typer.Typer(help="Báo cáo định kỳ: ghi nhận cơ quan đã gửi báo cáo.",
+report_app = typer.Typer(help="Báo cáo định kỳ: ghi nhận cơ quan đã gửi báo cáo; lập báo cáo "
+                         "của một kỳ (bảng tính, dự thảo văn bản, JSON).",
                          no_args_is_help=True)
 app.add_typer(task_app, name="task")
 app.add_typer(report_app, name="report")

@@ -37,6 +37,7 @@ def _register() -> None:
         agency_cmds,
         engine_cmds,
         plan_cmds,
+        report_cmds,
         rules_cmds,
         telegram_cmds,
         zalo_cmds,

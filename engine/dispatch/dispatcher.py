@@ -41,6 +41,7 @@ from engine.dispatch.compose import Composer
 from engine.dispatch.items import channels_for, drop_completed, latest, sort_items
 from engine.planning.policy import Policy
 from engine.planning.reminder_rules import MONITOR_PREFIX
+from engine.reports.latest import ReportLink, latest_period
 from engine.storage.bulk import in_ids, plain_rows
 from engine.storage.db import checkpoint, checkpoints_deferred, session
 from engine.storage.dialect import insert_explanation_requests, read_a_few_rows
@@ -123,6 +124,7 @@ class _Day:
     lines: dict[int, Item]  # each item's line, by planned item id
     listed: dict[int, list[Item]]  # the Sở Nội vụ's lists, by marker id
     steering: tuple[list[Item], dict]  # the Steering Committee's lines and table
+    period_report: dict | None  # the latest period report the Steering Committee's digest names
     ongoing: dict[str, tuple[Item, ...]]  # the ongoing tasks each reporting agency covers
     chats: dict[str, tuple[int, ...]]  # Telegram chats by agency
     zalo: dict[str, tuple[str, ...]]  # Zalo chats by agency
@@ -152,7 +154,8 @@ class Dispatcher:
                  extra_chats: dict[str, Sequence[int]] | None = None,
                  extra_zalo_chats: dict[str, Sequence[str]] | None = None,
                  worker: str | None = None,
-                 wall_clock: Callable[[], dt.datetime] = _wall) -> None:
+                 wall_clock: Callable[[], dt.datetime] = _wall,
+                 report_link: ReportLink | None = None) -> None:
         self.engine = engine
         self.directory, self.calendar, self.policy = directory, calendar, policy
         self.notifiers = list(notifiers)
@@ -162,6 +165,8 @@ class Dispatcher:
         self.extra_zalo_chats = {k: tuple(v) for k, v in (extra_zalo_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
+        # The Monday digest's link to the latest period report (engine.reports.latest).
+        self.report_link = report_link
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
         self._known: dict[str, dict] = {}
         self._last_slot: dt.date | None = None  # the slot the last wake-up sent for
@@ -417,12 +422,15 @@ class Dispatcher:
         report_agencies = {p.recipient_id for p in planned
                            if p.reason == Reason.REPORT_REMINDER}
         chats, zalo = self._chats(s)
+        steering_lines = composer.steering() if steering else ([], {})
         return _Day(
             slot=slot, at=self.policy.slot_instant(slot), composer=composer,
             lines=composer.items([p for p in planned if p.kind != MessageKind.STEERING_DIGEST
                                   and p.id not in marker_ids]),
             listed=composer.monitor_late(markers) if markers else {},
-            steering=composer.steering() if steering else ([], {}),
+            steering=steering_lines,
+            period_report=latest_period(s, slot, self.report_link) if steering_lines[0]
+            else None,
             ongoing=composer.ongoing(report_agencies, {p.plan_id for p in planned
                                                        if p.plan_id}) if report_agencies else {},
             chats=chats, zalo=zalo, already=_riding(s, planned))
@@ -459,7 +467,8 @@ class Dispatcher:
                 channel=n.channel, recipient=recipient, at=day.at,
                 items=tuple(sort_items(its, kind)),
                 ongoing=day.ongoing.get(rid, ()) if reports else (),
-                plan_number=day.composer.plan_number(p.plan_id for p in todo), stats=stats)
+                plan_number=day.composer.plan_number(p.plan_id for p in todo), stats=stats,
+                period_report=day.period_report if kind == MessageKind.STEERING_DIGEST else None)
             out.claims.append(Claim(msg, tuple(p.id for p in todo), day.slot))
 
     def _note_explanations(self, s: Session, won: list[Claim], slot: dt.date) -> None:

@@ -120,7 +120,17 @@ def steering_digest(msg: OutgoingMessage) -> dict[str, Any]:
     late = sorted((i for i in msg.items if i.reason == Reason.LATE),
                   key=lambda i: (i.due or FAR_FUTURE, agency_of(i).casefold(), code_key(i.code)))
     return {"columns": columns, "rows": rows, "totals": totals, "grand_total": grand,
-            "chart": chart, "late": late, **_late(msg, late)}
+            "chart": chart, "late": late, "period_report": _period_report(msg),
+            **_late(msg, late)}
+
+
+def _period_report(msg: OutgoingMessage) -> dict[str, Any] | None:
+    """The latest period report the digest names (engine.reports.latest), dates as dates."""
+    r = msg.period_report
+    if not r:
+        return None
+    return {"plan": r.get("plan"), "period": r.get("period"), "url": r.get("url"),
+            **{k: dt.date.fromisoformat(r[k]) for k in ("cutoff_from", "cutoff_to", "deadline")}}
 
 
 def explanation_request(msg: OutgoingMessage,

@@ -4,17 +4,18 @@ body shows only the oldest ones (``notifiers.late_view``).
 One row per late item, agency by agency (by name), oldest first within an agency; column
 headings in Vietnamese, bold, frozen above the rows; due dates are real dates (dd/mm/yyyy).
 
-Written with openpyxl's write-only mode (rows streamed, not kept as cell objects). Measured: a
-province's 2,000 late items take 0.2 s (75 KB); the synthetic national Monday digest (164,000
-items, nothing ever completed) 16 s and 5.7 MB, which is also what a hand-written writer with every
-cell's address came to in size. The message is built in a thread (``notifiers.email.notifier``).
+Written by openpyxl (write-only mode: headings, widths, frozen pane, the first row with its
+styles), the other rows streamed after it by ``notifiers.sheet_stream``, every cell with its
+address. Measured on the synthetic national Monday digest (164,500 items, nothing ever
+completed; `benchmarks/bench_reports.py`, on a machine shared with other work): openpyxl's
+write-only mode alone 26.9 s (15.5 s of CPU), streamed 6.2 s (3.5 s of CPU), the same 5.1 MB.
+The message is built in a thread (``notifiers.email.notifier``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable
 
 from openpyxl import Workbook
@@ -23,7 +24,9 @@ from openpyxl.styles import Alignment, Font
 
 from core.messages import Item
 from core.numbering import code_key
+from notifiers import sheet_stream
 from notifiers.late_view import FAR_FUTURE, agency_of
+from notifiers.sheet_stream import clean
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = "Nhiệm vụ quá hạn"  # at most 31 characters, none of []:*?/ and backslash
@@ -37,9 +40,6 @@ COLUMNS = (
     ("Hạn", 12),
     ("Số ngày quá hạn (ngày làm việc)", 16),
 )
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-# Characters XML 1.0 does not allow (a PDF's form feed in a title would break the file).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LETTERS = "ABCDEFG"  # one per column of COLUMNS
 
 
@@ -52,7 +52,7 @@ def by_agency(i: Item) -> tuple[str, dt.date, str, tuple]:
 
 
 def _text(value: str | None) -> str | None:
-    return _NOT_XML.sub("", value)[:MAX_CELL_TEXT] if value else None
+    return clean(value)
 
 
 def workbook_bytes(items: Iterable[Item], *, title: str = "",
@@ -74,13 +74,21 @@ def workbook_bytes(items: Iterable[Item], *, title: str = "",
         cell.font, cell.alignment = bold, top
         header.append(cell)
     ws.append(header)
-    for i in sorted(items, key=by_agency):
-        due = None
-        if i.due is not None:
-            due = WriteOnlyCell(ws, i.due)
-            due.number_format = "dd/mm/yyyy"
-        ws.append([_text(agency_of(i)), _text(i.group), _text(i.code),
-                   _text(i.title or i.period), _text(i.label or i.product), due, i.days_late])
+    rows = [_row(i) for i in sorted(items, key=by_agency)]
+    if rows:
+        # The first row through openpyxl, its due cell styled even when empty: the rest are
+        # streamed after it with the same styles (notifiers.sheet_stream).
+        first = [_text(v) if isinstance(v, str) else v for v in rows[0]]
+        first[5] = WriteOnlyCell(ws, first[5])
+        first[5].number_format = "dd/mm/yyyy"
+        ws.append(first)
     out = io.BytesIO()
-    wb.save(out)
+    sheet_stream.save(wb, out, {SHEET_TITLE: rows[1:]} if len(rows) > 1 else {})
     return out.getvalue()
+
+
+def _row(i: Item) -> tuple:
+    # Text is cleaned where it is written (sheet_stream escapes, and cleans, each distinct text
+    # once).
+    return (agency_of(i) or None, i.group, i.code, i.title or i.period, i.label or i.product,
+            i.due, i.days_late)
