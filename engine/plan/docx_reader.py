@@ -11,10 +11,14 @@ Tables that are not task tables (the letterhead "ỦY BAN NHÂN DÂN ... | Số:
 
 Word's automatic list numbers are not in the runs: an STT cell numbered by Word gets its number
 from `engine.plan.docx_numbering`, which counts every paragraph read here in document order.
+
+Before python-docx reads the file, every XML part of it is checked (`engine.intake.office_limits`):
+no DTD or entity, and a body of bounded paragraphs, table rows and grid width per row.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -25,6 +29,7 @@ from docx.oxml.table import CT_Tbl, CT_Tc
 from docx.oxml.text.paragraph import CT_P
 
 from engine.errors import InputError
+from engine.intake.office_limits import check_office
 from engine.plan.docx_numbering import ListNumbers
 from engine.plan.grid import GridRow, Header, Slot, clean, find_header, task_rows
 from engine.plan.headers import REQUIRED, describe
@@ -38,6 +43,10 @@ _NO_BREAK_HYPHEN, _TABS = qn("w:noBreakHyphen"), qn("w:tabs")
 
 
 def read_docx(file: Path | str | IO[bytes], source: str) -> RawDocument:
+    with zipfile.ZipFile(file) as archive:
+        check_office(archive, source, "docx")
+    if hasattr(file, "seek"):
+        file.seek(0)
     document = docx.Document(file)
     numbers = ListNumbers.of(document)
     body: list[str] = []

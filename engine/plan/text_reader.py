@@ -21,6 +21,8 @@ import re
 import unicodedata
 
 from engine.errors import InputError
+from engine.intake.limits import MAX_LINES, number
+from engine.intake.office_limits import HINT
 from engine.plan.numbering import is_roman, parse_code, plausible_next, split_number
 from engine.plan.rows import COLUMNS, RawDocument, RawRow
 from rules.normalize import fold
@@ -68,6 +70,8 @@ def header_columns(cells: list[str]) -> list[str | None] | None:
 
 def read_text(text: str, source: str) -> RawDocument:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\n") >= MAX_LINES:  # counted before any line is made
+        raise InputError(f"{source}: tệp có hơn {number(MAX_LINES)} dòng (giới hạn); {HINT}")
     lines = text.split("\n")
     start, columns = _find_header(lines)
     if columns is None:
