@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
 
 from engine.cli import service_cmds  # noqa: F401 - registers the service commands
@@ -61,12 +62,12 @@ def store_parsed(parsed: ParsedPlan, console: Console) -> ImportSummary:
                                     fresh=summary.created)
         s.commit()
     what = "Đã lưu kế hoạch mới" if summary.created else "Đã cập nhật kế hoạch"
-    console.print(
-        f"[green]{what} {summary.number} (năm {summary.year}):[/green] {summary.tasks} nhiệm vụ "
+    console.print(Text.assemble(
+        (f"{what} {summary.number} (năm {summary.year}):", "green"), f" {summary.tasks} nhiệm vụ "
         f"({summary.tasks_new} mới, {summary.tasks_removed} bị bỏ), {summary.deadlines} thời "
         f"hạn ({summary.deadlines_new} mới, {summary.deadlines_retired} thôi áp dụng), "
         f"{summary.duties} phân công theo thời hạn, {summary.periods} kỳ báo cáo, "
-        f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi.")
+        f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi."))
     return summary
 
 

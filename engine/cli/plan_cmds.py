@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from engine.agencies import Directory
 from engine.cli.console import make_console
@@ -92,8 +93,8 @@ def print_summary(plan: ParsedPlan, console: Console) -> None:
     info = plan.plan
     number = info.number or "(không rõ số)"
     date = f" ngày {info.date:%d/%m/%Y}" if info.date else ""
-    console.print(f"[bold]Kế hoạch {number}{date}[/bold] - {info.issuer or '(không rõ cơ quan)'}"
-                  f", năm {info.year}")
+    console.print(Text.assemble((f"Kế hoạch {number}{date}", "bold"),
+                                f" - {info.issuer or '(không rõ cơ quan)'}, năm {info.year}"))
     if info.title:
         console.print(info.title)
     cycle = plan.report_cycle
@@ -104,9 +105,9 @@ def print_summary(plan: ParsedPlan, console: Console) -> None:
     warned = [(t, w) for t in plan.tasks for w in t.warnings]
     total = len(plan.warnings) + len(warned)
     if not total:
-        console.print("[green]Không có cảnh báo.[/green]")
+        console.print(Text("Không có cảnh báo.", style="green"))
         return
-    console.print(f"\n[bold yellow]{total} cảnh báo cần người kiểm tra:[/bold yellow]")
+    console.print(Text(f"\n{total} cảnh báo cần người kiểm tra:", style="bold yellow"))
     for w in plan.warnings:
         console.print(f"- {w}", markup=False)
     for t, w in warned:
@@ -128,5 +129,6 @@ def _counts(plan: ParsedPlan) -> Table:
     for group, counts in by_group.items():
         table.add_row(group, *(str(counts[k] or "") for k in kinds), str(sum(counts.values())))
     totals = Counter(t.kind for t in leaves)
-    table.add_row("[bold]Cộng[/bold]", *(str(totals[k]) for k in kinds), str(len(leaves)))
+    table.add_row(Text("Cộng", style="bold"), *(str(totals[k]) for k in kinds),
+                  str(len(leaves)))
     return table
