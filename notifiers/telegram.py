@@ -33,6 +33,7 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
+from core.redact import redact
 from notifiers import base
 from notifiers.base import DeliveryResult, Item, OutgoingMessage
 from notifiers.email_build import split_addresses
@@ -327,7 +328,9 @@ class TelegramNotifier:
                 failures.append(f"{chat}: {outcome.detail}")
                 permanent |= outcome.permanent
                 transient |= not outcome.permanent
-        detail = "; ".join(failures)
+        # Stored with the message and listed for the Sở Nội vụ: never the token, whatever a
+        # library's error said.
+        detail = redact("; ".join(failures), (self.bot.token, self.bot.token.partition(":")[2]))
         ok = not failures
         log.info("telegram %s → %s: %s", msg.key, ",".join(map(str, chats)),
                  "đã gửi" if ok else detail)
