@@ -19,6 +19,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from core.ids import small_number
 from engine.errors import NhacviecError
 from notifiers.telegram import render
 from notifiers.telegram_backend import BotBackend, LinkCodeError, TaskLine
@@ -194,8 +195,8 @@ class Handlers(CompletionMixin):
     async def upcoming(self, update: Update, context: Context) -> None:
         words = list(context.args or [])
         days = DEFAULT_UPCOMING_DAYS
-        if words and words[0].isdigit():
-            days = int(words.pop(0))
+        if words and words[0].isdigit():  # "²" too: refused below, not a ValueError
+            days = small_number(words.pop(0), 999) or 0
             if words and words[0].lower() in ("ngày", "ngay"):
                 words.pop(0)
             if not 1 <= days <= 366:
