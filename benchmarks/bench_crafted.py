@@ -49,8 +49,8 @@ def honest(kind: str) -> tuple[str, bytes]:
     seed = (ROOT / "config" / "demo_plan_2025.txt").read_bytes()
     return {
         "xlsx": ("kh.xlsx", C.plan_xlsx()), "docx": ("kh.docx", C.plan_docx()),
-        "csv": ("kh.csv", ",".join(C.HEADER).encode() + b"\n" + ",".join(map(str, C.TASK))
-                .encode() + b"\n"),
+        "csv": ("kh.csv", "\n".join(",".join(map(str, row)) for row in
+                                    (C.TITLE, C.HEADER, C.TASK)).encode() + b"\n"),
         "txt": ("kh.txt", seed),
         "yaml": ("kh.yaml", seed),  # parsed into a review file by `main`
         "agencies": ("agencies.yaml", (ROOT / "config" / "agencies.yaml").read_bytes()),

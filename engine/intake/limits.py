@@ -4,14 +4,13 @@ A province's yearly plan has 50 to 300 tasks; `benchmarks/bench_parse.py` reads 
 limit below is ten times or more what such a plan needs, and each is checked BEFORE the work it
 bounds (issue 18: a 5 KB .xlsx merging a whole sheet asked for 12 GB, a 530 KB .docx of five
 million paragraphs for 2.7 GB). A file over a limit is refused with one Vietnamese line
-(`engine.errors.InputError`, exit status 2); nothing is read further.
+(`engine.errors.InputError`, exit status 2) ending in `HINT`; nothing is read further.
 """
 
 from __future__ import annotations
 
-from engine.errors import InputError
-
 MB = 1024 * 1024
+HINT = "một kế hoạch chỉ có vài trăm dòng; hãy kiểm tra lại tệp"  # ends every refusal
 
 MAX_ROWS = 20_000  # rows of a task table: sheet rows, .docx table rows, .csv records
 MAX_COLUMNS = 100  # grid columns of a table (a plan's has 4 to 10)
@@ -30,8 +29,3 @@ def number(n: int) -> str:
     """20000 as Vietnamese writes it: 20.000."""
     return f"{n:,}".replace(",", ".")
 
-
-def too_big(source: str, what: str, limit: int, unit: str) -> InputError:
-    """The refusal of a file over one limit: what it holds, the limit, why that is not a plan."""
-    return InputError(f"{source}: {what}, quá giới hạn {number(limit)} {unit}; một kế hoạch "
-                      "thường chỉ vài trăm dòng: hãy kiểm tra lại tệp")

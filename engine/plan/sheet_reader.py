@@ -25,8 +25,9 @@ from typing import IO
 import openpyxl
 
 from engine.errors import InputError
-from engine.intake.limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, number
-from engine.intake.office_limits import HINT, SheetShape, check_office
+from engine.intake.limits import HINT, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, number
+from engine.intake.office_limits import check_office
+from engine.intake.office_shapes import SheetShape
 from engine.plan.grid import GridRow, Header, Slot, clean, find_header, task_rows
 from engine.plan.headers import REQUIRED, describe
 from engine.plan.rows import RawDocument

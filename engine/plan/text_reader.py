@@ -21,8 +21,7 @@ import re
 import unicodedata
 
 from engine.errors import InputError
-from engine.intake.limits import MAX_LINES, number
-from engine.intake.office_limits import HINT
+from engine.intake.limits import HINT, MAX_LINES, number
 from engine.plan.numbering import is_roman, parse_code, plausible_next, split_number
 from engine.plan.rows import COLUMNS, RawDocument, RawRow
 from rules.normalize import fold
