@@ -34,6 +34,7 @@ CASES: list[Case] = [
     ("xlsx: external entity (XXE)", "kh.xlsx", C.xlsx_external_entity, "xlsx"),
     ("docx: 5,000,000 paragraphs", "kh.docx", C.docx_paragraphs, "docx"),
     ("docx: cell spanning 2e9 columns", "kh.docx", C.docx_wide_span, "docx"),
+    ("docx: 25,000 table rows", "kh.docx", C.docx_table_rows, "docx"),
     ("docx: entity bomb", "kh.docx", C.docx_entity_bomb, "docx"),
     ("docx: 300 MB image part", "kh.docx", C.docx_zip_bomb, "docx"),
     ("csv: 200 KB field", "kh.csv", C.csv_long_field, "csv"),

@@ -218,6 +218,13 @@ def docx_wide_span(span: int = 2_000_000_000) -> bytes:
                           "</w:tbl><w:p/>")
 
 
+def docx_table_rows(rows: int = 25_000) -> bytes:
+    """A table of `rows` one-cell rows before the plan's."""
+    row = "<w:tr><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr>"
+    return docx_with_body(f"<w:tbl><w:tblGrid><w:gridCol/></w:tblGrid>{row * rows}</w:tbl>"
+                          "<w:p/>")
+
+
 def docx_entity_bomb() -> bytes:
     return docx_with_body("<w:p><w:r><w:t>&l9;</w:t></w:r></w:p>", prolog=laughs("w:document"))
 

@@ -54,10 +54,13 @@ CASES: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "xlsx external entity": (
         "kh.xlsx", C.xlsx_external_entity,
         "phần «xl/worksheets/sheet1.xml» của tệp có khai báo DTD hoặc thực thể XML"),
-    "docx 5,000,000 paragraphs": ("kh.docx", C.docx_paragraphs,
-                                  "tệp có hơn 200.000 đoạn văn"),
+    "docx 5,000,000 paragraphs": (
+        "kh.docx", C.docx_paragraphs,
+        "phần «word/document.xml» của tệp có hơn 1.500.000 phần tử XML"),
     "docx cell spanning 2e9 columns": ("kh.docx", C.docx_wide_span,
                                        "một dòng của bảng trải trên hơn 100 cột"),
+    "docx 25,000 table rows": ("kh.docx", C.docx_table_rows,
+                               "các bảng của tệp có hơn 20.000 dòng (giới hạn)"),
     "docx entity bomb": ("kh.docx", C.docx_entity_bomb,
                          "phần «word/document.xml» của tệp có khai báo DTD hoặc thực thể XML"),
     "docx part of 120 MB": ("kh.docx", lambda: C.docx_zip_bomb(120 * 1024 * 1024),

@@ -14,9 +14,8 @@ HINT = "một kế hoạch chỉ có vài trăm dòng; hãy kiểm tra lại t�
 
 MAX_ROWS = 20_000  # rows of a task table: sheet rows, .docx table rows, .csv records
 MAX_COLUMNS = 100  # grid columns of a table (a plan's has 4 to 10)
-MAX_CELLS = 500_000  # rows x columns of one sheet, table or .csv file
+MAX_CELLS = 500_000  # grid cells of one sheet, .csv file or .docx (rows x columns)
 MAX_LINES = 200_000  # lines of a text extract (the 2,000-task one has 2,300)
-MAX_PARAGRAPHS = 200_000  # paragraphs of a .docx, in the body and in table cells
 MAX_MERGES = 50_000  # merged ranges of one sheet
 
 MAX_MEMBERS = 2_000  # parts of a .docx/.xlsx archive (Word writes 10 to 30)

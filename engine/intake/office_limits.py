@@ -3,13 +3,14 @@
 1. From the archive's directory alone: how many parts, and their unpacked sizes as declared.
    zipfile never inflates a part past its declared size (the CRC check fails first), so these
    sizes bound all later work: a zip bomb is refused before a byte of it is inflated.
-2. Every XML part streamed through expat with defusedxml's rules: no document type declaration
-   at all (entity bombs, external entities and external DTDs all need one; Office never writes
-   one), at most `MAX_ELEMENTS` elements; the first offence stops the reading.
-3. In the same pass, what the readers will walk (`engine.intake.office_shapes`): a
-   worksheet's rows and columns that hold a value and its merged ranges (`SheetShape`: the
-   sheet reader reads that many rows and columns and clips the merges to them), a .docx body's
-   paragraphs, table rows and the grid width of each row (gridBefore + every cell's gridSpan).
+2. Every XML part streamed: at most `MAX_ELEMENTS` elements, counted from its bytes as they
+   are inflated; its prolog read by expat with defusedxml's rules: no document type declaration
+   at all (entity bombs, external entities and external DTDs all need one, and Office never
+   writes one). The first offence stops the reading.
+3. A worksheet is read whole by expat, for what the sheet reader will walk
+   (`engine.intake.office_shapes`): the rows and columns that hold a value and the merged
+   ranges (`SheetShape`: the reader reads that many rows and columns and clips the merges to
+   them). A .docx table's rows and widths are checked by its reader as it walks them.
 
 Every refusal is one Vietnamese line (`engine.errors.InputError`).
 """
@@ -32,7 +33,7 @@ from engine.intake.limits import (
     MB,
     number,
 )
-from engine.intake.office_shapes import Body, Sheet, SheetShape, collect_rels, collect_sheets
+from engine.intake.office_shapes import Sheet, SheetShape, collect_rels, collect_sheets
 
 _CHUNK = 1 << 16
 
@@ -76,9 +77,6 @@ def check_office(archive: zipfile.ZipFile, source: str, kind: str) -> dict[str, 
             sheet = Sheet(SheetShape(titles[part]), source)
             shapes[titles[part]] = sheet.shape
             on_start, on_end = sheet.start, sheet.end
-        elif kind == "docx" and part == "word/document.xml":
-            body = Body(source)
-            on_start, on_end = body.start, body.end
         _scan(archive, info, source, label, on_start, on_end)
         if part == "xl/workbook.xml":
             titles = {_target(rels[rid]): title for title, rid in sheets if rid in rels}
@@ -124,6 +122,9 @@ def _is_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, label: str,
           on_start: Callable[[str, dict[str, str]], None] | None,
           on_end: Callable[[str], None] | None) -> None:
+    """Stream one part. Its elements are counted from the bytes as they are inflated ("<" less
+    "</": an upper bound, counted in C); expat reads its prolog, where alone a document type
+    declaration may stand, and the whole part only when `on_start` wants its elements."""
     part = info.filename
     parser = expat.ParserCreate(namespace_separator="}")
 
@@ -137,25 +138,30 @@ def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, label: s
     parser.EntityDeclHandler = forbidden
     parser.UnparsedEntityDeclHandler = forbidden
     parser.ExternalEntityRefHandler = forbidden
-    elements = 0
+    prolog = True
 
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal elements
-        elements += 1
-        if elements > MAX_ELEMENTS:
-            raise InputError(f"{source}: phần «{part}» của tệp có hơn {number(MAX_ELEMENTS)} "
-                             f"phần tử XML; {HINT}")
+    def root(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal prolog
+        prolog = False
+        parser.StartElementHandler = on_start
         if on_start is not None:
             on_start(tag, attrs)
 
-    parser.StartElementHandler = start
+    parser.StartElementHandler = root
     if on_end is not None:
         parser.EndElementHandler = on_end
+    elements = 0
     try:
         with archive.open(info) as f:
             while chunk := f.read(_CHUNK):
-                parser.Parse(chunk, False)
-        parser.Parse(b"", True)
+                elements += chunk.count(b"<") - chunk.count(b"</")
+                if elements > MAX_ELEMENTS:
+                    raise InputError(f"{source}: phần «{part}» của tệp có hơn "
+                                     f"{number(MAX_ELEMENTS)} phần tử XML; {HINT}")
+                if prolog or on_start is not None:
+                    parser.Parse(chunk, False)
+        if prolog or on_start is not None:
+            parser.Parse(b"", True)
     except InputError:
         raise
     except expat.ExpatError as exc:

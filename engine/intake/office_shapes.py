@@ -6,7 +6,6 @@
   such row and column and the merged ranges as declared make its `SheetShape`.
 - The workbook's relationships and sheet list (`collect_rels`, `collect_sheets`): which part is
   which sheet.
-- A .docx body (`Body`): paragraphs, table rows, the grid width each row asks for.
 
 Each limit of `engine.intake.limits` is checked as the count grows: the first offence ends the
 reading with one Vietnamese line.
@@ -23,13 +22,11 @@ from engine.intake.limits import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_MERGES,
-    MAX_PARAGRAPHS,
     MAX_ROWS,
     number,
 )
 
 _S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships}"
 _WORKSHEET = "/worksheet"  # the end of a worksheet relationship's type
@@ -134,46 +131,3 @@ def _row_number(text: str) -> int:
         if not value.is_integer():
             raise ValueError(f"số dòng «{text}» không hợp lệ") from None
         return int(value)
-
-
-class Body:
-    """A .docx body: its paragraphs, its table rows, and the grid width each row asks for."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.paragraphs = self.rows = self.slots = 0
-        self.widths: list[int] = []  # the rows being read, nested tables innermost last
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == _W + "p":
-            self.paragraphs += 1
-            if self.paragraphs > MAX_PARAGRAPHS:
-                raise InputError(f"{self.source}: tệp có hơn {number(MAX_PARAGRAPHS)} đoạn văn; "
-                                 f"{HINT}")
-        elif tag == _W + "tr":
-            self.rows += 1
-            if self.rows > MAX_ROWS:
-                raise InputError(f"{self.source}: các bảng của tệp có hơn {number(MAX_ROWS)} "
-                                 f"dòng; {HINT}")
-            self.widths.append(0)
-        elif not self.widths:
-            return
-        elif tag == _W + "tc":
-            self._grow(1)
-        elif tag in (_W + "gridSpan", _W + "gridBefore"):
-            span = int(attrs.get(_W + "val", "1"))
-            self._grow(max(span, 1) - (1 if tag == _W + "gridSpan" else 0))
-
-    def end(self, tag: str) -> None:
-        if tag == _W + "tr" and self.widths:
-            self.widths.pop()
-
-    def _grow(self, slots: int) -> None:
-        self.widths[-1] += slots
-        self.slots += slots
-        if self.widths[-1] > MAX_COLUMNS:
-            raise InputError(f"{self.source}: một dòng của bảng trải trên hơn {MAX_COLUMNS} cột "
-                             f"(giới hạn); {HINT}")
-        if self.slots > MAX_CELLS:
-            raise InputError(f"{self.source}: các bảng của tệp có hơn {number(MAX_CELLS)} ô; "
-                             f"{HINT}")
