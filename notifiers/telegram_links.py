@@ -14,6 +14,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.control_chars import clean as clean_controls
 from engine.errors import NotFoundError
 from engine.models import Agency, ChatLink, LinkCode
 from notifiers.telegram_backend import (
@@ -111,7 +112,9 @@ class LinkStore:
         link = s.get(ChatLink, chat_id)
         if link is None:
             link = ChatLink(chat_id=chat_id, agency_id=agency_id, linked_at=utc(now))
-        link.agency_id, link.title, link.linked_by = agency_id, title, how
+        # A chat's title is the chat's own choice: no control or right-to-left characters.
+        link.agency_id, link.linked_by = agency_id, how
+        link.title = clean_controls(title) if title is not None else None
         link.linked_at = utc(now)
         s.add(link)
 

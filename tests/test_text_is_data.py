@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -113,6 +114,13 @@ def test_right_to_left_and_control_characters_are_removed_and_said(tmp_path: Pat
     titles = [t["title"] for t in stored]
     assert "Ban hành Kế hoạch" in titles and "Báo cáo kết quả thực hiện" in titles
     assert not any(ch in t for t in titles for ch in (RLO, PDF, BEL))
+
+    # What a person types when recording: kept without them too.
+    nhacviec(["done", "Cải cách TTHC/1.1", "--agency", "vp-ubnd", "--date", "2025-01-20",
+              "--doc", f"45{RLO}/BC-VP", "--note", f"xong{BEL}"], tmp_path)
+    with sqlite3.connect(tmp_path / "kh.sqlite") as db:
+        assert db.execute("SELECT document_no, note FROM completion").fetchall() == [
+            ("45/BC-VP", "xong")]
 
     # The directory: names as the emails will quote them.
     listed = nhacviec(["agency", "list", "--json"], tmp_path).stdout
