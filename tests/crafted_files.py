@@ -229,6 +229,16 @@ def docx_entity_bomb() -> bytes:
     return docx_with_body("<w:p><w:r><w:t>&l9;</w:t></w:r></w:p>", prolog=laughs("w:document"))
 
 
+def with_typed_part(archive: bytes, name: str, data: bytes, content_type: str) -> bytes:
+    """`archive` plus a part `name` whose content type the package declares."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        types = z.read("[Content_Types].xml").decode()
+    override = f'<Override PartName="/{name}" ContentType="{content_type}"/>'
+    return replace_parts(archive, {
+        name: data, "[Content_Types].xml": types.replace("</Types>", override + "</Types>")
+        .encode()})
+
+
 def docx_zip_bomb(size: int = 300 * 1024 * 1024) -> bytes:
     """A plan .docx carrying an image part of `size` zero bytes (about size / 1000 on disk)."""
     return add_inflating_part(plan_docx(), "word/media/image1.png", size)

@@ -63,6 +63,11 @@ CASES: dict[str, tuple[str, Callable[[], bytes], str]] = {
                                "các bảng của tệp có hơn 20.000 dòng (giới hạn)"),
     "docx entity bomb": ("kh.docx", C.docx_entity_bomb,
                          "phần «word/document.xml» của tệp có khai báo DTD hoặc thực thể XML"),
+    "docx DTD in a part named .bin, typed XML": (
+        "kh.docx", lambda: C.with_typed_part(C.plan_docx(), "word/evil.bin",
+                                             C.laughs("x").encode() + b"<x>&l9;</x>",
+                                             "application/xml"),
+        "phần «word/evil.bin» của tệp có khai báo DTD hoặc thực thể XML"),
     "docx part of 120 MB": ("kh.docx", lambda: C.docx_zip_bomb(120 * 1024 * 1024),
                             "tệp nén chứa 121 MB khi giải nén (giới hạn 100 MB)"),  # + the .docx
     "csv field of 200 KB": ("kh.csv", C.csv_long_field,
@@ -146,3 +151,14 @@ def test_a_header_merged_across_columns_keeps_its_meaning(tmp_path: Path):
                                   memory_mb=MEMORY_MB, timeout=TIMEOUT))
     assert task["group"] == "CẢI CÁCH THỂ CHẾ"
     assert task["lead_agencies"] == ["so-tu-phap"] and task["due"] == ["2026-03-31"]
+
+
+def test_an_html_part_imported_into_a_docx_is_not_taken_for_xml(tmp_path: Path):
+    """Word keeps an imported HTML chunk (altChunk) as a text/html part: its <!DOCTYPE html>
+    is no XML document type declaration, and the plan is read."""
+    html = b"<!DOCTYPE html><html><body><p>Ph\xe1\xbb\xa5 l\xe1\xbb\xa5c<br></p></body></html>"
+    data = C.with_typed_part(C.plan_docx(), "word/afchunk.htm", html, "text/html")
+    (tmp_path / "kh.docx").write_bytes(data)
+    [task] = tasks_of(run_limited(["plan", "parse", "kh.docx", "--json"], tmp_path,
+                                  memory_mb=MEMORY_MB, timeout=TIMEOUT))
+    assert task["lead_agencies"] == ["so-tu-phap"]

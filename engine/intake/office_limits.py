@@ -33,9 +33,16 @@ from engine.intake.limits import (
     MB,
     number,
 )
-from engine.intake.office_shapes import Sheet, SheetShape, collect_rels, collect_sheets
+from engine.intake.office_shapes import (
+    Sheet,
+    SheetShape,
+    collect_rels,
+    collect_sheets,
+    collect_types,
+)
 
 _CHUNK = 1 << 16
+_TYPES = "[Content_Types].xml"
 
 
 # --- 1. the archive's directory ----------------------------------------------------------------
@@ -63,13 +70,16 @@ def check_office(archive: zipfile.ZipFile, source: str, kind: str) -> dict[str, 
     sheets: list[tuple[str, str]] = []  # (title, relationship id), in workbook order
     titles: dict[str, str] = {}  # worksheet part -> title
     shapes: dict[str, SheetShape] = {}
+    types: dict[str, str] = {}  # "/part/name" or "extension" -> content type
     for info in sorted(archive.infolist(), key=_scan_order):
         part = info.filename
-        if not _is_xml(archive, info):
+        if not _is_xml(info, types):
             continue
         on_start: Callable[[str, dict[str, str]], None] | None = None
         on_end: Callable[[str], None] | None = None
-        if kind == "xlsx" and part == "xl/_rels/workbook.xml.rels":
+        if part == _TYPES:
+            on_start = collect_types(types)
+        elif kind == "xlsx" and part == "xl/_rels/workbook.xml.rels":
             on_start = collect_rels(rels)
         elif kind == "xlsx" and part == "xl/workbook.xml":
             on_start = collect_sheets(sheets)
@@ -84,9 +94,9 @@ def check_office(archive: zipfile.ZipFile, source: str, kind: str) -> dict[str, 
 
 
 def _scan_order(info: zipfile.ZipInfo) -> tuple[int, str]:
-    """The workbook's relationships, then the workbook, then the rest: a worksheet is known by
-    its title by the time it is read."""
-    first = ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+    """The content types, the workbook's relationships, the workbook, then the rest: what a
+    part is, and a worksheet's title, are known by the time it is read."""
+    first = (_TYPES, "xl/_rels/workbook.xml.rels", "xl/workbook.xml")
     name = info.filename
     return (first.index(name) if name in first else len(first), name)
 
@@ -101,22 +111,17 @@ def _is_xml_name(name: str) -> bool:
     return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
-def _is_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """By its name, or by its first bytes: a library reads any part its content type calls XML,
-    whatever it is named."""
+def _is_xml(info: zipfile.ZipInfo, types: dict[str, str]) -> bool:
+    """An XML part by its name, or by the content type the package gives it (a library reads
+    any part its content type calls XML, whatever it is named). An HTML part imported into a
+    .docx (altChunk, text/html) is not XML and is left alone."""
     if info.is_dir():
         return False
-    if _is_xml_name(info.filename):
+    name = info.filename
+    if _is_xml_name(name):
         return True
-    try:
-        with archive.open(info) as f:
-            head = f.read(64)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
-            NotImplementedError):
-        return True  # let the scan say it is broken
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as XML may be written
-        return True
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    kind = types.get("/" + name) or types.get(posixpath.splitext(name)[1][1:].lower(), "")
+    return kind.endswith(("+xml", "/xml"))
 
 
 def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, label: str,

@@ -4,6 +4,7 @@
 - A worksheet (`Sheet`): rows and cells numbered as openpyxl numbers them (a row or cell without
   its reference is the one after the previous), counting only cells that hold a value; the last
   such row and column and the merged ranges as declared make its `SheetShape`.
+- The package's content types (`collect_types`): which parts are XML.
 - The workbook's relationships and sheet list (`collect_rels`, `collect_sheets`): which part is
   which sheet.
 
@@ -29,6 +30,7 @@ from engine.intake.limits import (
 _S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships}"
+_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types}"
 _WORKSHEET = "/worksheet"  # the end of a worksheet relationship's type
 
 
@@ -41,6 +43,16 @@ class SheetShape:
     rows: int = 0
     columns: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def collect_types(types: dict[str, str]) -> Callable[[str, dict[str, str]], None]:
+    """[Content_Types].xml: "/part/name" (an override) or "extension" (a default) -> type."""
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == _TYPES + "Default":
+            types[attrs.get("Extension", "").lower()] = attrs.get("ContentType", "")
+        elif tag == _TYPES + "Override":
+            types[attrs.get("PartName", "")] = attrs.get("ContentType", "")
+    return start
 
 
 def collect_rels(rels: dict[str, str]) -> Callable[[str, dict[str, str]], None]:
