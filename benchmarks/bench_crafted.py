@@ -42,6 +42,7 @@ CASES: list[Case] = [
     ("txt: 5,000,000 lines", "kh.txt", C.text_many_lines, "txt"),
     ("yaml: review nested 10,000 deep", "kh.yaml", C.yaml_nested, "yaml"),
     ("yaml: review of aliases (10^9)", "kh.yaml", C.yaml_aliases, "yaml"),
+    ("yaml: review of 2,000,000 empty tasks", "kh.yaml", C.yaml_flat, "yaml"),
     ("yaml: agency directory nested", "agencies.yaml", C.agencies_nested, "agencies"),
 ]
 

@@ -275,6 +275,12 @@ def yaml_aliases(levels: int = 9) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def yaml_flat(tasks: int = 2_000_000) -> bytes:
+    """A review file of `tasks` empty tasks, written flow style: three bytes each."""
+    return ("format: nhacviec-review/1\nplan: {year: 2026}\ntasks: [" + "{}," * tasks
+            + "]\n").encode()
+
+
 def agencies_nested(depth: int = 10_000) -> bytes:
     return ("agencies:\n  - id: so-tu-phap\n    name: Sở Tư pháp\n    kind: department\n"
             "    emails: " + "[" * depth + "]" * depth + "\n").encode()

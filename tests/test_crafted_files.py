@@ -79,7 +79,9 @@ CASES: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "review nested 10,000 deep": ("kh.yaml", C.yaml_nested,
                                   "tệp YAML lồng nhau quá 64 tầng (dòng 2)"),
     "review of aliases": ("kh.yaml", C.yaml_aliases,
-                          "tệp YAML có hơn 500.000 mục khi mở các bí danh (*)"),
+                          "tệp YAML có hơn 250.000 mục khi mở các bí danh (*)"),
+    "review of 300,000 empty tasks": ("kh.yaml", lambda: C.yaml_flat(300_000),
+                                       "tệp YAML có hơn 250.000 mục (dòng 3)"),
     "review alias inside itself": (
         "kh.yaml", lambda: b"format: nhacviec-review/1\nplan: &p {x: *p}\ntasks: []\n",
         "bí danh (*) dùng bên trong chính neo (&) của nó"),

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from core.safe_yaml import Limited, TooComplex
+from core.safe_yaml import Limited, TooComplex, precheck
 from engine.errors import InputError
 from engine.intake.control_chars import strip_review_text
 from engine.plan.model import ParsedPlan
@@ -132,6 +132,7 @@ def from_yaml(text: str, *, calendar: Any = None, directory: Any = None,
     recomputes edited timing; ``directory`` resolves edited mentions and checks agency ids."""
     text, removed = strip_review_text(text)
     try:
+        precheck(text)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except TooComplex as exc:
         raise InputError(f"{name}: {exc}") from None
