@@ -1,4 +1,10 @@
-"""The one way the commands make their rich Console."""
+"""The one way the commands make their rich Console.
+
+Its markup is off: what the commands print is mostly text people wrote (plan titles, agency
+names, chat titles), and "[/KH-UBND]" in a title is data, not a closing tag (with markup on it
+stopped `plan parse` with a MarkupError, "[b]" turned text bold and "[kèm theo ...]" vanished).
+Our own emphasis is given as `rich.text.Text` with a style, never as markup in a string.
+"""
 
 from __future__ import annotations
 
@@ -15,5 +21,5 @@ PIPE_WIDTH = 160
 
 def make_console() -> Console:
     if "COLUMNS" not in os.environ and not sys.stdout.isatty():
-        return Console(width=PIPE_WIDTH)
-    return Console()
+        return Console(width=PIPE_WIDTH, markup=False)
+    return Console(markup=False)

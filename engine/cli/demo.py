@@ -16,6 +16,7 @@ from collections import Counter
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
 from core.formatting import vn_date
 from engine.cli.console import make_console
@@ -86,15 +87,16 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     delivered = sum(1 for r in results for x in r.results if x.ok)
     failed = sum(1 for r in results for x in r.results if not x.ok)
     channel = type(notifiers[0]).__name__
-    console.print(f"\n[bold]Năm mô phỏng {vn_date(start, '-')} - {vn_date(end, '-')}[/bold]: "
-                  f"{sum(kinds.values())} tin nhắn ({delivered} đã ghi, {failed} lỗi).")
+    console.print(Text.assemble((f"\nNăm mô phỏng {vn_date(start)} - {vn_date(end)}", "bold"),
+                                f": {sum(kinds.values())} tin nhắn ({delivered} đã ghi, "
+                                f"{failed} lỗi)."))
     for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
         console.print(f"  - {KIND_VI.get(kind, kind)}: {n}")
     if channel == "EmailNotifier":
         console.print(f"Hộp thư đi (các tệp .eml): {settings.resolved_outbox()}")
     else:
-        console.print("[yellow]Kênh email chưa được cài đặt: tin nhắn chỉ được ghi lại trong "
-                      "bộ nhớ.[/yellow]")
+        console.print(Text("Kênh email chưa được cài đặt: tin nhắn chỉ được ghi lại trong bộ "
+                           "nhớ.", style="yellow"))
     console.print(f"Cơ sở dữ liệu của bản chạy thử: {settings.database_url}")
     with rt.session() as s:
         status = table(s, end, rt.calendar, rt.directory, soon=rt.policy.soon_working_days)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -9,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from core.errors import NhacviecError
+from core.redact import RedactingFormatter, redact, secrets_of
 from engine.cli import vi_strings
 
 # The framework's own words (help panels, usage line, usage errors) in Vietnamese too.
@@ -45,12 +47,20 @@ def _register() -> None:
 
 
 def run() -> None:
-    """Console entry point: user errors become one Vietnamese line and an exit status."""
+    """Console entry point: user errors become one Vietnamese line and an exit status. No
+    secret of the settings is ever in that line or in a log line (`core.redact`)."""
+    secrets = secrets_of(os.environ)
+    # Commands that configure no logging print warnings through logging's last resort.
+    logging.lastResort.setFormatter(RedactingFormatter(secrets=secrets))  # type: ignore[union-attr]
+
+    def say(line: str) -> None:
+        typer.echo(redact(line, secrets), err=True)
+
     _register()
     try:
         app()  # standalone: usage errors and exit codes are handled by Typer itself
     except NhacviecError as exc:
-        typer.echo(f"Lỗi: {exc}", err=True)
+        say(f"Lỗi: {exc}")
         sys.exit(exc.exit_code)
     except ValidationError as exc:
         if exc.title != "Settings":
@@ -58,18 +68,15 @@ def run() -> None:
         # A wrong environment variable: name it, on one line, exit 3 like any setting error.
         wrong = "; ".join(f"NHACVIEC_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
                           for e in exc.errors())
-        typer.echo(f"Lỗi: cấu hình không hợp lệ ({wrong})", err=True)
+        say(f"Lỗi: cấu hình không hợp lệ ({wrong})")
         sys.exit(3)
     except KeyboardInterrupt:
-        typer.echo("Đã dừng.", err=True)
+        say("Đã dừng.")
         sys.exit(130)
     except Exception as exc:  # the last net: never a traceback to a user
         if os.environ.get("NHACVIEC_DEBUG"):
             raise
-        typer.echo(
-            f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. "
-            "Chạy lại với NHACVIEC_DEBUG=1 để xem chi tiết.",
-            err=True,
-        )
+        say(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. "
+            "Chạy lại với NHACVIEC_DEBUG=1 để xem chi tiết.")
         sys.exit(1)
 

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from core.errors import InputError
 from engine.cli.console import make_console
@@ -96,20 +97,20 @@ def store(parsed: ParsedPlan, console: Console) -> None:
         summary = import_plan(s, parsed, rt.planner, today(rt))
         s.commit()
     what = "Đã lưu kế hoạch mới" if summary.created else "Đã cập nhật kế hoạch"
-    console.print(
-        f"[green]{what} {summary.number} (năm {summary.year}):[/green] {summary.tasks} nhiệm vụ "
+    console.print(Text.assemble(
+        (f"{what} {summary.number} (năm {summary.year}):", "green"), f" {summary.tasks} nhiệm vụ "
         f"({summary.tasks_new} mới, {summary.tasks_removed} bị bỏ), {summary.deadlines} thời "
         f"hạn ({summary.deadlines_new} mới, {summary.deadlines_retired} thôi áp dụng), "
         f"{summary.duties} phân công theo thời hạn, {summary.periods} kỳ báo cáo, "
-        f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi.")
+        f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi."))
 
 
 def print_summary(plan: ParsedPlan, console: Console) -> None:
     info = plan.plan
     number = info.number or "(không rõ số)"
     date = f" ngày {info.date:%d/%m/%Y}" if info.date else ""
-    console.print(f"[bold]Kế hoạch {number}{date}[/bold] - {info.issuer or '(không rõ cơ quan)'}"
-                  f", năm {info.year}")
+    console.print(Text.assemble((f"Kế hoạch {number}{date}", "bold"),
+                                f" - {info.issuer or '(không rõ cơ quan)'}, năm {info.year}"))
     if info.title:
         console.print(info.title)
     cycle = plan.report_cycle
@@ -120,9 +121,9 @@ def print_summary(plan: ParsedPlan, console: Console) -> None:
     warned = [(t, w) for t in plan.tasks for w in t.warnings]
     total = len(plan.warnings) + len(warned)
     if not total:
-        console.print("[green]Không có cảnh báo.[/green]")
+        console.print(Text("Không có cảnh báo.", style="green"))
         return
-    console.print(f"\n[bold yellow]{total} cảnh báo cần người kiểm tra:[/bold yellow]")
+    console.print(Text(f"\n{total} cảnh báo cần người kiểm tra:", style="bold yellow"))
     for w in plan.warnings:
         console.print(f"- {w}", markup=False)
     for t, w in warned:
@@ -144,5 +145,6 @@ def _counts(plan: ParsedPlan) -> Table:
     for group, counts in by_group.items():
         table.add_row(group, *(str(counts[k] or "") for k in kinds), str(sum(counts.values())))
     totals = Counter(t.kind for t in leaves)
-    table.add_row("[bold]Cộng[/bold]", *(str(totals[k]) for k in kinds), str(len(leaves)))
+    table.add_row(Text("Cộng", style="bold"), *(str(totals[k]) for k in kinds),
+                  str(len(leaves)))
     return table

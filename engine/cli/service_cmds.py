@@ -115,11 +115,18 @@ def dispatch_cmd(
 @app.command("run", help="Chạy dịch vụ: gửi nhắc việc lúc 08:00 mỗi ngày làm việc (và bot "
              "Telegram, bot Zalo nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
 def run_cmd() -> None:
+    import os
+
+    from core.redact import RedactingFormatter, secrets_of
+
     # lazy: only this command pays for it (fast --help)
     from engine.service.channels import build_notifiers, extra_chats, extra_zalo_chats
     from engine.service.scheduler import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:  # no secret in any line, tracebacks included
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(message)s",
+                                                secrets=secrets_of(os.environ)))
     rt = runtime()
     notifiers = build_notifiers(rt.settings)
     asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory),

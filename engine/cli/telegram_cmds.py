@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from core.errors import ConfigError, NotFoundError
+from core.ids import MAX_CHAT_ID, MIN_CHAT_ID
 from engine.cli.console import make_console
 from engine.cli.main import app
 from engine.settings import Settings
@@ -29,7 +30,7 @@ app.add_typer(telegram_app, name="telegram")
 AgencyArg = Annotated[str, typer.Argument(help="Mã cơ quan trong danh bạ (so-tu-phap) hoặc tên "
                                                "(\"Sở Tư pháp\").", show_default=False)]
 ChatOpt = Annotated[int, typer.Option("--chat-id", help="Mã nhóm/chat Telegram (nhóm là số âm).",
-                                      show_default=False)]
+                                      show_default=False, min=MIN_CHAT_ID, max=MAX_CHAT_ID)]
 
 
 def _backend(settings: Settings):  # noqa: ANN202 - SqlBotBackend, imported lazily (fast --help)

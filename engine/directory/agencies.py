@@ -21,7 +21,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from config import bundled
+from core.control_chars import clean as clean_controls
 from core.errors import ConfigError, NotFoundError
+from core.safe_yaml import TooComplex, safe_load
 from engine.directory.match import Matcher
 
 AgencyKind = Literal[
@@ -104,7 +106,9 @@ class Directory:
     def load(cls, path: Path | str) -> Directory:
         path = Path(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = safe_load(path.read_text(encoding="utf-8"))
+        except TooComplex as exc:
+            raise ConfigError(f"danh bạ cơ quan {path}: {exc}") from None
         except FileNotFoundError as exc:
             raise ConfigError(f"không có tệp danh bạ cơ quan {path}") from exc
         except OSError as exc:
@@ -114,6 +118,7 @@ class Directory:
             raise ConfigError(f"danh bạ cơ quan {path} không phải YAML hợp lệ: {first}") from exc
         if not isinstance(raw, dict) or not isinstance(raw.get("agencies"), list):
             raise ConfigError(f"danh bạ cơ quan {path}: thiếu danh sách 'agencies'")
+        raw = _without_controls(raw)
         try:
             _File.model_validate(raw)
         except ValidationError as exc:
@@ -281,3 +286,15 @@ def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err.get("loc", ()))
     return f"{where}: {err.get('msg', '')}" if where else str(err.get("msg", ""))
+
+
+def _without_controls(value: object) -> object:
+    """Every text of the directory without control or right-to-left characters
+    (`core.control_chars`): an agency's name is quoted in every message it gets."""
+    if isinstance(value, str):
+        return clean_controls(value)
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_controls(k): _without_controls(v) for k, v in value.items()}
+    return value

@@ -11,10 +11,15 @@ Tables that are not task tables (the letterhead "ỦY BAN NHÂN DÂN ... | Số:
 
 Word's automatic list numbers are not in the runs: an STT cell numbered by Word gets its number
 from `engine.intake.docx_numbering`, which counts every paragraph read here in document order.
+
+Before python-docx reads the file, every part of it is checked (`engine.intake.office_limits`):
+unpacked sizes, no DTD or entity, a bounded number of elements. The table rows read and the grid
+width a row asks for (gridBefore, gridSpan) are checked here, before the slots are made.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -28,6 +33,8 @@ from core.errors import InputError
 from engine.intake.docx_numbering import ListNumbers
 from engine.intake.grid import GridRow, Header, Slot, clean, find_header, task_rows
 from engine.intake.headers import REQUIRED, describe
+from engine.intake.limits import HINT, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, number
+from engine.intake.office_limits import check_office
 from engine.intake.rows import RawDocument, RawRow
 
 _BULLETS = ("-", "–", "—", "•", "+", "*", "")
@@ -38,6 +45,10 @@ _NO_BREAK_HYPHEN, _TABS = qn("w:noBreakHyphen"), qn("w:tabs")
 
 
 def read_docx(file: Path | str | IO[bytes], source: str) -> RawDocument:
+    with zipfile.ZipFile(file) as archive:
+        check_office(archive, source, "docx")
+    if hasattr(file, "seek"):
+        file.seek(0)
     document = docx.Document(file)
     numbers = ListNumbers.of(document)
     body: list[str] = []
@@ -45,14 +56,18 @@ def read_docx(file: Path | str | IO[bytes], source: str) -> RawDocument:
     warnings: list[str] = []
     partial: Header | None = None
     previous: Header | None = None  # the last task table's header, for split tables
-    line = 0
+    line = cells = 0
     for index, element in enumerate(_blocks(document.element.body), start=1):
         if isinstance(element, CT_P):
             numbers.label(element)  # counted, but a body line keeps its own text
             body.append(clean(_paragraph_text(element)))
             continue
-        grid = _grid(element, line, numbers)
+        grid = _grid(element, line, numbers, source)
         line += len(grid)
+        cells += sum(len(r.slots) for r in grid)
+        if cells > MAX_CELLS:
+            raise InputError(f"{source}: các bảng của tệp có hơn {number(MAX_CELLS)} ô (giới "
+                             f"hạn); {HINT}")
         header = find_header(grid)
         if header is not None and not header.missing:
             found, notes = task_rows(grid, header)
@@ -96,14 +111,21 @@ def _blocks(parent) -> Iterator[CT_P | CT_Tbl]:
                 yield from _blocks(content)
 
 
-def _grid(tbl: CT_Tbl, first_line: int, numbers: ListNumbers) -> list[GridRow]:
+def _grid(tbl: CT_Tbl, first_line: int, numbers: ListNumbers, source: str) -> list[GridRow]:
     rows: list[GridRow] = []
     above: dict[int, Slot] = {}
     for n, tr in enumerate(tbl.tr_lst, start=first_line + 1):
-        slots: list[Slot] = [Slot("", object()) for _ in range(tr.grid_before)]
+        if n > MAX_ROWS:
+            raise InputError(f"{source}: các bảng của tệp có hơn {number(MAX_ROWS)} dòng (giới "
+                             f"hạn); {HINT}")
+        # A row's width is what its cells say (gridBefore, gridSpan): checked before a slot
+        # is made for it (a cell spanning 2,000,000,000 columns asked for that many).
+        slots: list[Slot] = [Slot("", object()) for _ in range(_width(tr.grid_before, 0,
+                                                                           source))]
         for tc in tr.iterchildren(_TC):
             col = len(slots)
             span, vmerge = _merge_of(tc)
+            span = _width(span, col, source)
             if vmerge == "continue" and col in above:
                 start = above[col]
                 slot = Slot(start.text, start.origin, continued=True)
@@ -113,6 +135,13 @@ def _grid(tbl: CT_Tbl, first_line: int, numbers: ListNumbers) -> list[GridRow]:
         rows.append(GridRow(n, slots))
         above = dict(enumerate(slots))
     return rows
+
+
+def _width(span: int, col: int, source: str) -> int:
+    if col + span > MAX_COLUMNS:
+        raise InputError(f"{source}: một dòng của bảng trải trên hơn {MAX_COLUMNS} cột (giới "
+                         f"hạn); {HINT}")
+    return span
 
 
 def _merge_of(tc: CT_Tc) -> tuple[int, str | None]:

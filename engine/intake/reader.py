@@ -21,6 +21,7 @@ from core.errors import InputError
 from engine.directory.agencies import Directory
 from engine.intake import sniff
 from engine.intake.build import build_plan
+from engine.intake.control_chars import strip_document
 from engine.intake.docx_reader import read_docx
 from engine.intake.model import ParsedPlan
 from engine.intake.review import FORMAT_MARK, from_yaml
@@ -30,9 +31,10 @@ from engine.intake.text_reader import read_text
 from rules import WorkingCalendar
 
 YAML_SUFFIXES = (".yaml", ".yml")
-# Errors python-docx / openpyxl raise on a damaged archive that passed the ZIP check.
-_BROKEN = (zipfile.BadZipFile, zlib.error, KeyError, EOFError, XMLSyntaxError, OSError,
-           ValueError, PackageNotFoundError, InvalidFileException)
+# Errors python-docx / openpyxl raise on a damaged archive that passed the ZIP check (IndexError:
+# a cell naming a shared string the workbook does not have).
+_BROKEN = (zipfile.BadZipFile, zlib.error, KeyError, IndexError, EOFError, XMLSyntaxError,
+           OSError, ValueError, PackageNotFoundError, InvalidFileException)
 
 
 def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
@@ -60,6 +62,7 @@ def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
 
 def plan_from_rows(doc: RawDocument, *, directory: Directory, calendar: WorkingCalendar,
                    year: int | None = None, default_report_day: int = 18) -> ParsedPlan:
+    strip_document(doc)  # control and right-to-left characters out, each removal warned
     if not doc.rows:
         raise InputError(f"{doc.source}: không tìm thấy bảng nhiệm vụ")
     plan = build_plan(doc, directory=directory, calendar=calendar, year=year,

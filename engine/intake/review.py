@@ -28,6 +28,8 @@ import yaml
 from pydantic import ValidationError
 
 from core.errors import InputError
+from core.safe_yaml import Limited, TooComplex, precheck
+from engine.intake.control_chars import strip_review_text
 from engine.intake.model import ParsedPlan
 from engine.intake.review_edits import CHECK_KEY, apply_edits, fingerprint
 from rules import WorkingCalendar
@@ -75,9 +77,10 @@ _YAML_PROBLEMS = (
 )
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(Limited, yaml.SafeLoader):
     """Safe YAML that leaves numbers and dates as written: "1.10" stays a task code, not 1.1;
-    pydantic turns year, day and dates into their types."""
+    pydantic turns year, day and dates into their types. Within `core.safe_yaml`'s limits
+    (nesting, size with aliases followed)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -128,14 +131,20 @@ def from_yaml(text: str, *, calendar: Any = None, directory: Any = None,
               name: str = "tệp duyệt") -> ParsedPlan:
     """The plan a (possibly edited) review file describes. ``calendar`` (a WorkingCalendar)
     recomputes edited timing; ``directory`` resolves edited mentions and checks agency ids."""
+    text, removed = strip_review_text(text)
     try:
+        precheck(text)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except TooComplex as exc:
+        raise InputError(f"{name}: {exc}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{name}: {_yaml_problem(exc)}") from None
     if not isinstance(data, dict) or "tasks" not in data or "plan" not in data:
         raise InputError(f"{name}: không phải tệp duyệt kế hoạch của nhacviec (thiếu mục "
                          "«plan» hoặc «tasks»)")
     data.pop("format", None)
+    if removed and isinstance(data.setdefault("warnings", []), list):
+        data["warnings"].extend(removed)
     if not isinstance(data.get("tasks"), list):
         raise InputError(f"{name}: mục «tasks» phải là danh sách các nhiệm vụ")
     if calendar is None:

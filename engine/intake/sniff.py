@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from core.errors import InputError
+from engine.intake.office_limits import check_members
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB
@@ -103,7 +104,10 @@ def _office_kind(data: bytes, name: str, suffix: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            check_members(archive, name)  # before testzip inflates every part
             bad = archive.testzip()
+    except InputError:
+        raise
     except (zipfile.BadZipFile, EOFError, ValueError, OSError):
         raise InputError(broken) from None
     except Exception as exc:  # zlib.error and friends from a damaged member

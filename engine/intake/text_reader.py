@@ -22,6 +22,7 @@ import unicodedata
 
 from core.errors import InputError
 from core.numbering import is_roman, parse_code, plausible_next, split_number
+from engine.intake.limits import HINT, MAX_LINES, number
 from engine.intake.rows import COLUMNS, RawDocument, RawRow
 from rules.normalize import fold
 
@@ -68,6 +69,8 @@ def header_columns(cells: list[str]) -> list[str | None] | None:
 
 def read_text(text: str, source: str) -> RawDocument:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\n") >= MAX_LINES:  # counted before any line is made
+        raise InputError(f"{source}: tệp có hơn {number(MAX_LINES)} dòng (giới hạn); {HINT}")
     lines = text.split("\n")
     start, columns = _find_header(lines)
     if columns is None:

@@ -13,6 +13,7 @@ from fractions import Fraction
 from math import floor
 from pathlib import Path
 
+from config import bundled
 from core.errors import ConfigError
 from engine.reports.counting import ReportLine
 
@@ -84,8 +85,6 @@ class Scoring:
 
     @classmethod
     def bundled(cls) -> Scoring:
-        from engine.settings import bundled
-
         return cls.load(bundled("par_index.toml"))
 
     @property

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from core.errors import ConfigError
+from core.redact import mask_url, redact
 from engine.storage import models as _models  # noqa: F401 - registers the tables
 
 BUSY_TIMEOUT_MS = 30_000
@@ -36,8 +37,8 @@ def normalize_url(url: str) -> str:
     """The SQLAlchemy URL to use; plain ``postgresql://`` means psycopg 3."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"địa chỉ cơ sở dữ liệu không hợp lệ: {url!r}") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise ConfigError(_bad_url(url)) from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if not (parsed.drivername.startswith("sqlite") or parsed.drivername.startswith("postgresql")):
@@ -45,6 +46,15 @@ def normalize_url(url: str) -> str:
             f"chỉ hỗ trợ SQLite và PostgreSQL, không hỗ trợ «{parsed.drivername}»"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _bad_url(url: str) -> str:
+    """The refusal of a URL SQLAlchemy cannot read: the URL shown without its password, or not
+    at all when it does not even look like one (it may be a password pasted in its place)."""
+    form = "dạng postgresql://người_dùng@máy_chủ:cổng/tên hoặc sqlite:///đường/dẫn/tệp.sqlite"
+    if "//" not in url:
+        return f"NHACVIEC_DATABASE_URL không phải địa chỉ cơ sở dữ liệu ({form})"
+    return f"địa chỉ cơ sở dữ liệu không hợp lệ: «{mask_url(url)}» ({form})"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -164,7 +174,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     try:
-        with engine.connect() as conn:
+        conn = engine.connect()
+    except DBAPIError as exc:  # refused, unreachable, or a connection option the driver refuses
+        raise ConfigError(f"không kết nối được cơ sở dữ liệu: {_first_line(exc)}") from exc
+    try:
+        with conn:
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:
                 # Batch mode rebuilds a table: copy, drop the original, rename. With foreign keys
@@ -230,5 +244,6 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _first_line(exc: Exception) -> str:
+    """The driver's own words, first line, any URL in them without its password."""
     text = str(getattr(exc, "orig", exc)) or type(exc).__name__
-    return text.strip().splitlines()[0]
+    return redact(text.strip().splitlines()[0])

@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.control_chars import clean as clean_controls
 from core.errors import NotFoundError
 from engine.storage.models import Agency, ChatLink, LinkAttempt, LinkCode
 from notifiers.bot_backend import (
@@ -128,7 +129,9 @@ class LinkStore:
         if link is None:
             link = ChatLink(channel=self.channel, chat_id=str(chat_id), agency_id=agency_id,
                             linked_at=utc(now))
-        link.agency_id, link.title, link.linked_by = agency_id, title, how
+        # A chat's title is the chat's own choice: no control or right-to-left characters.
+        link.agency_id, link.linked_by = agency_id, how
+        link.title = clean_controls(title) if title is not None else None
         link.linked_at = utc(now)
         s.add(link)
 

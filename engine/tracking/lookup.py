@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from core.errors import InputError, NotFoundError
+from core.ids import row_id
 from engine.directory.agencies import Directory
 from engine.directory.names import name_keys
 from engine.storage.models import Plan, ReportPeriod, Task
@@ -42,7 +43,8 @@ def find_task(s: Session, name: str, *, group: str | None = None,
     if not name:
         raise InputError("chưa nêu nhiệm vụ (ví dụ: TTHC/1.1 hoặc #12)")
     if name.startswith("#") and name[1:].isdigit():
-        task = s.get(Task, int(name[1:]))
+        number = row_id(name[1:])  # "#99999999999999999999": no such row, not an overflow
+        task = s.get(Task, number) if number is not None else None
         if task is None or (plan_id is not None and task.plan_id != plan_id):
             raise NotFoundError(f"không có nhiệm vụ mã số {name}")
         return task

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.control_chars import clean as clean_controls
 from core.errors import ConflictError, InputError, NotFoundError
 from engine.planning.plan_table import cancel_for_duty, cancel_for_obligation
 from engine.planning.planner import (
@@ -51,6 +52,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _text(value: str | None) -> str | None:
+    """What a person typed (a document number, a note, a chat user's name), without control or
+    right-to-left characters: it is quoted in lists and digests others read."""
+    return clean_controls(value) if value is not None else None
+
+
 def complete_task(s: Session, task: Task, agency_id: str, planner: Planner, *, on: dt.date,
                   today: dt.date, due: dt.date | None = None, document_no: str | None = None,
                   note: str | None = None, by: str = "cli") -> Recorded:
@@ -82,7 +89,7 @@ def complete_task(s: Session, task: Task, agency_id: str, planner: Planner, *, o
                                 f"hoàn thành cho «{agency_id}»")
     duty, deadline = pick[0]
     c = Completion(deadline_id=deadline.id, agency_id=agency_id, completed_on=on,
-                   document_no=document_no, note=note, recorded_by=by)
+                   document_no=_text(document_no), note=_text(note), recorded_by=_text(by))
     s.add(c)
     s.flush()
     cancelled = cancel_for_duty(s, duty.id)
@@ -140,7 +147,7 @@ def submit_report(s: Session, plan_id: int, agency_id: str, period_name: str, *,
     if live is not None:
         raise ConflictError(f"đã ghi nhận báo cáo {period.name} của «{agency_id}»")
     c = Completion(obligation_id=obligation.id, agency_id=agency_id, completed_on=on,
-                   document_no=document_no, note=note, recorded_by=by)
+                   document_no=_text(document_no), note=_text(note), recorded_by=_text(by))
     s.add(c)
     s.flush()
     cancelled = cancel_for_obligation(s, obligation.id)
@@ -156,7 +163,7 @@ def record_event(s: Session, task: Task, planner: Planner, *, on: dt.date, today
     due = event_due(on, task.event_offset, task.event_unit, planner.calendar)
     event = s.scalars(select(Event).where(Event.task_id == task.id)).first() or Event(
         task_id=task.id, occurred_on=on)
-    event.occurred_on, event.note, event.recorded_at = on, note, _now()
+    event.occurred_on, event.note, event.recorded_at = on, _text(note), _now()
     s.add(event)
     return _replace_deadline(s, task, planner, due, "event", today)
 
@@ -189,7 +196,7 @@ def _replace_deadline(s: Session, task: Task, planner: Planner, due: dt.date, so
     deadline = keep or s.scalars(select(Deadline).where(Deadline.task_id == task.id,
                                                         Deadline.due == due)).first()
     if deadline is None:
-        deadline = Deadline(task_id=task.id, due=due, label=label, source=source)
+        deadline = Deadline(task_id=task.id, due=due, label=_text(label), source=source)
     deadline.active = True
     s.add(deadline)
     s.flush()
@@ -228,8 +235,9 @@ def answer_explanation(s: Session, task: Task | None, agency_id: str, *, text: s
                                        ExplanationRequest.id.desc())).first()
     if request is None:
         raise NotFoundError(f"chưa có yêu cầu giải trình nào gửi «{agency_id}» về {about}")
-    answer = ExplanationAnswer(request_id=request.id, answered_on=on, text=text.strip(),
-                               document_no=document_no, answered_by=by)
+    answer = ExplanationAnswer(request_id=request.id, answered_on=on,
+                               text=_text(text.strip()), document_no=_text(document_no),
+                               answered_by=_text(by))
     s.add(answer)
     s.flush()
     return answer

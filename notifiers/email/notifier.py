@@ -11,7 +11,8 @@ the network. A failure is classified (``notifiers.email.outcomes``):
   connection, up to ``max_attempts``;
 - permanent (5xx, every recipient refused): recorded failed with ``permanent=True``, no retry;
 - a wrong setting (login refused, certificate not trusted, no STARTTLS): the batch stops, the
-  rest is reported failed but retryable, since no message is at fault.
+  rest is reported failed but retryable, since no message is at fault; one log line says so
+  for the whole batch.
 Every attempt goes into ``DeliveryResult.attempt_log``; one log line per delivery.
 
 Delivery is at least once. A connection lost before the server's final reply to DATA leaves
@@ -214,14 +215,19 @@ class EmailNotifier:
             group.create_task(builder())
             for _ in range(workers):
                 group.create_task(worker())
-        return [r for r in results if r is not None]
+        done = [r for r in results if r is not None]
+        if batch.stop:
+            # One line for the batch, not one per message: every one failed the same way.
+            unsent = sum(1 for r in done if not r.ok and not r.permanent)
+            log.error("Kênh email dừng đợt gửi: %s; %d thư chưa gửi, sẽ gửi lại ở lần gửi sau",
+                      batch.stop, unsent)
+        return done
 
     async def _deliver(self, conn: SmtpConnection, job: _Built,
                        batch: _Batch) -> DeliveryResult:
         msg, built = job.msg, job.built
-        if batch.stop or built is None:
-            return self._finish(msg, DeliveryResult(msg.key, False, attempts=0,
-                                                    detail=f"chưa gửi: {batch.stop}"))
+        if batch.stop or built is None:  # logged once for the batch
+            return DeliveryResult(msg.key, False, attempts=0, detail=f"chưa gửi: {batch.stop}")
         if isinstance(built, DeliveryResult):
             return built
         data, mid = built
@@ -265,7 +271,10 @@ class EmailNotifier:
                 break
             failures += 1
             await asyncio.sleep(self.options.backoff(failures))
-        return self._finish(msg, self._result(msg, tries, mid))
+        result = self._result(msg, tries, mid)
+        if tries.last is not None and tries.last.kind == CONFIG:
+            return result  # a setting, not this message: the batch's one line says it
+        return self._finish(msg, result)
 
     @staticmethod
     def _record_success(tries: _Tries, number: int, errors: dict[str, Any],

@@ -18,6 +18,8 @@ from typing import Any
 
 import aiosmtplib
 
+from notifiers.email.smtp import SmtpSetupError
+
 TRANSIENT = "transient"
 PERMANENT = "permanent"
 CONFIG = "config"
@@ -56,6 +58,13 @@ def _ssl_cause(exc: BaseException) -> ssl.SSLError | None:
 
 def classify(exc: BaseException, options: Any) -> Outcome:
     where = f"{options.host}:{options.port}"
+    if isinstance(exc, SmtpSetupError):
+        return Outcome(CONFIG, None, exc.message, reconnect=True)
+    if type(exc) is aiosmtplib.SMTPException:
+        # aiosmtplib's bare error is always the client's own state or setup (an extension
+        # the server does not offer, TLS asked twice): no message is at fault.
+        return Outcome(CONFIG, None, f"máy chủ SMTP {where}: {shorten(str(exc))}",
+                       reconnect=True)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return Outcome(CONFIG, exc.code, f"máy chủ SMTP từ chối đăng nhập: {_reply(exc)}",
                        reconnect=True)

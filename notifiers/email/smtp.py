@@ -62,8 +62,17 @@ class SmtpOptions:
 
 
 
+class SmtpSetupError(aiosmtplib.SMTPException):
+    """The server lacks what the settings ask for (STARTTLS, AUTH): a configuration problem,
+    not a failure of any message. `message` is Vietnamese."""
+
+
 class SmtpConnection:
-    """One SMTP connection, opened on first use and reopened after it drops."""
+    """One SMTP connection, opened on first use and reopened after it drops.
+
+    STARTTLS and login are asked for here, each after checking that the server offers it: a
+    server without them is a `SmtpSetupError` naming the setting (aiosmtplib raises a bare
+    SMTPException, which told nothing apart from a bug)."""
 
     def __init__(self, options: SmtpOptions, *, tls_context: ssl.SSLContext | None = None,
                  local_hostname: str | None = None) -> None:
@@ -80,13 +89,29 @@ class SmtpConnection:
         o = self.options
         smtp = aiosmtplib.SMTP(
             hostname=o.host, port=o.port, timeout=o.timeout,
-            use_tls=o.tls == "implicit", start_tls=o.tls == "starttls",
+            use_tls=o.tls == "implicit", start_tls=False,
             tls_context=self._tls_context, cert_bundle=o.ca_file,
             local_hostname=self._local_hostname,
         )
+        where = f"{o.host}:{o.port}"
         try:
             await smtp.connect()
+            if o.tls == "starttls":
+                await smtp.ehlo()
+                if not smtp.supports_extension("starttls"):
+                    raise SmtpSetupError(
+                        f"máy chủ SMTP {where} không hỗ trợ STARTTLS mà NHACVIEC_SMTP_TLS="
+                        "starttls yêu cầu (đặt NHACVIEC_SMTP_TLS=implicit nếu máy chủ dùng "
+                        "TLS ngay từ đầu, thường ở cổng 465)")
+                await smtp.starttls()
             if o.username:
+                await smtp.ehlo()
+                if not smtp.supports_extension("auth"):
+                    raise SmtpSetupError(
+                        f"máy chủ SMTP {where} không nhận đăng nhập (không có AUTH) mà "
+                        "NHACVIEC_SMTP_USERNAME yêu cầu"
+                        + ("" if o.tls != "none" else "; máy chủ có thể chỉ nhận đăng nhập "
+                           "qua TLS (NHACVIEC_SMTP_TLS=starttls hoặc implicit)"))
                 secret = o.password.get_secret_value() if o.password is not None else ""
                 await smtp.login(o.username, secret)
         except BaseException:

@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import BotCommand
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -75,6 +76,22 @@ def _token(settings: Any) -> str:
     return token.get_secret_value().strip()
 
 
+def base_url(settings: Any) -> str:
+    """The Bot API's URL, to which python-telegram-bot appends the token: it must end with
+    "/bot" (or say where the token goes, "{token}"). Without it the token became part of the
+    host and port ("https://api.telegram.org123:AAH...") and httpx's "Invalid port" error
+    quoted its secret half."""
+    url = str(settings.telegram_base_url).strip()
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc and (
+            url.endswith("/bot") or "{token}" in url):
+        return url
+    raise ConfigError(
+        f"NHACVIEC_TELEGRAM_BASE_URL «{url}» không hợp lệ: cần một địa chỉ http(s) kết thúc bằng "
+        "/bot, ví dụ https://api.telegram.org/bot hoặc http://localhost:8081/bot (máy chủ Bot "
+        "API riêng)")
+
+
 def _requests() -> tuple[HTTPXRequest, HTTPXRequest]:
     sends = HTTPXRequest(connection_pool_size=POOL_SIZE, read_timeout=30, write_timeout=30)
     polls = HTTPXRequest(connection_pool_size=1, read_timeout=POLL_TIMEOUT + 10)
@@ -84,7 +101,7 @@ def _requests() -> tuple[HTTPXRequest, HTTPXRequest]:
 def make_bot(settings: Any, limiter: TelegramRateLimiter | None = None) -> ExtBot[Any]:
     """A bot for sending (the notifier's), with the settings' base URL and the limiter."""
     sends, polls = _requests()
-    return ExtBot(_token(settings), base_url=settings.telegram_base_url,
+    return ExtBot(_token(settings), base_url=base_url(settings),
                   rate_limiter=limiter or SharedLimiter(), request=sends,
                   get_updates_request=polls)
 
@@ -101,7 +118,7 @@ def build_application(settings: Any, backend: BotBackend, *,
     app = (
         Application.builder()
         .token(_token(settings))
-        .base_url(settings.telegram_base_url)
+        .base_url(base_url(settings))
         .request(sends)
         .get_updates_request(polls)
         .rate_limiter(limiter or SharedLimiter())

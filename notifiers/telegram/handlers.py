@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from core.errors import NhacviecError
 from core.formatting import vn_date
+from core.ids import small_number
 from notifiers.bot_backend import BotBackend, LinkCodeError, TaskLine
 from notifiers.telegram.completion import CompletionMixin
 from notifiers.telegram.replies import (
@@ -194,8 +195,8 @@ class Handlers(CompletionMixin):
     async def upcoming(self, update: Update, context: Context) -> None:
         words = list(context.args or [])
         days = DEFAULT_UPCOMING_DAYS
-        if words and words[0].isdigit():
-            days = int(words.pop(0))
+        if words and words[0].isdigit():  # "²" too: refused below, not a ValueError
+            days = small_number(words.pop(0), 999) or 0
             if words and words[0].lower() in ("ngày", "ngay"):
                 words.pop(0)
             if not 1 <= days <= 366:

@@ -19,6 +19,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from core.ids import row_id
 from notifiers.render import render as _render
 
 MAX_MESSAGE = 4096
@@ -122,9 +123,10 @@ class ButtonData:
     def decode(cls, data: str | None) -> ButtonData | None:
         action, _, rest = (data or "").partition(":")
         number, _, doc = rest.partition(":")
-        if action not in (DONE_ASK, SNOOZE, CONFIRM, CANCEL) or not number.isdigit():
+        deadline = row_id(number)  # a forged payload may say anything
+        if action not in (DONE_ASK, SNOOZE, CONFIRM, CANCEL) or deadline is None:
             return None
-        return cls(action, int(number), doc or None)
+        return cls(action, deadline, doc or None)
 
 
 def fits_callback(data: str) -> bool:
