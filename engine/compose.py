@@ -260,7 +260,7 @@ class Composer:
         # before it, with no live completion recorded by it.
         duties, reports = dated_queries(
             None, None, (Deadline.id, Deadline.label, Task.group_name, Task.code, Task.title),
-            (ReportPeriod.name,))
+            (ReportPeriod.name,), open_only=True)  # a closed plan escalates nothing
         late: list[Item] = []
         for agency_id, due, _, did, label, group, code, title in self._rows(
                 _late(duties, Deadline.due, self.slot)):
@@ -283,7 +283,7 @@ class Composer:
         stats = {}
         if late:
             for a in table(self.s, self.slot, self.cal, self.d,
-                           soon=self.p.soon_working_days):
+                           soon=self.p.soon_working_days, open_only=True):
                 stats[a.name] = {k: v for k, v in a.counts.items() if v}
         return late, stats
 
@@ -431,6 +431,7 @@ def to_payload(m: OutgoingMessage) -> dict[str, Any]:
                       "emails": list(m.recipient.emails), "chat_ids": list(m.recipient.chat_ids)},
         **_stored("items", m.items), **_stored("ongoing", m.ongoing),
         "plan_number": m.plan_number, "plan_title": m.plan_title, "stats": m.stats,
+        **({"link": m.link} if m.link else {}),
     }
 
 
@@ -445,4 +446,5 @@ def from_payload(p: dict[str, Any]) -> OutgoingMessage:
         ongoing=_stored_items(p, "ongoing"),
         plan_number=p.get("plan_number"), plan_title=p.get("plan_title"),
         stats=p.get("stats") or {},
+        link=p.get("link"),
     )

@@ -65,6 +65,9 @@ PHASE_AGENCIES = (AGENCY_DIGEST, EXPLANATION_REQUEST)
 MISSED_LINES = 200  # missed messages listed one by one; beyond, one line per agency
 PHASE_OVERSIGHT = (MONITOR_LIST, STEERING_DIGEST)
 _ORDER = {AGENCY_DIGEST: 0, EXPLANATION_REQUEST: 1, MONITOR_LIST: 2, STEERING_DIGEST: 3}
+# `link_for(session, agency ids) -> {agency id: address}`: the agencies' personal addresses on
+# the web desk (`engine.web.links.LinkMaker`), read in the composing transaction.
+LinkFor = Callable[[Session, Sequence[str]], dict[str, str]]
 
 
 @dataclass
@@ -118,12 +121,25 @@ def _not_yet_in(items: list, more: list) -> list:
     return [i for i in more if (i.deadline_id, i.obligation_id, i.agency_id) not in said]
 
 
+@dataclass
+class Built:
+    """What `Dispatcher.build` makes of a day's pending items: the messages (as claims to make),
+    the channels each item's recipient is reachable on, the items of messages that had nothing
+    to say, and the (item, channel) pairs already claimed."""
+
+    claims: list[Claim]
+    reach: dict[int, set[str]]
+    silent: set[int]
+    already: set[tuple[int, str]]
+
+
 class Dispatcher:
     def __init__(self, engine: Engine, directory: Directory, calendar: WorkingCalendar,
                  policy: Policy, notifiers: Sequence[Notifier], *,
                  extra_chats: dict[str, Sequence[int]] | None = None,
                  worker: str | None = None,
-                 wall_clock: Callable[[], dt.datetime] = _wall) -> None:
+                 wall_clock: Callable[[], dt.datetime] = _wall,
+                 link_for: LinkFor | None = None) -> None:
         self.engine, self.d, self.cal, self.p = engine, directory, calendar, policy
         self.notifiers = list(notifiers)
         for n in self.notifiers:  # a channel that sends a message in parts reports each part
@@ -132,6 +148,8 @@ class Dispatcher:
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.wall = wall_clock
+        # Agencies' personal addresses on the web desk, put on the messages to them.
+        self.link_for = link_for
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
         self._known: dict[str, dict] = {}
         self._last_slot: dt.date | None = None  # the slot the last wake-up sent for
@@ -296,7 +314,6 @@ class Dispatcher:
 
     def _compose(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult
                  ) -> list[Claim]:
-        at = self.p.slot_instant(slot)
         with session(self.engine) as s:
             if self.engine.dialect.name == "postgresql":
                 # A day's items are hundreds to thousands of rows, which the planner estimates
@@ -311,69 +328,86 @@ class Dispatcher:
             if not planned:
                 s.commit()
                 return []
-            composer = Composer(s, self.cal, self.d, self.p, slot, **self._known)
-            self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
-            markers = [p for p in planned if _is_monitor_marker(p)]
-            marker_ids = {m.id for m in markers}
-            items = composer.items([p for p in planned if p.kind != STEERING_DIGEST
-                                    and p.id not in marker_ids])
-            listed = composer.monitor_late(markers) if markers else {}
-            already = _riding(s, planned)
-            chats = self._chats(s)
-            groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
-            for p in planned:
-                ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
-                       ) if p.kind == EXPLANATION_REQUEST else ""
-                groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
-            steering = composer.steering() if any(k[0] == STEERING_DIGEST for k in groups) \
-                else ([], {})
-            report_agencies = {p.recipient_id for p in planned if p.reason == "report_reminder"}
-            ongoing = composer.ongoing(report_agencies, {p.plan_id for p in planned
-                                                         if p.plan_id}) if report_agencies else {}
-            claims: list[Claim] = []
-            reach: dict[int, set[str]] = {}
-            silent: set[int] = set()  # items of a message that had nothing to say
-            for (kind, rid, ref), group in groups.items():
-                parent = self.d.get(rid).parent if rid in self.d else None
-                recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()))
-                for n in self.notifiers:
-                    if not reachable(n.channel, recipient):
-                        continue
-                    for p in group:
-                        reach.setdefault(p.id, set()).add(n.channel)
-                    todo = [p for p in group if (p.id, n.channel) not in already]
-                    if not todo:
-                        continue
-                    if kind == STEERING_DIGEST:
-                        its, stats = steering
-                    else:
-                        its = [items[p.id] for p in latest(todo) if p.id in items]
-                        stats = {}
-                        if kind == MONITOR_LIST and listed:
-                            its += _not_yet_in(its, [i for p in todo
-                                                     for i in listed.get(p.id, ())])
-                    if not its:
-                        # A Monday with nothing late, items whose subject is gone: no message,
-                        # and settled now, or the next wake-ups would compose them again (and
-                        # send Monday's digest on the day something first became late).
-                        silent.update(p.id for p in todo)
-                        continue
-                    suffix = ref or slot.isoformat()
-                    msg = OutgoingMessage(
-                        key=f"{kind}/{rid}/{n.channel}/{suffix}", kind=kind, channel=n.channel,
-                        recipient=recipient, at=at, items=tuple(sort_items(its, kind)),
-                        ongoing=ongoing.get(rid, ()) if kind == AGENCY_DIGEST and any(
-                            i.reason == "report_reminder" for i in its) else (),
-                        plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats)
-                    claims.append(Claim(msg, tuple(p.id for p in todo), slot))
+            built = self.build(s, slot, planned)
             s.commit()
+        claims = built.claims
+
         def settle(s: Session, won: list[Claim]) -> None:
             # What rides where now: known without asking, unless another dispatcher won a claim.
-            have = None if len(won) < len(claims) else already | {
+            have = None if len(won) < len(claims) else built.already | {
                 (i, c.message.channel) for c in won for i in c.item_ids}
-            self._settle_items(s, planned, reach, have, won, slot, result, silent)
+            self._settle_items(s, planned, built.reach, have, won, slot, result, built.silent)
 
         return claim(self.engine, claims, self.worker, self.wall(), then=settle)
+
+    def build(self, s: Session, slot: dt.date, planned: list) -> Built:
+        """The messages `planned` (pending items, completed ones dropped) make on `slot`, one
+        per recipient, channel and kind, without claiming anything: what a wake-up claims and
+        sends, and what `engine.tracking.preview` shows ahead of the day."""
+        at = self.p.slot_instant(slot)
+        composer = Composer(s, self.cal, self.d, self.p, slot, **self._known)
+        self._known = {"names": composer.names, "plan_numbers": composer.plan_numbers}
+        markers = [p for p in planned if _is_monitor_marker(p)]
+        marker_ids = {m.id for m in markers}
+        items = composer.items([p for p in planned if p.kind != STEERING_DIGEST
+                                and p.id not in marker_ids])
+        listed = composer.monitor_late(markers) if markers else {}
+        already = _riding(s, planned)
+        chats = self._chats(s)
+        groups: dict[tuple[str, str, str], list[PlannedItem]] = {}
+        for p in planned:
+            ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
+                   ) if p.kind == EXPLANATION_REQUEST else ""
+            groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
+        steering = composer.steering() if any(k[0] == STEERING_DIGEST for k in groups) \
+            else ([], {})
+        report_agencies = {p.recipient_id for p in planned if p.reason == "report_reminder"}
+        ongoing = composer.ongoing(report_agencies, {p.plan_id for p in planned
+                                                     if p.plan_id}) if report_agencies else {}
+        links = self._links(s, {rid for kind, rid, _ in groups if kind in PHASE_AGENCIES})
+        claims: list[Claim] = []
+        reach: dict[int, set[str]] = {}
+        silent: set[int] = set()  # items of a message that had nothing to say
+        for (kind, rid, ref), group in groups.items():
+            parent = self.d.get(rid).parent if rid in self.d else None
+            recipient = composer.recipient(rid, chats.get(rid, ()), chats.get(parent, ()))
+            for n in self.notifiers:
+                if not reachable(n.channel, recipient):
+                    continue
+                for p in group:
+                    reach.setdefault(p.id, set()).add(n.channel)
+                todo = [p for p in group if (p.id, n.channel) not in already]
+                if not todo:
+                    continue
+                if kind == STEERING_DIGEST:
+                    its, stats = steering
+                else:
+                    its = [items[p.id] for p in latest(todo) if p.id in items]
+                    stats = {}
+                    if kind == MONITOR_LIST and listed:
+                        its += _not_yet_in(its, [i for p in todo
+                                                 for i in listed.get(p.id, ())])
+                if not its:
+                    # A Monday with nothing late, items whose subject is gone: no message,
+                    # and settled now, or the next wake-ups would compose them again (and
+                    # send Monday's digest on the day something first became late).
+                    silent.update(p.id for p in todo)
+                    continue
+                suffix = ref or slot.isoformat()
+                msg = OutgoingMessage(
+                    key=f"{kind}/{rid}/{n.channel}/{suffix}", kind=kind, channel=n.channel,
+                    recipient=recipient, at=at, items=tuple(sort_items(its, kind)),
+                    ongoing=ongoing.get(rid, ()) if kind == AGENCY_DIGEST and any(
+                        i.reason == "report_reminder" for i in its) else (),
+                    plan_number=composer.plan_number(p.plan_id for p in todo), stats=stats,
+                    link=links.get(rid) if kind in PHASE_AGENCIES else None)
+                claims.append(Claim(msg, tuple(p.id for p in todo), slot))
+        return Built(claims, reach, silent, already)
+
+    def _links(self, s: Session, agency_ids: set[str]) -> dict[str, str]:
+        if self.link_for is None or not agency_ids:
+            return {}
+        return self.link_for(s, sorted(agency_ids))
 
     def _note_explanations(self, s: Session, won: list[Claim], slot: dt.date) -> None:
         """Each explanation request sent is recorded, for the agency's answer (giải trình): about

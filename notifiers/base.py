@@ -93,6 +93,9 @@ class OutgoingMessage:
     plan_title: str | None = None
     # steering digest: {agency name: {status: count}} for the table and chart
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The recipient agency's personal address on the web desk (agency digests and explanation
+    # requests), where it reports completions and explanations; None when the desk has none.
+    link: str | None = None
     # A retry: the provider id recorded for the earlier attempt (read back from the database).
     # A channel that delivers a message in parts (Telegram) skips the parts it lists.
     resume: str | None = None

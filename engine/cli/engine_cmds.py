@@ -26,9 +26,8 @@ from engine.cli.main import app
 from engine.errors import InputError
 from engine.lookup import find_agency, find_period, find_plan, find_task, task_ref
 from engine.models import Assignment, Completion, Deadline, Duty, Task
-from engine.persist import ImportSummary, store_plan
+from engine.persist import ImportSummary
 from engine.plan.model import ParsedPlan
-from engine.planner import plan_plan
 from engine.records import complete_task, record_event, set_due, submit_report, undo_completion
 from engine.status import STATUS_VI, status_of, table
 
@@ -54,11 +53,12 @@ app.add_typer(report_app, name="report")
 
 # --- plan import (called by engine.cli.plan_cmds) ----------------------------------------------
 def store_parsed(parsed: ParsedPlan, console: Console) -> ImportSummary:
+    from engine.intake.store import import_plan
+
     rt = runtime()
     with rt.session() as s:
-        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
-        summary.planned = plan_plan(s, summary.plan_id, rt.planner, today(rt),
-                                    fresh=summary.created)
+        summary = import_plan(s, parsed, directory=rt.directory, calendar=rt.calendar,
+                              planner=rt.planner, today=today(rt))
         s.commit()
     what = "Đã lưu kế hoạch mới" if summary.created else "Đã cập nhật kế hoạch"
     console.print(

@@ -1,0 +1,118 @@
+"""What the dispatcher would send, from the real database, without claiming or changing anything:
+the preview behind the desk's Lịch gửi (and `nhacviec preview`, `dispatch --dry-run`).
+
+For each working day asked for, the pending items a wake-up on that day would read, minus those
+settled meanwhile (a live completion, a closed plan: `engine.dispatch_items.settled_meanwhile`),
+composed into messages by the dispatcher's own `Dispatcher.build` (same grouping, same keys,
+same items). The first day is the next wake-up: it also takes the pending items of earlier days
+still within the grace (a service that was stopped catches up); each later day only its own.
+Items older than the grace would be recorded as missed, not sent: they are counted apart.
+
+What cannot be known ahead is not made up: lines the Sở Nội vụ's list gets from that day's own
+delivery failures, and messages to channels this process has not configured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from engine.agencies import Directory
+from engine.bulk import plain_rows
+from engine.db import session
+from engine.dispatch_items import settled_meanwhile
+from engine.dispatcher import Dispatcher
+from engine.models import PlannedItem
+from engine.policy import Policy
+from notifiers.base import OutgoingMessage
+from notifiers.recording import RecordingNotifier
+from rules import WorkingCalendar
+
+
+@dataclass
+class PreviewDay:
+    day: dt.date
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    pending: int = 0  # items read for the day
+    settled: int = 0  # of them, completed or of a closed plan meanwhile: they will not go
+    unreachable: list[str] = field(default_factory=list)  # recipients with no address
+    missed: int = 0  # first day only: items older than the grace (recorded missed, not sent)
+
+    def by_kind(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for m in self.messages:
+            out[m.kind] = out.get(m.kind, 0) + 1
+        return out
+
+
+def next_slot(now: dt.datetime, calendar: WorkingCalendar, policy: Policy) -> dt.date:
+    """The working day of the next wake-up at or after `now`: today before the send time (on a
+    working day), else the next working day."""
+    local = now.astimezone(policy.tz)
+    day = local.date()
+    if local.time() >= policy.send_time or not calendar.is_working_day(day):
+        day = calendar.next_working_day(day + dt.timedelta(days=1))
+    return day
+
+
+def working_days(first: dt.date, count: int, calendar: WorkingCalendar) -> list[dt.date]:
+    days, day = [], calendar.next_working_day(first)
+    while len(days) < count:
+        days.append(day)
+        day = calendar.add_working_days(day, 1)
+    return days
+
+
+class Preview:
+    """Previews on one database; `channels`: the channels the service sends on (email always;
+    telegram when a bot token is set)."""
+
+    def __init__(self, engine: Engine, directory: Directory, calendar: WorkingCalendar,
+                 policy: Policy, channels: Sequence[str] = ("email",), *,
+                 extra_chats: dict[str, Sequence[int]] | None = None) -> None:
+        # The dispatcher itself composes; its channels are stand-ins that are never called.
+        self.dispatcher = Dispatcher(engine, directory, calendar, policy,
+                                     [RecordingNotifier(channel=c) for c in channels],
+                                     extra_chats=extra_chats, worker="preview")
+        self.engine, self.cal = engine, calendar
+
+    def day(self, day: dt.date, *, first: bool = True) -> PreviewDay:
+        """What a wake-up on `day` would send; `first`: it is the next wake-up (it also takes
+        the earlier days' pending items within the grace)."""
+        d = self.dispatcher
+        out = PreviewDay(day)
+        if first:
+            where = d._pending_up_to(day)
+        else:
+            where = (PlannedItem.state == "pending", PlannedItem.send_on == day)
+        with session(self.engine) as s:
+            planned = plain_rows(s.connection().execute(
+                select(PlannedItem.__table__).where(*where)
+                .order_by(PlannedItem.send_on, PlannedItem.id)))
+            if first:
+                out.missed = s.scalar(select(func.count()).select_from(PlannedItem).where(
+                    PlannedItem.state == "pending", PlannedItem.send_on < d._floor(day))) or 0
+            out.pending = len(planned)
+            gone = settled_meanwhile(s, planned)
+            out.settled = len(gone)
+            planned = [p for p in planned if p.id not in gone]
+            if planned:
+                built = d.build(s, day, planned)
+                out.messages = [c.message for c in built.claims]
+                out.unreachable = sorted({p.recipient_id for p in planned
+                                          if not built.reach.get(p.id)})
+            s.rollback()  # nothing read here is kept, nothing written
+        out.messages.sort(key=lambda m: (_ORDER.get(m.kind, 9), m.recipient.name, m.channel))
+        return out
+
+    def days(self, first: dt.date, count: int) -> list[PreviewDay]:
+        """The next `count` working days from `first` (the next wake-up's day)."""
+        return [self.day(day, first=i == 0)
+                for i, day in enumerate(working_days(first, count, self.cal))]
+
+
+_ORDER = {"agency_digest": 0, "explanation_request": 1, "monitor_list": 2, "steering_digest": 3}
