@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from engine.dispatcher import Dispatcher, WakeResult
+from engine.dispatcher import Dispatcher, LinkFor, WakeResult
 from engine.errors import ConfigError
 from engine.runtime import Runtime
 from notifiers.base import Notifier
@@ -78,13 +78,14 @@ async def wake(service_id: str) -> WakeResult | None:
 class Service:
     def __init__(self, rt: Runtime, notifiers: Sequence[Notifier], *,
                  clock: Callable[[], dt.datetime] | None = None,
-                 extra_chats: dict[str, Sequence[int]] | None = None) -> None:
+                 extra_chats: dict[str, Sequence[int]] | None = None,
+                 link_for: LinkFor | None = None) -> None:
         self.rt = rt
         self.id = uuid.uuid4().hex
         self.clock = clock or (lambda: dt.datetime.now(rt.policy.tz))
         self.dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy,
                                      notifiers, extra_chats=extra_chats,
-                                     worker=f"run:{self.id[:8]}")
+                                     worker=f"run:{self.id[:8]}", link_for=link_for)
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self.wakes: deque[WakeSummary] = deque(maxlen=KEPT_WAKES)
@@ -159,15 +160,19 @@ async def check_channels(notifiers: Sequence[Notifier]) -> None:
 async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                 extra_chats: dict[str, Sequence[int]] | None = None,
                 with_bot: bool = True, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher and, when a token is
-    set, the Telegram bot, in one asyncio process."""
+    """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher, the Telegram bot
+    when a token is set, and the web desk when NHACVIEC_WEB_PORT is set, in one asyncio
+    process. Messages to agencies carry their personal links on the desk."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     await check_channels(notifiers)
-    service = Service(rt, notifiers, extra_chats=extra_chats)
+    from engine.web.links import LinkMaker
+
+    service = Service(rt, notifiers, extra_chats=extra_chats,
+                      link_for=LinkMaker.from_settings(rt.settings))
     bot = None
     if with_bot and rt.settings.telegram_token is not None:
         from notifiers.telegram_bot import build_application, start_bot
@@ -177,12 +182,24 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                                                            rt.calendar, rt.planner),
                                 calendar=rt.calendar)
         await start_bot(bot)
+    web = None
     try:
         await service.start()
         log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
                  service.scheduler.get_job(JOB_ID).next_run_time)
+        if rt.settings.web_port is not None:
+            from engine.web.server import serve_web
+
+            web = asyncio.create_task(serve_web(rt, rt.settings.web_host, rt.settings.web_port,
+                                                stop))
+            log.info("Trang điều hành: http://%s:%d", rt.settings.web_host,
+                     rt.settings.web_port)
         await stop.wait()
     finally:
+        stop.set()
+        if web is not None:
+            with contextlib.suppress(Exception):
+                await web
         await service.stop()
         if bot is not None:
             from notifiers.telegram_bot import stop_bot

@@ -39,6 +39,7 @@ def _register() -> None:
         plan_cmds,
         rules_cmds,
         telegram_cmds,
+        web_cmds,
     )
 
 

@@ -86,9 +86,12 @@ def dispatch_cmd(
 
     rt = runtime()
     instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
+    from engine.web.links import LinkMaker
+
     notifiers = build_notifiers(rt.settings)
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
-                            extra_chats=extra_chats(rt.settings, rt.directory))
+                            extra_chats=extra_chats(rt.settings, rt.directory),
+                            link_for=LinkMaker.from_settings(rt.settings))
 
     async def go():  # noqa: ANN202
         try:

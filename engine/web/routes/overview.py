@@ -1,0 +1,56 @@
+"""Tổng quan: per plan and as of a day, the status table by agency (`engine.status.table`, the
+one the CLI prints) in the four colours, the rates, a chart and the oldest late items."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+from sqlmodel import Session
+
+from engine.models import Plan, WebUser
+from engine.status import table
+from engine.tracking.desk import oldest_late
+from engine.web.deps import db, officer, page, today
+from engine.web.forms import parse_day
+
+router = APIRouter()
+FOUR = (("overdue", "quá hạn", "red"), ("done_late", "hoàn thành quá hạn", "orange"),
+        ("in_time", "trong hạn", "blue"), ("done_on_time", "đúng hạn", "green"),
+        ("undated", "chưa có hạn", "grey"))
+
+
+def four_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {"overdue": counts["overdue"], "done_late": counts["done_late"],
+            "in_time": counts["due_soon"] + counts["not_due"],
+            "done_on_time": counts["done_on_time"],
+            "undated": counts["waiting_event"] + counts["needs_due"]}
+
+
+@router.get("/")
+def overview(request: Request, ke_hoach: str = "", ngay: str | None = None,
+             user: WebUser = Depends(officer), s: Session = Depends(db),
+             day: dt.date = Depends(today)):  # noqa: ANN201
+    rt = request.app.state.rt
+    as_of = parse_day(ngay, "ngày") or day
+    plans = list(s.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id.desc())))
+    plan = next((p for p in plans if str(p.id) == ke_hoach.strip()), None)
+    rows = []
+    totals = dict.fromkeys((k for k, _, _ in FOUR), 0)
+    for rank, a in enumerate(table(s, as_of, rt.calendar, rt.directory,
+                                   soon=rt.policy.soon_working_days,
+                                   plan_id=plan.id if plan else None), 1):
+        four = four_counts(a.counts)
+        for k, n in four.items():
+            totals[k] += n
+        rows.append((rank, a, four))
+    due = totals["overdue"] + totals["done_late"] + totals["done_on_time"]
+    done = totals["done_late"] + totals["done_on_time"]
+    rates = {"completion": done / due if due else None,
+             "on_time": totals["done_on_time"] / due if due else None}
+    late = oldest_late(s, as_of, plan_id=plan.id if plan else None, limit=20)
+    return page(request, "overview.html", user=user, plans=plans, plan=plan, as_of=as_of,
+                rows=rows, totals=totals, rates=rates, four=FOUR, late=late,
+                names={a.id: a.name for a in rt.directory},
+                peak=max(totals.values()) or 1)

@@ -1,0 +1,58 @@
+"""Lịch gửi: what will go out on each of the next working days, from the real database with the
+completions counted (`engine.tracking.preview`), and what went out on a past day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
+
+from engine.channels import extra_chats
+from engine.cli.engine_common import KIND_VI
+from engine.models import WebUser
+from engine.tracking import deliveries
+from engine.tracking.preview import Preview, next_slot, working_days
+from engine.web.deps import db, now, officer, page
+from engine.web.forms import parse_day
+
+router = APIRouter()
+MAX_DAYS = 20
+SHOWN = 300  # messages listed per day; the counts cover all
+
+
+def preview_of(request: Request) -> Preview:
+    rt = request.app.state.rt
+    return Preview(rt.engine, rt.directory, rt.calendar, rt.policy, request.app.state.channels,
+                   extra_chats=extra_chats(rt.settings, rt.directory))
+
+
+@router.get("/lich-gui")
+def schedule(request: Request, songay: int = 5, tu: str | None = None, coquan: str = "",
+             user: WebUser = Depends(officer),
+             moment: dt.datetime = Depends(now)):  # noqa: ANN201
+    rt = request.app.state.rt
+    first = next_slot(moment, rt.calendar, rt.policy)
+    start = parse_day(tu, "ngày bắt đầu")
+    count = min(max(songay, 1), MAX_DAYS)
+    preview = preview_of(request)
+    if start is not None and start > first:  # from a later day: each day its own items only
+        previews = [preview.day(d, first=False)
+                    for d in working_days(start, count, rt.calendar)]
+    else:
+        previews = preview.days(first, count)
+    wanted = coquan.strip()
+    return page(request, "schedule.html", user=user, previews=previews, first=first,
+                songay=songay, coquan=wanted, shown=SHOWN, kind_vi=KIND_VI)
+
+
+@router.get("/lich-gui/da-gui")
+def sent_on(request: Request, ngay: str = "", trang: int = 1, user: WebUser = Depends(officer),
+            s: Session = Depends(db), moment: dt.datetime = Depends(now)):  # noqa: ANN201
+    rt = request.app.state.rt
+    day = parse_day(ngay, "ngày") or rt.calendar.last_working_day_on_or_before(moment.date())
+    page_no = max(trang, 1)
+    rows, total = deliveries.log(s, day=day, offset=(page_no - 1) * 200, limit=200)
+    return page(request, "sent_day.html", user=user, day=day, rows=rows, total=total,
+                page_no=page_no, kind_vi=KIND_VI, state_vi=deliveries.STATE_VI,
+                names={a.id: a.name for a in rt.directory})
