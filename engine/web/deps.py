@@ -65,11 +65,11 @@ def agency_of_token(token: str, request: Request, s: Session = Depends(db)) -> s
     return agency_id
 
 
-def page(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+def page(request: Request, template: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
     """Render `templates/web/<template>` (autoescaped, StrictUndefined) as a page."""
     ctx.setdefault("user", None)
     ctx.setdefault("notice", request.query_params.get("tb"))
     html = render(f"web/{template}", request=request, csrf=csrf_token(request),
                   csrf_field=CSRF_FIELD, path=request.url.path, **ctx)
-    return HTMLResponse(html, status_code=status,
+    return HTMLResponse(html, status_code=http_status,
                         headers={"Cache-Control": "no-store"})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
+from engine.cli.engine_common import KIND_VI
 from engine.models import Completion, Deadline, Evidence, Task, WebUser
 from engine.records import undo_completion
 from engine.tracking.deliveries import STATE_VI
@@ -29,7 +30,7 @@ def task(request: Request, task_id: int, user: WebUser = Depends(officer),
     if view is None:
         raise HTTPException(404, "Không có nhiệm vụ này.")
     return page(request, "task.html", user=user, view=view, today=day, colour=COLOUR,
-                names={a.id: a.name for a in rt.directory}, state_vi=STATE_VI)
+                names={a.id: a.name for a in rt.directory}, state_vi=STATE_VI, kind_vi=KIND_VI)
 
 
 @router.post("/nhiem-vu/{task_id}/huy-hoan-thanh", dependencies=[Depends(check_csrf)])
