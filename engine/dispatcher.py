@@ -43,6 +43,7 @@ from engine.models import (
     ExplanationRequest,
     Notification,
     NotificationItem,
+    Plan,
     PlannedItem,
 )
 from engine.policy import Policy
@@ -250,7 +251,8 @@ class Dispatcher:
     def _settle_missed(self, s: Session, slot: dt.date) -> int:
         floor = self._floor(slot)
         old = s.execute(select(PlannedItem.id, PlannedItem.kind, PlannedItem.reason,
-                               PlannedItem.recipient_id, PlannedItem.send_on, PlannedItem.key)
+                               PlannedItem.recipient_id, PlannedItem.send_on, PlannedItem.key,
+                               PlannedItem.plan_id)
                         .where(PlannedItem.state == "pending", PlannedItem.send_on < floor)).all()
         if not old:
             return 0
@@ -258,8 +260,11 @@ class Dispatcher:
         s.connection().execute(update(PlannedItem)
                                .where(in_ids(PlannedItem.id, [p.id for p in old]))
                                .values(state="missed", settled_at=wall))
-        # The oversight lists are rebuilt from what is late anyway: not reported as missed.
-        told = [p for p in old if p.kind not in (MONITOR_LIST, STEERING_DIGEST)]
+        # The oversight lists are rebuilt from what is late anyway: not reported as missed;
+        # nor is anything of a closed plan (`engine.tracking.closing`).
+        closed = set(s.scalars(select(Plan.id).where(Plan.closed_at.is_not(None))))
+        told = [p for p in old if p.kind not in (MONITOR_LIST, STEERING_DIGEST)
+                and p.plan_id not in closed]
         if len(told) <= MISSED_LINES:  # one line per missed message
             for p in told:
                 self._notice(s, f"missed/{p.id}", MISSED, slot, {

@@ -6,7 +6,9 @@ settled meanwhile (a live completion, a closed plan: `engine.dispatch_items.sett
 composed into messages by the dispatcher's own `Dispatcher.build` (same grouping, same keys,
 same items). The first day is the next wake-up: it also takes the pending items of earlier days
 still within the grace (a service that was stopped catches up); each later day only its own.
-Items older than the grace would be recorded as missed, not sent: they are counted apart.
+Items older than the grace would be recorded as missed, not sent: they are counted apart, and
+the Sở Nội vụ's list carries the lines telling of them, as the wake-up's would (the dispatcher's
+own code runs in the preview's transaction, which is always rolled back).
 
 What cannot be known ahead is not made up: lines the Sở Nội vụ's list gets from that day's own
 delivery failures, and messages to channels this process has not configured.
@@ -18,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from engine.agencies import Directory
@@ -84,18 +86,22 @@ class Preview:
         """What a wake-up on `day` would send; `first`: it is the next wake-up (it also takes
         the earlier days' pending items within the grace)."""
         d = self.dispatcher
+        day = self.cal.next_working_day(day)  # a day off sends nothing: its next working day
         out = PreviewDay(day)
         if first:
             where = d._pending_up_to(day)
         else:
             where = (PlannedItem.state == "pending", PlannedItem.send_on == day)
         with session(self.engine) as s:
+            if first:
+                # Pending items older than the grace: the wake-up records them as missed and
+                # tells the Sở Nội vụ, whose list then carries those lines. Done here by the
+                # dispatcher's own code, in this transaction, which is rolled back below.
+                out.missed = d._settle_missed(s, day)
+                s.flush()  # its notices, for the read below (Core does not autoflush)
             planned = plain_rows(s.connection().execute(
                 select(PlannedItem.__table__).where(*where)
                 .order_by(PlannedItem.send_on, PlannedItem.id)))
-            if first:
-                out.missed = s.scalar(select(func.count()).select_from(PlannedItem).where(
-                    PlannedItem.state == "pending", PlannedItem.send_on < d._floor(day))) or 0
             out.pending = len(planned)
             gone = settled_meanwhile(s, planned)
             out.settled = len(gone)
