@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from engine.errors import ConflictError, InputError, NhacviecError, NotFoundError
 from engine.runtime import Runtime
+from engine.web.cache import PageCache
 from engine.web.deps import LoginRequired, page
 from engine.web.links import LinkMaker
 from engine.web.secret import web_secret
@@ -54,6 +55,8 @@ def create_app(rt: Runtime, *, clock: Callable[[], dt.datetime] | None = None,
     app.state.links = LinkMaker(secret, settings.web_base_url)
     app.state.clock = clock or (lambda: dt.datetime.now(rt.policy.tz))
     app.state.limiter = RateLimit()
+    app.state.cache = PageCache(rt.engine)
+    app.state.names = {a.id: a.name for a in rt.directory}
     app.state.files = settings.resolved_files_dir()
     app.state.max_upload = int(settings.web_max_upload_mb * 1024 * 1024)
     app.state.channels = channels or (("email", "telegram") if settings.telegram_token

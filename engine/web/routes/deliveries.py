@@ -23,7 +23,6 @@ PER_PAGE = 100
 @router.get("/nhat-ky-gui")
 def delivery_log(request: Request, trangthai: str = "", ngay: str = "", trang: int = 1,
                  user: WebUser = Depends(officer), s: Session = Depends(db)):  # noqa: ANN201
-    rt = request.app.state.rt
     state = trangthai if trangthai in deliveries.STATE_ORDER else None
     page_no = max(trang, 1)
     rows, total = deliveries.log(s, state=state, day=parse_day(ngay), limit=PER_PAGE,
@@ -32,7 +31,7 @@ def delivery_log(request: Request, trangthai: str = "", ngay: str = "", trang: i
                 page_no=page_no, per_page=PER_PAGE, state=state or "", ngay=ngay,
                 attempts=deliveries.attempts(s, [r.id for r in rows]),
                 counts=deliveries.counts(s), kind_vi=KIND_VI, state_vi=deliveries.STATE_VI,
-                names={a.id: a.name for a in rt.directory})
+                names=request.app.state.names)
 
 
 @router.post("/nhat-ky-gui/{notification_id}/gui-lai", dependencies=[Depends(check_csrf)])

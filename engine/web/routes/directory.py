@@ -33,7 +33,7 @@ def directory(request: Request, user: WebUser = Depends(officer),
         s.commit()
     return page(request, "directory.html", user=user, agencies=list(rt.directory),
                 chats=chats, urls=urls, stored=stored, kind_vi=KIND_VI,
-                names={a.id: a.name for a in rt.directory})
+                names=request.app.state.names)
 
 
 @router.post("/danh-ba/{agency_id}/doi-lien-ket", dependencies=[Depends(check_csrf)])

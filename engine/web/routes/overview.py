@@ -36,21 +36,26 @@ def overview(request: Request, ke_hoach: str = "", ngay: str | None = None,
     as_of = parse_day(ngay, "ngày") or day
     plans = list(s.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id.desc())))
     plan = next((p for p in plans if str(p.id) == ke_hoach.strip()), None)
-    rows = []
-    totals = dict.fromkeys((k for k, _, _ in FOUR), 0)
-    for rank, a in enumerate(table(s, as_of, rt.calendar, rt.directory,
-                                   soon=rt.policy.soon_working_days,
-                                   plan_id=plan.id if plan else None), 1):
-        four = four_counts(a.counts)
-        for k, n in four.items():
-            totals[k] += n
-        rows.append((rank, a, four))
+    plan_id = plan.id if plan else None
+    rows, totals, late = request.app.state.cache.get(
+        ("overview", plan_id, as_of), lambda: _overview(s, rt, plan_id, as_of))
     due = totals["overdue"] + totals["done_late"] + totals["done_on_time"]
     done = totals["done_late"] + totals["done_on_time"]
     rates = {"completion": done / due if due else None,
              "on_time": totals["done_on_time"] / due if due else None}
-    late = oldest_late(s, as_of, plan_id=plan.id if plan else None, limit=20)
     return page(request, "overview.html", user=user, plans=plans, plan=plan, as_of=as_of,
                 rows=rows, totals=totals, rates=rates, four=FOUR, late=late,
-                names={a.id: a.name for a in rt.directory},
-                peak=max(totals.values()) or 1)
+                names=request.app.state.names, peak=max(totals.values()) or 1)
+
+
+def _overview(s: Session, rt, plan_id: int | None, as_of: dt.date) -> tuple:  # noqa: ANN001
+    """The status table by agency in four colours, the totals and the oldest late items."""
+    rows = []
+    totals = dict.fromkeys((k for k, _, _ in FOUR), 0)
+    for rank, a in enumerate(table(s, as_of, rt.calendar, rt.directory,
+                                   soon=rt.policy.soon_working_days, plan_id=plan_id), 1):
+        four = four_counts(a.counts)
+        for k, n in four.items():
+            totals[k] += n
+        rows.append((rank, a, four))
+    return rows, totals, oldest_late(s, as_of, plan_id=plan_id, limit=20)

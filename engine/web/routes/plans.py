@@ -48,6 +48,13 @@ def _go(url: str, notice: str) -> RedirectResponse:
 @router.get("/ke-hoach")
 def plans(request: Request, user: WebUser = Depends(officer), s: Session = Depends(db),
           day: dt.date = Depends(today)):  # noqa: ANN201
+    cards = request.app.state.cache.get(("plans", day), lambda: _cards(s, request, day))
+    drafts = list(s.scalars(select(PlanDraft).order_by(PlanDraft.created_at.desc())))
+    return page(request, "plans.html", user=user, cards=cards, drafts=drafts,
+                max_mb=MAX_PLAN_MB)
+
+
+def _cards(s: Session, request: Request, day: dt.date) -> list[dict]:
     rt = request.app.state.rt
     cards = []
     for p in s.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id.desc())):
@@ -66,9 +73,7 @@ def plans(request: Request, user: WebUser = Depends(officer), s: Session = Depen
                                                          Deadline.active)),
             "periods": list(s.scalars(select(ReportPeriod).where(ReportPeriod.plan_id == p.id)
                                       .order_by(ReportPeriod.position)))})
-    drafts = list(s.scalars(select(PlanDraft).order_by(PlanDraft.created_at.desc())))
-    return page(request, "plans.html", user=user, cards=cards, drafts=drafts,
-                max_mb=MAX_PLAN_MB)
+    return cards
 
 
 @router.get("/ke-hoach/{plan_id}")
@@ -164,7 +169,7 @@ def review(request: Request, draft_id: str, canxem: int = 0, sua: int | None = N
     agencies = [a for a in rt.directory if a.kind != "unspecific"]
     return page(request, "plan_review.html", user=user, draft=draft, parsed=parsed,
                 flags=flags, meta=meta, only_flagged=bool(canxem), editing=sua,
-                agencies=agencies, names={a.id: a.name for a in rt.directory},
+                agencies=agencies, names=request.app.state.names,
                 kind_vi=KIND_VI, flagged=sum(1 for f in flags if f))
 
 

@@ -35,12 +35,17 @@ def schedule(request: Request, songay: int = 5, tu: str | None = None, coquan: s
     first = next_slot(moment, rt.calendar, rt.policy)
     start = parse_day(tu, "ngày bắt đầu")
     count = min(max(songay, 1), MAX_DAYS)
-    preview = preview_of(request)
-    if start is not None and start > first:  # from a later day: each day its own items only
-        previews = [preview.day(d, first=False)
+    later = start is not None and start > first
+
+    def compute() -> list:
+        preview = preview_of(request)
+        if later:  # from a later day: each day its own items only
+            return [preview.day(d, first=False)
                     for d in working_days(start, count, rt.calendar)]
-    else:
-        previews = preview.days(first, count)
+        return preview.days(first, count)
+
+    previews = request.app.state.cache.get(
+        ("schedule", first, start if later else None, count), compute)
     wanted = coquan.strip()
     return page(request, "schedule.html", user=user, previews=previews, first=first,
                 songay=songay, coquan=wanted, shown=SHOWN, kind_vi=KIND_VI)
@@ -55,4 +60,4 @@ def sent_on(request: Request, ngay: str = "", trang: int = 1, user: WebUser = De
     rows, total = deliveries.log(s, day=day, offset=(page_no - 1) * 200, limit=200)
     return page(request, "sent_day.html", user=user, day=day, rows=rows, total=total,
                 page_no=page_no, kind_vi=KIND_VI, state_vi=deliveries.STATE_VI,
-                names={a.id: a.name for a in rt.directory})
+                names=request.app.state.names)

@@ -30,7 +30,7 @@ def task(request: Request, task_id: int, user: WebUser = Depends(officer),
     if view is None:
         raise HTTPException(404, "Không có nhiệm vụ này.")
     return page(request, "task.html", user=user, view=view, today=day, colour=COLOUR,
-                names={a.id: a.name for a in rt.directory}, state_vi=STATE_VI, kind_vi=KIND_VI)
+                names=request.app.state.names, state_vi=STATE_VI, kind_vi=KIND_VI)
 
 
 @router.post("/nhiem-vu/{task_id}/huy-hoan-thanh", dependencies=[Depends(check_csrf)])
