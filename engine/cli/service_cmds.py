@@ -147,9 +147,11 @@ def demo_cmd(
     complete_on_time: Annotated[bool, typer.Option("--complete-on-time",
                                                    help="Giả định mọi việc xong đúng hạn.")
                                 ] = False,
+    web: Annotated[bool, typer.Option("--web", help="Sau đó chạy trang điều hành (web) trên "
+                                      "cơ sở dữ liệu chạy thử, đến khi Ctrl-C.")] = False,
 ) -> None:
     from engine.cli.demo import run_demo
 
     run_demo(parse_date(start, "--from"), parse_date(end, "--to"),
-             complete_on_time=complete_on_time, console=make_console())
+             complete_on_time=complete_on_time, console=make_console(), web=web)
 
