@@ -5,10 +5,10 @@ user data directory, started afresh each run, so running it twice gives the same
 real dispatcher runs over 2025 on a virtual clock through the email channel: every message
 becomes a real ``.eml`` file in the ``demo`` folder of the outbox (emptied first). Whatever
 the environment says, the demo never sends to a real SMTP server or Telegram (the directory's
-addresses are placeholders). It ends with a short Vietnamese summary and the year-end status table, the web desk's address
-and a first admin login on the demo database (its password generated and printed once); with
-`--web` it then serves the desk on that database until Ctrl-C. Every email to an agency carries
-the agency's personal link on the desk.
+addresses are placeholders). It ends with a short Vietnamese summary and the year-end status
+table, the web desk's address and a first admin login on the demo database (its password
+generated and printed once); with `--web` it then serves the desk on that database until
+Ctrl-C. Every email to an agency carries the agency's personal link on the desk.
 """
 
 from __future__ import annotations
