@@ -371,3 +371,26 @@ def test_zalo_webhook_place_and_unknown_pages(sqlite_url, tmp_path) -> None:
     assert desk.client.get("/khong-co").status_code == 404
     assert desk.client.get("/tinh/style.css").status_code == 200
     assert desk.client.get("/tinh/app.js").status_code == 200
+
+
+def test_pages_kept_while_nothing_changed_follow_every_write(db_url, tmp_path) -> None:
+    """The overview is computed once while the database stays as it is; a completion recorded
+    by another path (the CLI, the bot) shows at the next request."""
+    from engine.lookup import find_task
+    from engine.records import complete_task
+
+    desk = make_desk(db_url, tmp_path)
+    seed_plan(desk)
+    desk.login()
+    cache = desk.client.app.state.cache
+    first = desk.client.get("/").text
+    misses = cache.misses
+    assert desk.client.get("/").text == first and cache.misses == misses  # kept
+    late = int(re.search(r'class="stat red"><b>(\d+)</b>', first).group(1))
+    with desk.rt.session() as s:
+        complete_task(s, find_task(s, "TTHC/1.1"), "vp-ubnd", desk.rt.planner,
+                      on=dt.date(2025, 3, 19), today=dt.date(2025, 3, 20), document_no="1/BC")
+        s.commit()
+    again = desk.client.get("/").text
+    assert cache.misses == misses + 1
+    assert int(re.search(r'class="stat red"><b>(\d+)</b>', again).group(1)) == late - 1
