@@ -229,3 +229,10 @@ def test_a_tampered_session_cookie_or_a_removed_account_opens_nothing(sqlite_url
         s.commit()
     assert desk.client.get("/", follow_redirects=False).status_code == 303
     assert re.search("Đăng nhập", desk.client.get("/").text)
+
+
+def test_a_body_larger_than_any_form_is_refused_unread(sqlite_url, tmp_path) -> None:
+    desk = make_desk(sqlite_url, tmp_path, web_max_upload_mb=1)
+    r = desk.client.post("/dang-nhap", content=b"x" * (22 * 1024 * 1024),
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413 and "quá lớn" in r.text

@@ -31,6 +31,7 @@ from notifiers.render import environment
 log = logging.getLogger("nhacviec.web")
 STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 8
+PLAN_LIMIT = 20 * 1024 * 1024  # the largest plan file the Kế hoạch page reads
 
 
 def create_app(rt: Runtime, *, clock: Callable[[], dt.datetime] | None = None,
@@ -61,6 +62,18 @@ def create_app(rt: Runtime, *, clock: Callable[[], dt.datetime] | None = None,
     app.state.max_upload = int(settings.web_max_upload_mb * 1024 * 1024)
     app.state.channels = channels or (("email", "telegram") if settings.telegram_token
                                       else ("email",))
+    # A request body larger than any form takes is refused before it is read (added before
+    # the session middleware, which then wraps it: the error page has its session).
+    limit = max(app.state.max_upload, PLAN_LIMIT) + 1024 * 1024
+
+    @app.middleware("http")
+    async def _body_limit(request: Request, call_next):  # noqa: ANN001, ANN202
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            return page(request, "error.html", 413, status=413,
+                        message=f"Tệp gửi lên quá lớn (tối đa {limit // 1048576} MB).")
+        return await call_next(request)
+
     app.add_middleware(SessionMiddleware, secret_key=secret.decode(),
                        session_cookie="nhacviec_phien", max_age=SESSION_HOURS * 3600,
                        same_site="lax",
