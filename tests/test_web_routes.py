@@ -237,6 +237,16 @@ def test_agency_page_completion_with_evidence_and_officer_undo(db_url, tmp_path)
         assert s.get(Completion, c.id).undone_at is not None
         assert s.scalar(select(func.count()).select_from(PlannedItem).where(
             PlannedItem.duty_id == duty, PlannedItem.state == "pending")) > 0
+    # A deadline not yet due soon has its form on a page of its own (TTHC 1.2, due 18/06).
+    later = _task(desk, "Cải cách TTHC", "1.2")
+    with desk.rt.session() as s:
+        later_id = s.scalar(select(Deadline.id).where(Deadline.task_id == later.id,
+                                                      Deadline.due == dt.date(2025, 6, 18)))
+    assert f'href="{link}/hoan-thanh/{later_id}"' in desk.client.get(link).text
+    form = desk.client.get(f"{link}/hoan-thanh/{later_id}")
+    assert form.status_code == 200 and 'name="deadline_id" value="%d"' % later_id in form.text
+    assert desk.client.get(f"{desk.link('so-tu-phap')}/hoan-thanh/{later_id}").status_code == \
+        404
     # The officer's read-only view of the agency's page has no forms.
     r = desk.client.get("/co-quan-xem/vp-ubnd")
     assert "Văn phòng UBND tỉnh" in r.text and "hoan-thanh" not in r.text

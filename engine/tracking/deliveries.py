@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from engine.errors import ConflictError, NotFoundError
@@ -22,18 +22,28 @@ _COLUMNS = (Notification.id, Notification.key, Notification.kind, Notification.c
 
 def log(s: Session, *, state: str | None = None, day: dt.date | None = None,
         offset: int = 0, limit: int = 100) -> tuple[list[Any], int]:
-    """Messages (without their payloads), failures first, newest first within a state; and
-    how many there are."""
-    order = case(STATE_ORDER, value=Notification.state, else_=9)
-    q = select(*_COLUMNS)
-    count = select(func.count()).select_from(Notification)
-    if state:
-        q, count = q.where(Notification.state == state), count.where(Notification.state == state)
-    if day:
-        q, count = q.where(Notification.slot_on == day), count.where(Notification.slot_on == day)
-    rows = s.execute(q.order_by(order, Notification.at.desc(), Notification.id.desc())
-                     .offset(offset).limit(limit)).all()
-    return rows, s.scalar(count) or 0
+    """Messages (without their payloads), failures first, then those waiting to be sent again,
+    in flight, sent; newest first within a state; and how many there are. Read state by state
+    through the state index (a year holds hundreds of thousands of messages: one sort of all
+    of them took 0.2 s a page)."""
+    where = [Notification.slot_on == day] if day else []
+    counts = dict(s.execute(select(Notification.state, func.count()).where(*where)
+                            .group_by(Notification.state)).all())
+    states = [state] if state else list(STATE_ORDER)
+    rows: list[Any] = []
+    skip = offset
+    for st in states:
+        n = counts.get(st, 0)
+        if skip >= n:
+            skip -= n
+            continue
+        rows.extend(s.execute(select(*_COLUMNS).where(Notification.state == st, *where)
+                              .order_by(Notification.slot_on.desc(), Notification.id.desc())
+                              .offset(skip).limit(limit - len(rows))).all())
+        skip = 0
+        if len(rows) >= limit:
+            break
+    return rows, sum(counts.get(st, 0) for st in states)
 
 
 def attempts(s: Session, notification_ids: list[int]) -> dict[int, list[DeliveryAttempt]]:

@@ -149,6 +149,9 @@ def agency_page(s: Session, agency_id: str, today: dt.date, calendar: WorkingCal
                                number, st, c, evidence.get(c.id, []) if c else []))
     out.sort(key=lambda d: (d.due, d.role != "lead", d.group, d.code))
     reports = []
+    reported = {c.obligation_id: c for c in s.scalars(select(Completion).where(
+        Completion.agency_id == agency_id, Completion.obligation_id.is_not(None),
+        Completion.undone_at.is_(None)))}
     for oid, name, cf, ct, due, url, number in s.execute(
             select(ReportObligation.id, ReportPeriod.name, ReportPeriod.cutoff_from,
                    ReportPeriod.cutoff_to, ReportPeriod.deadline, Plan.data_entry_url,
@@ -157,8 +160,7 @@ def agency_page(s: Session, agency_id: str, today: dt.date, calendar: WorkingCal
             .join(Plan, Plan.id == ReportPeriod.plan_id)
             .where(ReportObligation.agency_id == agency_id, Plan.closed_at.is_(None))
             .order_by(ReportPeriod.deadline)):
-        c = s.scalar(select(Completion).where(Completion.obligation_id == oid,
-                                              Completion.undone_at.is_(None)))
+        c = reported.get(oid)
         reports.append(ReportRow(oid, name, cf, ct, due, url, number,
                                  status_of(due, c.completed_on if c else None, today,
                                            calendar, soon), c))
@@ -166,10 +168,49 @@ def agency_page(s: Session, agency_id: str, today: dt.date, calendar: WorkingCal
 
 
 def requests(s: Session, agency_id: str, today: dt.date) -> list[RequestRow]:
+    """The explanation requests sent to the agency, newest first, each with its subject, its
+    answers and whether it is still late: a few queries for all of them (a late agency has
+    dozens)."""
+    reqs = list(s.scalars(select(ExplanationRequest).where(
+        ExplanationRequest.agency_id == agency_id)
+        .order_by(ExplanationRequest.requested_on.desc(), ExplanationRequest.id.desc())))
+    if not reqs:
+        return []
+    dids = [r.deadline_id for r in reqs if r.deadline_id is not None]
+    oids = [r.obligation_id for r in reqs if r.obligation_id is not None]
+    tasks = {row.id: row for row in s.execute(
+        select(Deadline.id, Deadline.due, Task.group_name, Task.code, Task.title)
+        .join(Task, Task.id == Deadline.task_id).where(in_ids(Deadline.id, dids)))} \
+        if dids else {}
+    periods = {row.id: row for row in s.execute(
+        select(ReportObligation.id, ReportPeriod.deadline, ReportPeriod.name)
+        .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+        .where(in_ids(ReportObligation.id, oids)))} if oids else {}
+    done: dict[tuple[str, int], dt.date] = {}
+    for did, oid, on in s.execute(select(Completion.deadline_id, Completion.obligation_id,
+                                         Completion.completed_on)
+                                  .where(Completion.agency_id == agency_id,
+                                         Completion.undone_at.is_(None))):
+        done[("d", did) if did is not None else ("o", oid)] = on
+    answers: dict[int, list[ExplanationAnswer]] = {}
+    for a in s.scalars(select(ExplanationAnswer).where(
+            in_ids(ExplanationAnswer.request_id, [r.id for r in reqs]))
+            .order_by(ExplanationAnswer.recorded_at, ExplanationAnswer.id)):
+        answers.setdefault(a.request_id, []).append(a)
     out = []
-    for r in s.scalars(select(ExplanationRequest).where(ExplanationRequest.agency_id == agency_id)
-                       .order_by(ExplanationRequest.requested_on.desc())):
-        out.append(_request_row(s, r, today))
+    for r in reqs:
+        if r.deadline_id is not None:
+            row = tasks.get(r.deadline_id)
+            due = row.due if row else None
+            subject = f"{row.group_name} {row.code} — {row.title}" if row else "(đã xóa)"
+            completed = done.get(("d", r.deadline_id))
+        else:
+            row = periods.get(r.obligation_id)
+            due = row.deadline if row else None
+            subject = f"Báo cáo {row.name}" if row else "(đã xóa)"
+            completed = done.get(("o", r.obligation_id))
+        late = due is not None and due < today and (completed is None or completed > today)
+        out.append(RequestRow(r, subject, due, late, answers.get(r.id, [])))
     return out
 
 

@@ -39,6 +39,21 @@ def agency_home(request: Request, token: str, agency_id: str = Depends(agency_of
                 accept=files.ACCEPT, max_mb=request.app.state.max_upload // 1048576)
 
 
+@router.get("/{token}/hoan-thanh/{deadline_id}")
+def done_form(request: Request, token: str, deadline_id: int,
+              agency_id: str = Depends(agency_of_token), s: Session = Depends(db),
+              day: dt.date = Depends(today)):  # noqa: ANN201
+    rt = request.app.state.rt
+    view = agency_page(s, agency_id, day, rt.calendar, rt.policy.soon_working_days)
+    d = next((d for d in view.open_deadlines if d.deadline_id == deadline_id
+              and d.role == "lead"), None)
+    if d is None:
+        raise HTTPException(404, "Không có thời hạn này trong danh sách nhiệm vụ do quý cơ quan "
+                                 "chủ trì.")
+    return page(request, "agency_done.html", view=view, d=d, token=token, today=day,
+                accept=files.ACCEPT, max_mb=request.app.state.max_upload // 1048576)
+
+
 def _back(token: str, notice: str, anchor: str = "") -> RedirectResponse:
     from urllib.parse import quote
 
