@@ -244,7 +244,7 @@ def test_agency_page_completion_with_evidence_and_officer_undo(db_url, tmp_path)
                                                       Deadline.due == dt.date(2025, 6, 18)))
     assert f'href="{link}/hoan-thanh/{later_id}"' in desk.client.get(link).text
     form = desk.client.get(f"{link}/hoan-thanh/{later_id}")
-    assert form.status_code == 200 and 'name="deadline_id" value="%d"' % later_id in form.text
+    assert form.status_code == 200 and f'name="deadline_id" value="{later_id}"' in form.text
     assert desk.client.get(f"{desk.link('so-tu-phap')}/hoan-thanh/{later_id}").status_code == \
         404
     # The officer's read-only view of the agency's page has no forms.
