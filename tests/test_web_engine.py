@@ -280,3 +280,27 @@ def test_web_on_a_port_in_use_says_so(env) -> None:
         port = sock.getsockname()[1]
         r = nv(env, "web", "--port", str(port))
     assert r.returncode == 2 and "không mở được" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_no_explanation_for_a_deadline_not_yet_due(sqlite_url) -> None:
+    from engine.errors import InputError, NotFoundError
+    from engine.models import Deadline, ExplanationRequest
+    from engine.records import answer_request
+
+    rt, _ = _setup(sqlite_url)
+    with rt.session() as s:
+        did = s.scalar(select(Deadline.id).where(Deadline.due == D("2025-01-24")))
+        req = ExplanationRequest(deadline_id=did, agency_id="vp-ubnd",
+                                 requested_on=D("2025-01-10"))
+        s.add(req)
+        s.flush()
+        with pytest.raises(InputError, match="không quá hạn"):  # due 24/01, asked on 20/01
+            answer_request(s, req.id, "vp-ubnd", text="...", on=D("2025-01-20"))
+        with pytest.raises(NotFoundError):  # another agency's request
+            answer_request(s, req.id, "so-tu-phap", text="...", on=D("2025-02-20"))
+        with pytest.raises(InputError, match="phải sau hôm nay"):
+            answer_request(s, req.id, "vp-ubnd", text="...", on=D("2025-02-20"),
+                           proposed_due=D("2025-02-19"))
+        answer = answer_request(s, req.id, "vp-ubnd", text="Chậm do Tết", on=D("2025-02-20"),
+                                proposed_due=D("2025-03-03"))
+        assert (answer.proposed_due, answer.answered_by) == (D("2025-03-03"), "web")

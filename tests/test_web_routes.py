@@ -277,6 +277,19 @@ def test_explanation_answered_on_the_agency_page(sqlite_url, tmp_path) -> None:
         a = s.scalars(select(ExplanationAnswer)).one()
         assert (a.text, a.proposed_due, a.answered_by) == (
             "Chờ ý kiến góp ý của các sở", dt.date(2025, 4, 15), "web")
+    # Once the task is reported done, the request is no longer late: no explanation is taken.
+    with desk.rt.session() as s:
+        did = s.scalar(select(Deadline.id).where(
+            Deadline.task_id == _task(desk, "Cải cách TTHC", "1.1").id))
+    desk.post(f"{link}/hoan-thanh", link, data={"deadline_id": str(did),
+                                                "document_no": "20/KH-VP"})
+    page = desk.client.get(link).text
+    assert "Bổ sung giải trình" not in page.split(f'id="q-{req.id}"')[1].split("</article>")[0]
+    r = desk.post(f"{link}/giai-trinh", link, data={"request_id": str(req.id),
+                                                    "text": "Giải trình thêm"})
+    assert r.status_code == 400 and "không quá hạn" in r.text
+    with desk.rt.session() as s:
+        assert s.scalar(select(func.count()).select_from(ExplanationAnswer)) == 1
     # The officer sees it on the task's page, with every message sent about the task.
     desk.login()
     r = desk.client.get(f"/nhiem-vu/{_task(desk, 'Cải cách TTHC', '1.1').id}")
