@@ -397,8 +397,9 @@ def test_zalo_webhook_place_and_unknown_pages(sqlite_url, tmp_path) -> None:
 
 
 def test_pages_kept_while_nothing_changed_follow_every_write(db_url, tmp_path) -> None:
-    """The overview is computed once while the database stays as it is; a completion recorded
-    by another path (the CLI, the bot) shows at the next request."""
+    """The overview is computed once while the database stays as it is; after a completion
+    recorded by another path (the CLI, the bot) the page says its figures are being brought up
+    to date, and shows the new ones as soon as they are."""
     from engine.lookup import find_task
     from engine.records import complete_task
 
@@ -408,12 +409,26 @@ def test_pages_kept_while_nothing_changed_follow_every_write(db_url, tmp_path) -
     cache = desk.client.app.state.cache
     first = desk.client.get("/").text
     misses = cache.misses
-    assert desk.client.get("/").text == first and cache.misses == misses  # kept
+    # Kept (on PostgreSQL the version is the server's write-ahead log position, which any
+    # tenant of a shared server moves: there it may be computed again, never kept too long).
+    sqlite = db_url.startswith("sqlite")
+    if sqlite:
+        assert desk.client.get("/").text == first and cache.misses == misses
     late = int(re.search(r'class="stat red"><b>(\d+)</b>', first).group(1))
     with desk.rt.session() as s:
         complete_task(s, find_task(s, "TTHC/1.1"), "vp-ubnd", desk.rt.planner,
                       on=dt.date(2025, 3, 19), today=dt.date(2025, 3, 20), document_no="1/BC")
         s.commit()
+    # Served at once as it was, saying so, while the table is computed again; then the new one.
     again = desk.client.get("/").text
-    assert cache.misses == misses + 1
+    if sqlite:
+        assert "dữ liệu vừa thay đổi và bảng đang được tính lại" in again
+        assert int(re.search(r'class="stat red"><b>(\d+)</b>', again).group(1)) == late
+    import time
+
+    deadline = time.monotonic() + 30
+    while "đang được tính lại" in again and time.monotonic() < deadline:
+        time.sleep(0.1)
+        again = desk.client.get("/").text
+    assert "đang được tính lại" not in again
     assert int(re.search(r'class="stat red"><b>(\d+)</b>', again).group(1)) == late - 1

@@ -39,28 +39,32 @@ def overview(request: Request, ke_hoach: str = "", ngay: str | None = None,
     plans = list(s.scalars(select(Plan).order_by(Plan.year.desc(), Plan.id.desc())))
     plan = next((p for p in plans if str(p.id) == ke_hoach.strip()), None)
     plan_id = plan.id if plan else None
-    rows, table_rows, totals, late = request.app.state.cache.get(
-        ("overview", plan_id, as_of), lambda: _overview(s, rt, plan_id, as_of))
+    kept = request.app.state.cache.recent(("overview", plan_id, as_of),
+                                          lambda: _overview(rt, plan_id, as_of))
+    rows, table_rows, totals, late = kept.value
     due = totals["overdue"] + totals["done_late"] + totals["done_on_time"]
     done = totals["done_late"] + totals["done_on_time"]
     rates = {"completion": done / due if due else None,
              "on_time": totals["done_on_time"] / due if due else None}
     return page(request, "overview.html", user=user, plans=plans, plan=plan, as_of=as_of,
                 rows=rows, table_rows=table_rows, totals=totals, rates=rates, four=FOUR,
-                late=late,
+                late=late, kept=kept, tz=rt.policy.tz,
                 names=request.app.state.names, peak=max(totals.values()) or 1)
 
 
-def _overview(s: Session, rt, plan_id: int | None, as_of: dt.date) -> tuple:  # noqa: ANN001
+def _overview(rt, plan_id: int | None, as_of: dt.date) -> tuple:  # noqa: ANN001
     """The status table by agency in four colours (and its rows as HTML: 3,500 agencies make
     a long table, rendered once), the totals and the oldest late items."""
     rows = []
     totals = dict.fromkeys((k for k, _, _ in FOUR), 0)
-    for rank, a in enumerate(table(s, as_of, rt.calendar, rt.directory,
-                                   soon=rt.policy.soon_working_days, plan_id=plan_id), 1):
+    with rt.session() as s:  # its own: it may run in the cache's background thread
+        result = table(s, as_of, rt.calendar, rt.directory, soon=rt.policy.soon_working_days,
+                       plan_id=plan_id)
+        late = oldest_late(s, as_of, plan_id=plan_id, limit=20)
+    for rank, a in enumerate(result, 1):
         four = four_counts(a.counts)
         for k, n in four.items():
             totals[k] += n
         rows.append((rank, a, four))
     html = Markup(render("web/_status_rows.html", rows=rows, four=FOUR))
-    return rows, html, totals, oldest_late(s, as_of, plan_id=plan_id, limit=20)
+    return rows, html, totals, late
