@@ -306,6 +306,12 @@ def test_schedule_preview_and_a_past_day(sqlite_url, tmp_path) -> None:
     days = re.findall(r'id="ngay-(\d{4}-\d\d-\d\d)"', r.text)
     assert days == ["2025-03-21", "2025-03-24", "2025-03-25"]
     assert "Văn phòng UBND tỉnh" in r.text and "yêu cầu giải trình" in r.text
+    # The oversight lists, composed when they go from what is late then, are named, not listed:
+    # Friday's lists of the deadlines passed before the import, Monday's steering digest.
+    friday = r.text.split('id="ngay-2025-03-21"')[1].split("</section>")[0]
+    monday = r.text.split('id="ngay-2025-03-24"')[1].split("</section>")[0]
+    assert "Ngoài ra: danh sách gửi Sở Nội vụ về" in friday
+    assert "bản tổng hợp gửi Ban Chỉ đạo, lập lúc gửi" in monday
     r = desk.client.get("/lich-gui?coquan=vp-ubnd&tu=2025-03-24&songay=1")
     assert re.findall(r'id="ngay-(\d{4}-\d\d-\d\d)"', r.text) == ["2025-03-24"]
     _wake(desk, "2025-03-21")

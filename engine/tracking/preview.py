@@ -27,10 +27,10 @@ from engine.agencies import Directory
 from engine.bulk import plain_rows
 from engine.db import session
 from engine.dispatch_items import settled_meanwhile
-from engine.dispatcher import Dispatcher
+from engine.dispatcher import Dispatcher, _is_monitor_marker
 from engine.models import PlannedItem
 from engine.policy import Policy
-from notifiers.base import OutgoingMessage
+from notifiers.base import STEERING_DIGEST, OutgoingMessage
 from notifiers.recording import RecordingNotifier
 from rules import WorkingCalendar
 
@@ -43,6 +43,9 @@ class PreviewDay:
     settled: int = 0  # of them, completed or of a closed plan meanwhile: they will not go
     unreachable: list[str] = field(default_factory=list)  # recipients with no address
     missed: int = 0  # first day only: items older than the grace (recorded missed, not sent)
+    # Without `oversight`: the Sở Nội vụ's lists and the Steering Committee's digest left
+    # uncomposed (they are composed when they go, from what is late then): kind -> markers.
+    deferred: dict[str, int] = field(default_factory=dict)
 
     def by_kind(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -82,9 +85,12 @@ class Preview:
                                      extra_chats=extra_chats, worker="preview")
         self.engine, self.cal = engine, calendar
 
-    def day(self, day: dt.date, *, first: bool = True) -> PreviewDay:
+    def day(self, day: dt.date, *, first: bool = True, oversight: bool = True) -> PreviewDay:
         """What a wake-up on `day` would send; `first`: it is the next wake-up (it also takes
-        the earlier days' pending items within the grace)."""
+        the earlier days' pending items within the grace). Without `oversight`, the lists the
+        wake-up composes from everything late that day (the Sở Nội vụ's lists of late
+        deadlines, the Steering Committee's digest: 160,000 lines nationally, seconds to
+        compose) are counted in `deferred`, not composed; the Sở Nội vụ's other lines are."""
         d = self.dispatcher
         day = self.cal.next_working_day(day)  # a day off sends nothing: its next working day
         out = PreviewDay(day)
@@ -106,6 +112,12 @@ class Preview:
             gone = settled_meanwhile(s, planned)
             out.settled = len(gone)
             planned = [p for p in planned if p.id not in gone]
+            if not oversight:
+                later = [p for p in planned if p.kind == STEERING_DIGEST or _is_monitor_marker(p)]
+                for p in later:
+                    out.deferred[p.kind] = out.deferred.get(p.kind, 0) + 1
+                held = {p.id for p in later}
+                planned = [p for p in planned if p.id not in held]
             if planned:
                 built = d.build(s, day, planned)
                 out.messages = [c.message for c in built.claims]
@@ -115,9 +127,9 @@ class Preview:
         out.messages.sort(key=lambda m: (_ORDER.get(m.kind, 9), m.recipient.name, m.channel))
         return out
 
-    def days(self, first: dt.date, count: int) -> list[PreviewDay]:
+    def days(self, first: dt.date, count: int, *, oversight: bool = True) -> list[PreviewDay]:
         """The next `count` working days from `first` (the next wake-up's day)."""
-        return [self.day(day, first=i == 0)
+        return [self.day(day, first=i == 0, oversight=oversight)
                 for i, day in enumerate(working_days(first, count, self.cal))]
 
 

@@ -39,10 +39,12 @@ def schedule(request: Request, songay: int = 5, tu: str | None = None, coquan: s
 
     def compute() -> list:
         preview = preview_of(request)
+        # The oversight lists are composed when they go, from what is late then: counted here
+        # (the overview shows what is late), not composed (seconds nationally).
         if later:  # from a later day: each day its own items only
-            return [preview.day(d, first=False)
+            return [preview.day(d, first=False, oversight=False)
                     for d in working_days(start, count, rt.calendar)]
-        return preview.days(first, count)
+        return preview.days(first, count, oversight=False)
 
     previews = request.app.state.cache.get(
         ("schedule", first, start if later else None, count), compute)
