@@ -10,9 +10,11 @@ desk, the bot or the CLI, a wake-up, an import) makes the next request compute a
 databases: nothing is cached.
 
 `recent` serves the pages that take seconds on a national database (the overview's status
-table of 3,500 agencies): when the database has changed since the kept value was computed, the
-kept value is served at once, marked with the time it was computed and as being brought up to
-date, while one background thread computes the new one (never silent: the page says so).
+table of 3,500 agencies): when the database has changed since the kept value was computed and
+computing it took longer than `SLOW` (a province's table takes a few dozen milliseconds: it is
+always computed afresh), the kept value is served at once, marked with the time it was computed
+and as being brought up to date, while one background thread computes the new one (never
+silent: the page says so).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 MAX_ENTRIES = 64
+SLOW = 1.0  # seconds: a value computed faster is computed afresh rather than served kept
 log = logging.getLogger("nhacviec.web")
 
 
@@ -67,6 +71,7 @@ class PageCache:
         self._values: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._at: dict[Hashable, dt.datetime] = {}
+        self._took: dict[Hashable, float] = {}  # seconds the last computation of a key took
         self._refreshing: set[Hashable] = set()
         self.hits = self.misses = 0
 
@@ -80,8 +85,14 @@ class PageCache:
                     self.hits += 1
                     return got[1]
         self.misses += 1
-        value = compute()
+        value = self._compute(key, compute)
         self._keep(key, version, value)
+        return value
+
+    def _compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        value = compute()
+        self._took[key] = time.perf_counter() - started
         return value
 
     def _keep(self, key: Hashable, version: Hashable | None, value: Any) -> None:
@@ -108,7 +119,7 @@ class PageCache:
             if got is not None and got[0] == version and version is not None:
                 self.hits += 1
                 return Kept(got[1], at, True)
-            if got is not None and version is not None:
+            if got is not None and version is not None and self._took.get(key, 0) >= SLOW:
                 if key not in self._refreshing:
                     self._refreshing.add(key)
                     threading.Thread(target=self._refresh, args=(key, version, compute),
@@ -116,13 +127,13 @@ class PageCache:
                 self.hits += 1
                 return Kept(got[1], at, False)
         self.misses += 1
-        value = compute()
+        value = self._compute(key, compute)
         self._keep(key, version, value)
         return Kept(value, self._at.get(key) or dt.datetime.now(dt.UTC), True)
 
     def _refresh(self, key: Hashable, version: Hashable, compute: Callable[[], Any]) -> None:
         try:
-            self._keep(key, version, compute())
+            self._keep(key, version, self._compute(key, compute))
             self.misses += 1
         except Exception:  # the next request tries again; the kept value stays
             log.exception("web desk: recomputing %r failed", key)
