@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
 
 from engine.bulk import in_ids
@@ -116,26 +116,42 @@ class AgencyPage:
                       key=lambda d: (d.completion.completed_on, d.due), reverse=True)
 
 
+# The agency page's statements, built once (building a select costs more than running it here).
+_DUTIES = (select(Duty.role, Deadline.id, Deadline.due, Deadline.label, Task.id, Task.group_name,
+                  Task.code, Task.title, Task.product, Plan.number)
+           .join(Deadline, Deadline.id == Duty.deadline_id)
+           .join(Task, Task.id == Deadline.task_id)
+           .join(Plan, Plan.id == Task.plan_id)
+           .where(Duty.agency_id == bindparam("agency"), Deadline.active,
+                  Task.removed.is_(False), Plan.closed_at.is_(None)))
+_COMPLETIONS = (Completion.id, Completion.deadline_id, Completion.obligation_id,
+                Completion.agency_id, Completion.completed_on, Completion.document_no)
+_REPORTS = (select(ReportObligation.id, ReportPeriod.name, ReportPeriod.cutoff_from,
+                   ReportPeriod.cutoff_to, ReportPeriod.deadline, Plan.data_entry_url,
+                   Plan.number)
+            .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+            .join(Plan, Plan.id == ReportPeriod.plan_id)
+            .where(ReportObligation.agency_id == bindparam("agency"), Plan.closed_at.is_(None))
+            .order_by(ReportPeriod.deadline))
+_REPORTED = select(*_COMPLETIONS).where(
+    Completion.agency_id == bindparam("agency"), Completion.obligation_id.is_not(None),
+    Completion.undone_at.is_(None))
+
+
 def agency_page(s: Session, agency_id: str, today: dt.date, calendar: WorkingCalendar,
                 soon: int = 5) -> AgencyPage:
     agency = s.get(Agency, agency_id)
-    rows = s.execute(
-        select(Duty.role, Deadline.id, Deadline.due, Deadline.label, Task.id, Task.group_name,
-               Task.code, Task.title, Task.product, Plan.number)
-        .join(Deadline, Deadline.id == Duty.deadline_id)
-        .join(Task, Task.id == Deadline.task_id)
-        .join(Plan, Plan.id == Task.plan_id)
-        .where(Duty.agency_id == agency_id, Deadline.active, Task.removed.is_(False),
-               Plan.closed_at.is_(None))).all()
+    core = s.connection()  # plain rows: completions are shown, never changed, here
+    rows = core.execute(_DUTIES, {"agency": agency_id}).all()
     ids = sorted({r[1] for r in rows})
-    mine: dict[int, Completion] = {}
-    leads_done: dict[int, Completion] = {}
+    mine: dict[int, Any] = {}
+    leads_done: dict[int, Any] = {}
     if ids:
-        lead_of = {(d, a) for d, a in s.execute(
+        lead_of = {(d, a) for d, a in core.execute(
             select(Duty.deadline_id, Duty.agency_id).where(in_ids(Duty.deadline_id, ids),
                                                            Duty.role == "lead"))}
-        for c in s.scalars(select(Completion).where(in_ids(Completion.deadline_id, ids),
-                                                    Completion.undone_at.is_(None))):
+        for c in core.execute(select(*_COMPLETIONS).where(in_ids(Completion.deadline_id, ids),
+                                                          Completion.undone_at.is_(None))):
             if c.agency_id == agency_id:
                 mine[c.deadline_id] = c
             if (c.deadline_id, c.agency_id) in lead_of:
@@ -149,17 +165,8 @@ def agency_page(s: Session, agency_id: str, today: dt.date, calendar: WorkingCal
                                number, st, c, evidence.get(c.id, []) if c else []))
     out.sort(key=lambda d: (d.due, d.role != "lead", d.group, d.code))
     reports = []
-    reported = {c.obligation_id: c for c in s.scalars(select(Completion).where(
-        Completion.agency_id == agency_id, Completion.obligation_id.is_not(None),
-        Completion.undone_at.is_(None)))}
-    for oid, name, cf, ct, due, url, number in s.execute(
-            select(ReportObligation.id, ReportPeriod.name, ReportPeriod.cutoff_from,
-                   ReportPeriod.cutoff_to, ReportPeriod.deadline, Plan.data_entry_url,
-                   Plan.number)
-            .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
-            .join(Plan, Plan.id == ReportPeriod.plan_id)
-            .where(ReportObligation.agency_id == agency_id, Plan.closed_at.is_(None))
-            .order_by(ReportPeriod.deadline)):
+    reported = {c.obligation_id: c for c in core.execute(_REPORTED, {"agency": agency_id})}
+    for oid, name, cf, ct, due, url, number in core.execute(_REPORTS, {"agency": agency_id}):
         c = reported.get(oid)
         reports.append(ReportRow(oid, name, cf, ct, due, url, number,
                                  status_of(due, c.completed_on if c else None, today,
