@@ -224,6 +224,8 @@ class ExplanationRequest(SQLModel, table=True):
         UniqueConstraint("deadline_id", "agency_id", name="uq_explanation"),
         UniqueConstraint("obligation_id", "agency_id", name="uq_explanation_obligation"),
         CheckConstraint(EXPLANATION_SUBJECT, name="ck_explanation_subject"),
+        # An agency's page reads its requests (revision 0011).
+        Index("ix_explanationrequest_agency", "agency_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,9 @@ explanations' proposed dates, closed plans
   generated name; the name it was uploaded with is kept for display only).
 - ``plandraft``: a parsed plan under review on the desk, before it is imported.
 - ``explanationanswer.proposed_due``: the new date an agency proposes in its explanation.
-- ``plan.closed_at``: a closed plan's items stop escalating (`engine.planning.closing`).
+- ``plan.closed_at``: a closed plan's items stop escalating (`engine.tracking.closing`).
+- ``ix_explanationrequest_agency``: an agency's page reads its explanation requests (a national
+  database holds tens of thousands; read by scanning them all, they were most of the page).
 
 Revision ID: 0011
 Revises: 0008
@@ -71,9 +73,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("proposed_due", sa.Date(), nullable=True))
     with op.batch_alter_table("plan") as batch_op:
         batch_op.add_column(sa.Column("closed_at", _TZ, nullable=True))
+    op.create_index("ix_explanationrequest_agency", "explanationrequest", ["agency_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_explanationrequest_agency", table_name="explanationrequest")
     with op.batch_alter_table("plan") as batch_op:
         batch_op.drop_column("closed_at")
     with op.batch_alter_table("explanationanswer") as batch_op:
