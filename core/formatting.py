@@ -5,7 +5,9 @@ and the rules' explanations."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from core.errors import InputError
 from core.vocabulary import Role, Status
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -58,3 +60,21 @@ def role_name(role: str | None) -> str:
 
 _STATUSES = frozenset(Status)
 _ROLES = frozenset(Role)
+
+
+_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_date(text: str | None, what: str = "ngày") -> dt.date | None:
+    """A date a person typed: 2025-03-11 or 11/03/2025 (None for None)."""
+    if text is None:
+        return None
+    text = text.strip()
+    m = _VN_DATE.match(text)
+    try:
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{what} «{text}» không hợp lệ (dạng 2025-03-11 hoặc 11/03/2025)"
+                         ) from None

@@ -87,6 +87,9 @@ class OutgoingMessage:
     # steering digest: the latest period report ({"plan", "period", "cutoff_from",
     # "cutoff_to", "deadline", "url"}, ISO dates; url None without a web desk), or None
     period_report: dict[str, Any] | None = None
+    # The recipient agency's personal address on the web desk (agency digests and explanation
+    # requests), where it reports completions and explanations; None when the desk has none.
+    link: str | None = None
     # A retry: the provider id recorded for the earlier attempt (read back from the database).
     # A channel that delivers a message in parts (Telegram) skips the parts it lists.
     resume: str | None = None

@@ -118,6 +118,7 @@ def to_payload(m: OutgoingMessage) -> dict[str, Any]:
         **_stored("items", m.items), **_stored("ongoing", m.ongoing),
         "plan_number": m.plan_number, "plan_title": m.plan_title, "stats": m.stats,
         "period_report": m.period_report,
+        **({"link": m.link} if m.link else {}),
     }
 
 
@@ -133,4 +134,5 @@ def from_payload(p: dict[str, Any]) -> OutgoingMessage:
         ongoing=_stored_items(p, "ongoing"),
         plan_number=p.get("plan_number"), plan_title=p.get("plan_title"),
         stats=p.get("stats") or {}, period_report=p.get("period_report"),
+        link=p.get("link"),
     )

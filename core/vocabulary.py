@@ -61,6 +61,17 @@ class Role(_Named):
     SUPPORT = "support"  # cơ quan phối hợp
 
 
+class TaskKind(_Named):
+    """How a task's timing phrase reads (contract section 1), as stored on the task."""
+
+    FIXED = "fixed"
+    PERIODIC = "periodic"
+    ONGOING = "ongoing"
+    EVENT = "event"
+    REFERENCE = "reference"
+    UNKNOWN = "unknown"
+
+
 class Channel(StrEnum):
     EMAIL = "email"
     TELEGRAM = "telegram"
@@ -69,10 +80,16 @@ class Channel(StrEnum):
 
 
 _VI: dict[StrEnum, str] = {
-    MessageKind.AGENCY_DIGEST: "thông báo hằng ngày",
+    MessageKind.AGENCY_DIGEST: "tin nhắc việc gửi cơ quan",
     MessageKind.MONITOR_LIST: "danh sách gửi Sở Nội vụ",
-    MessageKind.STEERING_DIGEST: "tổng hợp gửi Ban Chỉ đạo",
-    MessageKind.EXPLANATION_REQUEST: "đề nghị giải trình",
+    MessageKind.STEERING_DIGEST: "bản tổng hợp gửi Ban Chỉ đạo",
+    MessageKind.EXPLANATION_REQUEST: "yêu cầu giải trình",
+    TaskKind.FIXED: "có hạn",
+    TaskKind.PERIODIC: "định kỳ",
+    TaskKind.ONGOING: "thường xuyên",
+    TaskKind.EVENT: "theo sự kiện",
+    TaskKind.REFERENCE: "theo văn bản khác",
+    TaskKind.UNKNOWN: "chưa xác định",
     Reason.REMINDER: "nhắc hạn",
     Reason.LATE: "quá hạn",
     Reason.REPORT_REMINDER: "nhắc hạn báo cáo",
@@ -101,3 +118,8 @@ TABLE_STATUSES = (Status.OVERDUE, Status.DUE_SOON, Status.NOT_DUE, Status.WAITIN
 # The order statuses are shown in (lists, charts): from the worst to the best.
 STATUS_ORDER = (Status.OVERDUE, Status.DUE_TODAY, Status.DUE_SOON, Status.NOT_DUE,
                 Status.WAITING_EVENT, Status.NEEDS_DUE, Status.DONE_LATE, Status.DONE_ON_TIME)
+
+
+def names(values: type[_Named]) -> dict[str, str]:
+    """Stored value -> Vietnamese name, for a template or a table (`names(MessageKind)`)."""
+    return {v.value: v.vi for v in values}

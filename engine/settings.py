@@ -72,6 +72,15 @@ class Settings(BaseSettings):
     # One zone for everything: the send instant, the service's clock, the bot's "today".
     timezone: str | None = None
 
+    # The web desk (contract section 7). The secret signs sessions and agencies' links; unset,
+    # one is generated on first use and kept in the data directory (`engine.tracking.web_secret`).
+    web_base_url: str = "http://127.0.0.1:8080"
+    web_secret: SecretStr | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=1, le=65535)  # set: `run` serves the desk
+    web_files_dir: Path | None = None  # evidence files; default <data directory>/evidence
+    web_max_upload_mb: float = Field(default=10.0, gt=0, le=100)
+
     @field_validator("timezone", mode="before")
     @classmethod
     def _known_zone(cls, v: object) -> object:
@@ -97,7 +106,7 @@ class Settings(BaseSettings):
     def _blank_token(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
 
-    @field_validator("smtp_host", "database_url", mode="before")
+    @field_validator("smtp_host", "database_url", "web_port", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
@@ -121,6 +130,9 @@ class Settings(BaseSettings):
 
     def resolved_outbox(self) -> Path:
         return self.outbox_dir or (data_dir() / "outbox")
+
+    def resolved_files_dir(self) -> Path:
+        return self.web_files_dir or (data_dir() / "evidence")
 
     def agencies_path(self) -> Path:
         return self.agencies or bundled("agencies.yaml")

@@ -38,6 +38,19 @@ def _psycopg_conninfo(url: str) -> str:
     return " ".join(parts)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_data_directory(tmp_path_factory):
+    """The user data directory (the web desk's generated secret, default files) of every test
+    and every command it runs is a temporary one, never the developer's."""
+    old = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = old
+
+
 @pytest.fixture
 def sqlite_url(tmp_path):
     yield f"sqlite:///{tmp_path / 'nhacviec.sqlite'}"

@@ -34,15 +34,17 @@ ALLOWED: dict[str, set[str]] = {
     "engine.reports": {"core", "config", "rules", "notifiers", "engine.storage",
                        "engine.directory", "engine.planning", "engine.settings",
                        "engine.tracking"},
-    "engine.dispatch": {"core", "config", "rules", "engine.storage", "engine.directory",
+    "engine.dispatch": {"core", "config", "rules", "notifiers", "engine.storage",
+                        "engine.directory",
                         "engine.planning", "engine.settings", "engine.tracking",
                         "engine.reports"},
     "engine.service": {"core", "config", "rules", "notifiers", "engine.storage",
                        "engine.directory", "engine.intake", "engine.planning", "engine.settings",
                        "engine.tracking", "engine.reports", "engine.dispatch"},
 }
-# The front doors may use every engine stage and every channel; nothing imports them.
-FRONT_DOORS = ("engine.cli",)
+# The front doors may use every engine stage and every channel; the web desk is one, the command
+# line the other, which also starts the desk (`nhacviec web`, `run`); nothing imports the CLI.
+FRONT_DOORS = ("engine.web", "engine.cli")
 ENGINE_STAGES = {k for k in ALLOWED if k.startswith("engine.")}
 
 
@@ -91,8 +93,9 @@ def test_imports_run_one_way(name: str, path: Path) -> None:
         other = layer_of(target)
         if other == layer or other == "engine":
             continue
-        if layer in FRONT_DOORS:
-            ok = other not in FRONT_DOORS or other == layer
+        if layer in FRONT_DOORS:  # a later front door may start an earlier one
+            ok = other not in FRONT_DOORS or (
+                FRONT_DOORS.index(other) < FRONT_DOORS.index(layer))
         elif layer == "engine":  # the package's own __init__
             ok = False
         else:
@@ -106,6 +109,9 @@ def test_nothing_imports_the_front_doors() -> None:
     wrong = [f"{path.relative_to(ROOT)}:{line} imports {target}"
              for name, path in modules() if layer_of(name) not in FRONT_DOORS
              for line, target in imports(path) if layer_of(target) in FRONT_DOORS]
+    wrong += [f"{path.relative_to(ROOT)}:{line} imports {target}"
+              for name, path in modules() if layer_of(name) == "engine.web"
+              for line, target in imports(path) if layer_of(target) == "engine.cli"]
     assert not wrong, "\n".join(wrong)
 
 

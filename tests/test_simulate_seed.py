@@ -254,7 +254,7 @@ def test_cli_demo_twice(tmp_path):
            "COLUMNS": "200", "NHACVIEC_SMTP_HOST": "smtp.example.org"}
     env.pop("NHACVIEC_DATABASE_URL", None)
     env.pop("NHACVIEC_OUTBOX_DIR", None)
-    counts = []
+    counts, passwords = [], []
     for _ in range(2):
         out = subprocess.run([sys.executable, "-m", "engine.cli", "demo"], capture_output=True,
                              text=True, timeout=600, env=env)
@@ -263,4 +263,28 @@ def test_cli_demo_twice(tmp_path):
         assert "tin nhắn" in text and "Hộp thư đi" in text and "Tình hình thực hiện" in text
         outbox = tmp_path / "data" / "nhacviec" / "outbox" / "demo"
         counts.append(len(list(outbox.glob("*.eml"))))
+        # The web desk's address and a first admin login, its password printed once.
+        import re
+
+        m = re.search(r"Trang điều hành \(web\): http://127\.0\.0\.1:8080/ — đăng nhập admin, "
+                      r"mật khẩu (\S+) ", text)
+        assert m, text[-600:]
+        passwords.append(m.group(1))
     assert counts[0] == counts[1] > 900  # the same year again, not twice the messages
+    assert passwords[0] != passwords[1]
+    from engine.storage.db import make_engine, session
+    from engine.web.users import authenticate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'nhacviec' / 'demo.sqlite'}")
+    with session(engine) as s:
+        assert authenticate(s, "admin", passwords[1]) is not None
+        assert authenticate(s, "admin", passwords[0]) is None
+    engine.dispose()
+    # Every email to an agency carries its personal link on the desk.
+    import email
+    from email import policy
+
+    mail = next(p for p in sorted(outbox.glob("agency_digest*.eml")))
+    body = email.message_from_bytes(mail.read_bytes(), policy=policy.default).get_body(
+        ("plain",)).get_content()
+    assert "http://127.0.0.1:8080/co-quan/" in body

@@ -5,7 +5,10 @@ user data directory, started afresh each run, so running it twice gives the same
 real dispatcher runs over 2025 on a virtual clock through the email channel: every message
 becomes a real ``.eml`` file in the ``demo`` folder of the outbox (emptied first). Whatever
 the environment says, the demo never sends to a real SMTP server or Telegram (the directory's
-addresses are placeholders). It ends with a short Vietnamese summary and the year-end status table.
+addresses are placeholders). It ends with a short Vietnamese summary and the year-end status
+table, the web desk's address and a first admin login on the demo database (its password
+generated and printed once); with `--web` it then serves the desk on that database until
+Ctrl-C. Every email to an agency carries the agency's personal link on the desk.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def _fresh_sqlite() -> str:
 
 
 def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
-             console: Console | None = None) -> dict:
+             console: Console | None = None, web: bool = False) -> dict:
     # lazy: only this command pays for it (fast --help)
     from engine.intake.reader import read_plan
 
@@ -63,9 +66,11 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     summary = import_and_plan(rt.engine, parsed, rt.directory, rt.calendar, rt.policy, start)
     console.print(f"Đã nhập kế hoạch mẫu {summary.number}: {summary.leaves} nhiệm vụ, "
                   f"{summary.deadlines} thời hạn, {summary.planned} thông báo được lập lịch.")
+    from engine.tracking.agency_links import LinkMaker
+
     notifiers = build_notifiers(settings)
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
-                            worker="demo")
+                            worker="demo", link_for=LinkMaker.from_settings(settings))
     days = rt.calendar.count_working_days(start, end)
     with Progress(TextColumn("Gửi nhắc việc theo ngày làm việc"), BarColumn(),
                   MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -101,6 +106,36 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     with rt.session() as s:
         status = table(s, end, rt.calendar, rt.directory, soon=rt.policy.soon_working_days)
     print_status(status, end, console)
-    rt.engine.dispose()
-    return {"kinds": dict(kinds), "delivered": delivered, "failed": failed,
-            "outbox": str(settings.resolved_outbox()), "status": status}
+    login = _first_admin(rt)
+    port = settings.web_port or 8080
+    console.print(f"\n[bold]Trang điều hành (web)[/bold]: http://{settings.web_host}:{port}/ — "
+                  f"đăng nhập [bold]{login[0]}[/bold], mật khẩu [bold]{login[1]}[/bold] (chỉ in "
+                  "một lần; mỗi lần chạy thử tạo mật khẩu mới).", markup=True, highlight=False)
+    if not web:
+        console.print(f"Mở trang: NHACVIEC_DATABASE_URL={settings.database_url} nhacviec web "
+                      "(hoặc chạy lại: nhacviec demo --web)", markup=False)
+        rt.engine.dispose()
+    result = {"kinds": dict(kinds), "delivered": delivered, "failed": failed,
+              "outbox": str(settings.resolved_outbox()), "status": status, "login": login}
+    if web:
+        import asyncio as aio
+
+        from engine.web.server import serve_forever
+
+        console.print("Đang chạy trang điều hành; dừng bằng Ctrl-C.")
+        aio.run(serve_forever(rt, settings.web_host, port))
+        rt.engine.dispose()
+    return result
+
+
+def _first_admin(rt: Runtime) -> tuple[str, str]:
+    """An admin login on the demo database, with a generated password."""
+    import secrets
+
+    from engine.web.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    with rt.session() as s:
+        add_user(s, "admin", password, "admin")
+        s.commit()
+    return "admin", password

@@ -4,36 +4,15 @@ runtime, Vietnamese names of kinds and statuses."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from core.errors import InputError
+from core.formatting import parse_date  # noqa: F401 - the commands' date parser
+from core.vocabulary import MessageKind, TaskKind, names
 from engine.service.runtime import Runtime
 from engine.settings import Settings
 
-KIND_VI = {
-    "agency_digest": "tin nhắc việc gửi cơ quan", "monitor_list": "danh sách gửi Sở Nội vụ",
-    "steering_digest": "bản tổng hợp gửi Ban Chỉ đạo", "explanation_request": "yêu cầu giải trình",
-}
-TASK_KIND_VI = {
-    "fixed": "có hạn", "periodic": "định kỳ", "ongoing": "thường xuyên",
-    "event": "theo sự kiện", "reference": "theo văn bản khác", "unknown": "chưa xác định",
-}
-_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-
-def parse_date(text: str | None, what: str = "ngày") -> dt.date | None:
-    """2025-03-11 or 11/03/2025."""
-    if text is None:
-        return None
-    text = text.strip()
-    m = _VN_DATE.match(text)
-    try:
-        if m:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{what} «{text}» không hợp lệ (dạng 2025-03-11 hoặc 11/03/2025)"
-                         ) from None
+KIND_VI = names(MessageKind)
+TASK_KIND_VI = names(TaskKind)
 
 
 def parse_instant(text: str, tz) -> dt.datetime:  # noqa: ANN001 - ZoneInfo

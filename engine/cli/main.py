@@ -42,6 +42,7 @@ def _register() -> None:
         report_cmds,
         rules_cmds,
         telegram_cmds,
+        web_cmds,
         zalo_cmds,
     )
 

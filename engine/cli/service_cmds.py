@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Annotated
 
@@ -88,10 +89,13 @@ def dispatch_cmd(
 
     rt = runtime()
     instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
+    from engine.tracking.agency_links import LinkMaker
+
     notifiers = build_notifiers(rt.settings)
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
                             extra_chats=extra_chats(rt.settings, rt.directory),
-                            extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory))
+                            extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory),
+                            link_for=LinkMaker.from_settings(rt.settings))
 
     async def go():  # noqa: ANN202
         try:
@@ -122,6 +126,7 @@ def run_cmd() -> None:
     # lazy: only this command pays for it (fast --help)
     from engine.service.channels import build_notifiers, extra_chats, extra_zalo_chats
     from engine.service.scheduler import serve
+    from engine.tracking.agency_links import LinkMaker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for handler in logging.getLogger().handlers:  # no secret in any line, tracebacks included
@@ -129,8 +134,19 @@ def run_cmd() -> None:
                                                 secrets=secrets_of(os.environ)))
     rt = runtime()
     notifiers = build_notifiers(rt.settings)
+    desk = None
+    if rt.settings.web_port is not None:  # the web desk in the same process
+        from engine.web.server import serve_web
+
+        host, port = rt.settings.web_host, rt.settings.web_port
+
+        def desk(stop: asyncio.Event) -> Awaitable[None]:
+            logging.getLogger("nhacviec.web").info("Trang điều hành: http://%s:%d", host, port)
+            return serve_web(rt, host, port, stop)
+
     asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory),
-                      extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory)))
+                      extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory),
+                      link_for=LinkMaker.from_settings(rt.settings), desk=desk))
     typer.echo("Đã dừng dịch vụ.")
 
 
@@ -157,10 +173,12 @@ def demo_cmd(
     complete_on_time: Annotated[bool, typer.Option("--complete-on-time",
                                                    help="Giả định mọi việc xong đúng hạn.")
                                 ] = False,
+    web: Annotated[bool, typer.Option("--web", help="Sau đó chạy trang điều hành (web) trên "
+                                      "cơ sở dữ liệu chạy thử, đến khi Ctrl-C.")] = False,
 ) -> None:
     # lazy: only this command pays for it (fast --help)
     from engine.cli.demo import run_demo
 
     run_demo(parse_date(start, "--from"), parse_date(end, "--to"),
-             complete_on_time=complete_on_time, console=make_console())
+             complete_on_time=complete_on_time, console=make_console(), web=web)
 

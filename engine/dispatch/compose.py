@@ -258,7 +258,7 @@ class Composer:
         # before it, with no live completion recorded by it.
         duties, reports = dated_queries(
             None, None, (Deadline.id, Deadline.label, Task.group_name, Task.code, Task.title),
-            (ReportPeriod.name,))
+            (ReportPeriod.name,), open_only=True)  # a closed plan escalates nothing
         late: list[Item] = []
         for agency_id, due, _, did, label, group, code, title in self._rows(
                 _late(duties, Deadline.due, self.slot)):
@@ -281,7 +281,7 @@ class Composer:
         stats = {}
         if late:
             for a in table(self.s, self.slot, self.calendar, self.directory,
-                           soon=self.policy.soon_working_days):
+                           soon=self.policy.soon_working_days, open_only=True):
                 stats[a.name] = {k: v for k, v in a.counts.items() if v}
         return late, stats
 

@@ -50,6 +50,7 @@ from engine.storage.models import (
     ChatLink,
     Notification,
     NotificationItem,
+    Plan,
     PlannedItem,
 )
 from rules import WorkingCalendar
@@ -60,6 +61,9 @@ MISSED_LINES = 200  # missed messages listed one by one; beyond, one line per ag
 PHASE_OVERSIGHT = (MessageKind.MONITOR_LIST, MessageKind.STEERING_DIGEST)
 _ORDER = {MessageKind.AGENCY_DIGEST: 0, MessageKind.EXPLANATION_REQUEST: 1,
           MessageKind.MONITOR_LIST: 2, MessageKind.STEERING_DIGEST: 3}
+# `link_for(session, agency ids) -> {agency id: address}`: the agencies' personal addresses on
+# the web desk (`engine.tracking.agency_links.LinkMaker`), read in the composing transaction.
+LinkFor = Callable[[Session, Sequence[str]], dict[str, str]]
 
 
 @dataclass
@@ -128,6 +132,7 @@ class _Day:
     ongoing: dict[str, tuple[Item, ...]]  # the ongoing tasks each reporting agency covers
     chats: dict[str, tuple[int, ...]]  # Telegram chats by agency
     zalo: dict[str, tuple[str, ...]]  # Zalo chats by agency
+    links: dict[str, str]  # agencies' personal addresses on the web desk
     already: set[tuple[int, str]]  # (item, channel) pairs already claimed in a message
 
     def say(self, kind: str, todo: list) -> tuple[list[Item], dict]:
@@ -142,7 +147,12 @@ class _Day:
 
 
 @dataclass
-class _Written:
+class Built:
+    """What `Dispatcher.build` makes of a day's pending items: the messages (as claims to make),
+    the channels each item's recipient is reachable on, the items of messages that had nothing
+    to say, and the (item, channel) pairs already claimed."""
+
+    already: set[tuple[int, str]]
     claims: list[Claim] = field(default_factory=list)
     reach: dict[int, set[str]] = field(default_factory=dict)  # item -> channels reaching it
     silent: set[int] = field(default_factory=set)  # items of a message that had nothing to say
@@ -155,7 +165,8 @@ class Dispatcher:
                  extra_zalo_chats: dict[str, Sequence[str]] | None = None,
                  worker: str | None = None,
                  wall_clock: Callable[[], dt.datetime] = _wall,
-                 report_link: ReportLink | None = None) -> None:
+                 report_link: ReportLink | None = None,
+                 link_for: LinkFor | None = None) -> None:
         self.engine = engine
         self.directory, self.calendar, self.policy = directory, calendar, policy
         self.notifiers = list(notifiers)
@@ -167,6 +178,8 @@ class Dispatcher:
         self.wall = wall_clock
         # The Monday digest's link to the latest period report (engine.reports.latest).
         self.report_link = report_link
+        # Agencies' personal addresses on the web desk, put on the messages to them.
+        self.link_for = link_for
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
         self._known: dict[str, dict] = {}
         self._last_slot: dt.date | None = None  # the slot the last wake-up sent for
@@ -272,7 +285,8 @@ class Dispatcher:
     def _settle_missed(self, s: Session, slot: dt.date) -> int:
         floor = self._floor(slot)
         old = s.execute(select(PlannedItem.id, PlannedItem.kind, PlannedItem.reason,
-                               PlannedItem.recipient_id, PlannedItem.send_on, PlannedItem.key)
+                               PlannedItem.recipient_id, PlannedItem.send_on, PlannedItem.key,
+                               PlannedItem.plan_id)
                         .where(PlannedItem.state == "pending", PlannedItem.send_on < floor)).all()
         if not old:
             return 0
@@ -280,8 +294,10 @@ class Dispatcher:
         s.connection().execute(update(PlannedItem)
                                .where(in_ids(PlannedItem.id, [p.id for p in old]))
                                .values(state="missed", settled_at=wall))
-        # The oversight lists are rebuilt from what is late anyway: not reported as missed.
-        told = [p for p in old if p.kind not in PHASE_OVERSIGHT]
+        # The oversight lists are rebuilt from what is late anyway: not reported as missed;
+        # nor is anything of a closed plan (`engine.tracking.closing`).
+        closed = set(s.scalars(select(Plan.id).where(Plan.closed_at.is_not(None))))
+        told = [p for p in old if p.kind not in PHASE_OVERSIGHT and p.plan_id not in closed]
         if len(told) <= MISSED_LINES:  # one line per missed message
             for p in told:
                 self._notice(s, f"missed/{p.id}", Reason.MISSED, slot, {
@@ -389,19 +405,16 @@ class Dispatcher:
             if not planned:
                 s.commit()
                 return []
-            day = self._read_day(s, slot, planned)
-            out = _Written()
-            for (kind, rid, ref), group in _by_message(planned).items():
-                self._write(day, kind, rid, ref, group, out)
+            built = self.build(s, slot, planned)
             s.commit()
 
         def settle(s: Session, won: list[Claim]) -> None:
             # What rides where now: known without asking, unless another dispatcher won a claim.
-            have = None if len(won) < len(out.claims) else day.already | {
+            have = None if len(won) < len(built.claims) else built.already | {
                 (i, c.message.channel) for c in won for i in c.item_ids}
-            self._settle_items(s, planned, out.reach, have, won, slot, result, out.silent)
+            self._settle_items(s, planned, built.reach, have, won, slot, result, built.silent)
 
-        return claim(self.engine, out.claims, self.worker, self.wall(), then=settle)
+        return claim(self.engine, built.claims, self.worker, self.wall(), then=settle)
 
     def _read_pending(self, s: Session, slot: dt.date, kinds: tuple[str, ...]) -> list:
         """The items of `kinds` pending up to the slot, less those completed meanwhile. Plain
@@ -433,10 +446,11 @@ class Dispatcher:
             else None,
             ongoing=composer.ongoing(report_agencies, {p.plan_id for p in planned
                                                        if p.plan_id}) if report_agencies else {},
-            chats=chats, zalo=zalo, already=_riding(s, planned))
+            chats=chats, zalo=zalo, already=_riding(s, planned),
+            links=self._links(s, {p.recipient_id for p in planned if p.kind in PHASE_AGENCIES}))
 
     def _write(self, day: _Day, kind: str, rid: str, ref: str, group: list,
-               out: _Written) -> None:
+               out: Built) -> None:
         """One message of `kind` to `rid` carrying `group`, on every channel that reaches it
         and does not carry these items yet."""
         entry = self.directory.get(rid) if rid in self.directory else None
@@ -468,8 +482,24 @@ class Dispatcher:
                 items=tuple(sort_items(its, kind)),
                 ongoing=day.ongoing.get(rid, ()) if reports else (),
                 plan_number=day.composer.plan_number(p.plan_id for p in todo), stats=stats,
-                period_report=day.period_report if kind == MessageKind.STEERING_DIGEST else None)
+                period_report=day.period_report if kind == MessageKind.STEERING_DIGEST else None,
+                link=day.links.get(rid) if kind in PHASE_AGENCIES else None)
             out.claims.append(Claim(msg, tuple(p.id for p in todo), day.slot))
+
+    def build(self, s: Session, slot: dt.date, planned: list) -> Built:
+        """The messages `planned` (pending items, completed ones dropped) make on `slot`, one
+        per recipient, channel and kind, without claiming anything: what a wake-up claims and
+        sends, and what `engine.dispatch.preview` shows ahead of the day."""
+        day = self._read_day(s, slot, planned)
+        built = Built(day.already)
+        for (kind, rid, ref), group in _by_message(planned).items():
+            self._write(day, kind, rid, ref, group, built)
+        return built
+
+    def _links(self, s: Session, agency_ids: set[str]) -> dict[str, str]:
+        if self.link_for is None or not agency_ids:
+            return {}
+        return self.link_for(s, sorted(agency_ids))
 
     def _note_explanations(self, s: Session, won: list[Claim], slot: dt.date) -> None:
         """Each explanation request sent is recorded, for the agency's answer (giải trình): about

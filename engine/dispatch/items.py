@@ -8,14 +8,26 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from core.numbering import code_key
 from core.vocabulary import MessageKind, Reason
-from engine.dispatch.compose import code_key
 from engine.storage.bulk import in_ids
-from engine.storage.models import Completion, Duty, PlannedItem
+from engine.storage.models import Completion, Duty, Plan, PlannedItem
 
 
 def drop_completed(s: Session, planned: list) -> list:
-    """Defence in depth: a completion recorded by another process since planning cancels."""
+    """Defence in depth: a completion recorded by another process since planning cancels, and
+    so does a closed plan (`engine.tracking.closing`)."""
+    drop = settled_meanwhile(s, planned)
+    if drop:
+        # By id only (the state index would lead SQLite through every pending item).
+        s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, sorted(drop)))
+                               .values(state="cancelled"))
+    return [p for p in planned if p.id not in drop]
+
+
+def settled_meanwhile(s: Session, planned: list) -> set[int]:
+    """The ids of the planned items whose duty or report obligation has a live completion, or
+    whose plan is closed (reading only: `engine.dispatch.preview` uses it as it is)."""
     duty_ids = [p.duty_id for p in planned if p.duty_id]
     obligation_ids = [p.obligation_id for p in planned if p.obligation_id]
     done_duties: set[int] = set()
@@ -29,14 +41,10 @@ def drop_completed(s: Session, planned: list) -> list:
     if obligation_ids:
         done_obligations.update(s.scalars(select(Completion.obligation_id).where(
             in_ids(Completion.obligation_id, obligation_ids), Completion.undone_at.is_(None))))
-    drop = [p.id for p in planned if p.duty_id in done_duties
-            or p.obligation_id in done_obligations]
-    if drop:
-        # By id only (the state index would lead SQLite through every pending item).
-        s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, drop))
-                               .values(state="cancelled"))
-    dropped = set(drop)
-    return [p for p in planned if p.id not in dropped]
+    # A closed plan's items (re-planned after it was closed, by an undo) never go.
+    closed = set(s.scalars(select(Plan.id).where(Plan.closed_at.is_not(None))))
+    return {p.id for p in planned if p.duty_id in done_duties
+            or p.obligation_id in done_obligations or (closed and p.plan_id in closed)}
 
 
 def reachable(channel: str, recipient) -> bool:  # noqa: ANN001 - core.messages.Recipient

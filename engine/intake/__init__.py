@@ -1,0 +1,1 @@
+"""Plan intake: reading plan files (today `engine.intake`) and storing a parsed plan."""

@@ -25,7 +25,7 @@ import logging
 import signal
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -33,7 +33,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from core.errors import ConfigError, TransientDeliveryError
 from core.notifier import Notifier
-from engine.dispatch.dispatcher import Dispatcher, WakeResult
+from engine.dispatch.dispatcher import Dispatcher, LinkFor, WakeResult
 from engine.service.runtime import Runtime
 
 log = logging.getLogger("nhacviec.scheduler")
@@ -78,14 +78,15 @@ class Service:
     def __init__(self, rt: Runtime, notifiers: Sequence[Notifier], *,
                  clock: Callable[[], dt.datetime] | None = None,
                  extra_chats: dict[str, Sequence[int]] | None = None,
-                 extra_zalo_chats: dict[str, Sequence[str]] | None = None) -> None:
+                 extra_zalo_chats: dict[str, Sequence[str]] | None = None,
+                 link_for: LinkFor | None = None) -> None:
         self.rt = rt
         self.id = uuid.uuid4().hex
         self.clock = clock or (lambda: dt.datetime.now(rt.policy.tz))
         self.dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy,
                                      notifiers, extra_chats=extra_chats,
                                      extra_zalo_chats=extra_zalo_chats,
-                                     worker=f"run:{self.id[:8]}")
+                                     worker=f"run:{self.id[:8]}", link_for=link_for)
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self.wakes: deque[WakeSummary] = deque(maxlen=KEPT_WAKES)
@@ -160,16 +161,21 @@ async def check_channels(notifiers: Sequence[Notifier]) -> None:
 async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                 extra_chats: dict[str, Sequence[int]] | None = None,
                 extra_zalo_chats: dict[str, Sequence[str]] | None = None,
-                with_bot: bool = True, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher and, when their
-    tokens are set, the Telegram bot and the Zalo bot, in one asyncio process."""
+                with_bot: bool = True, stop: asyncio.Event | None = None,
+                link_for: LinkFor | None = None,
+                desk: Callable[[asyncio.Event], Awaitable[None]] | None = None) -> None:
+    """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher, the Telegram bot
+    and the Zalo bot when their tokens are set, and `desk` (the web desk, when the caller serves
+    it: `serve_desk(stop)` runs until `stop` is set), in one asyncio process. `link_for` puts
+    the agencies' personal addresses on the messages to them."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     await check_channels(notifiers)
-    service = Service(rt, notifiers, extra_chats=extra_chats, extra_zalo_chats=extra_zalo_chats)
+    service = Service(rt, notifiers, extra_chats=extra_chats, extra_zalo_chats=extra_zalo_chats,
+                      link_for=link_for)
     bot = None
     zalo = None
     if with_bot and rt.settings.telegram_token is not None:
@@ -190,12 +196,19 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
 
                 await stop_bot(bot)
             raise
+    web = None
     try:
         await service.start()
         log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
                  service.scheduler.get_job(JOB_ID).next_run_time)
+        if desk is not None:
+            web = asyncio.create_task(desk(stop))
         await stop.wait()
     finally:
+        stop.set()
+        if web is not None:
+            with contextlib.suppress(Exception):
+                await web
         if zalo is not None:
             await zalo.stop()  # answers in flight finish while the client is still open
         await service.stop()

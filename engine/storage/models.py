@@ -85,6 +85,8 @@ class Plan(SQLModel, table=True):
     data_entry_url: str | None = None
     imported_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
     updated_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+    # A closed plan's items stop escalating (revision 0011, `engine.planning.closing`).
+    closed_at: dt.datetime | None = Field(default=None, sa_type=_TZ)
 
 
 class Task(SQLModel, table=True):
@@ -223,6 +225,8 @@ class ExplanationRequest(SQLModel, table=True):
         UniqueConstraint("deadline_id", "agency_id", name="uq_explanation"),
         UniqueConstraint("obligation_id", "agency_id", name="uq_explanation_obligation"),
         CheckConstraint(EXPLANATION_SUBJECT, name="ck_explanation_subject"),
+        # An agency's page reads its requests (revision 0011).
+        Index("ix_explanationrequest_agency", "agency_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -241,6 +245,7 @@ class ExplanationAnswer(SQLModel, table=True):
     answered_on: dt.date
     text: str
     document_no: str | None = None
+    proposed_due: dt.date | None = None  # the new date the agency proposes (revision 0011)
     answered_by: str | None = None
     recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
 
@@ -385,6 +390,52 @@ class DeliveryAttempt(SQLModel, table=True):
     permanent: bool = False
     detail: str = ""
     provider_id: str | None = None
+
+
+# --- the web desk (revision 0011) ----------------------------------------------------------------
+class WebUser(SQLModel, table=True):
+    """An officer's login on the web desk: admin (Sở Nội vụ) or viewer (Steering Committee)."""
+
+    __table_args__ = (UniqueConstraint("login", name="uq_webuser_login"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64)
+    password_hash: str  # Argon2id, as argon2-cffi writes it
+    role: str = Field(max_length=8)  # admin | viewer
+    created_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+
+
+class AgencyLink(SQLModel, table=True):
+    """The nonce an agency's personal link signs: a new one (rotation) revokes the old link."""
+
+    agency_id: str = Field(primary_key=True, foreign_key="agency.id", max_length=64)
+    nonce: str = Field(max_length=64)
+    rotated_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+
+
+class Evidence(SQLModel, table=True):
+    """A file attached to a completion, stored under the data directory as `stored_name`."""
+
+    __table_args__ = (UniqueConstraint("stored_name", name="uq_evidence_stored_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    completion_id: int = Field(foreign_key="completion.id", index=True, ondelete="CASCADE")
+    stored_name: str = Field(max_length=80)
+    original_name: str = Field(max_length=255)  # shown only, never used as a path
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+
+
+class PlanDraft(SQLModel, table=True):
+    """A parsed plan under review on the desk (its JSON, contract section 2), not yet imported."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    file_name: str
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+    body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 ALL_TABLES = SQLModel.metadata

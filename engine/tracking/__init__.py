@@ -1,0 +1,1 @@
+"""Tracking: what people record and what the engine tells of it (status, previews)."""

@@ -101,10 +101,14 @@ def complete_task(s: Session, task: Task, agency_id: str, planner: Planner, *, o
 
 
 def undo_completion(s: Session, planner: Planner, *, agency_id: str, task: Task | None = None,
-                    period: ReportPeriod | None = None, today: dt.date) -> Completion:
-    """Undo the latest live completion of the agency for the task (or report period)."""
+                    period: ReportPeriod | None = None, today: dt.date,
+                    completion_id: int | None = None) -> Completion:
+    """Undo the latest live completion of the agency for the task (or report period), or the
+    one named by `completion_id` (the web desk's button on a completion)."""
     query = select(Completion).where(Completion.agency_id == agency_id,
                                      Completion.undone_at.is_(None))
+    if completion_id is not None:
+        query = query.where(Completion.id == completion_id)
     if task is not None:
         query = query.join(Deadline, Deadline.id == Completion.deadline_id).where(
             Deadline.task_id == task.id)
@@ -214,7 +218,8 @@ def _replace_deadline(s: Session, task: Task, planner: Planner, due: dt.date, so
 
 def answer_explanation(s: Session, task: Task | None, agency_id: str, *, text: str, on: dt.date,
                        document_no: str | None = None, by: str = "cli",
-                       period: ReportPeriod | None = None) -> ExplanationAnswer:
+                       period: ReportPeriod | None = None,
+                       proposed_due: dt.date | None = None) -> ExplanationAnswer:
     """Record the agency's explanation (giải trình) for its latest request on the task, or, with
     `period` instead of a task, on its periodic report of that period."""
     if not text.strip():
@@ -237,7 +242,41 @@ def answer_explanation(s: Session, task: Task | None, agency_id: str, *, text: s
         raise NotFoundError(f"chưa có yêu cầu giải trình nào gửi «{agency_id}» về {about}")
     answer = ExplanationAnswer(request_id=request.id, answered_on=on,
                                text=_text(text.strip()), document_no=_text(document_no),
-                               answered_by=_text(by))
+                               answered_by=_text(by), proposed_due=proposed_due)
+    s.add(answer)
+    s.flush()
+    return answer
+
+
+def answer_request(s: Session, request_id: int, agency_id: str, *, text: str, on: dt.date,
+                   proposed_due: dt.date | None = None, document_no: str | None = None,
+                   by: str = "web") -> ExplanationAnswer:
+    """Answer one explanation request (giải trình) of the agency, named by id (the web desk's
+    form). Refused when the request is another agency's, or when its subject is not late on
+    `on`: completed (by `on`) or not yet due."""
+    if not text.strip():
+        raise InputError("nội dung giải trình trống")
+    request = s.get(ExplanationRequest, request_id)
+    if request is None or request.agency_id != agency_id:
+        raise NotFoundError("không có yêu cầu giải trình này cho cơ quan")
+    if request.deadline_id is not None:
+        due = s.scalar(select(Deadline.due).where(Deadline.id == request.deadline_id))
+        live = (Completion.deadline_id == request.deadline_id)
+    else:
+        due = s.scalar(select(ReportPeriod.deadline).join(
+            ReportObligation, ReportObligation.period_id == ReportPeriod.id).where(
+            ReportObligation.id == request.obligation_id))
+        live = (Completion.obligation_id == request.obligation_id)
+    done = s.scalar(select(Completion.completed_on).where(
+        live, Completion.agency_id == agency_id, Completion.undone_at.is_(None)))
+    if due is None or due >= on or (done is not None and done <= on):
+        raise InputError("thời hạn này không quá hạn (chưa đến hạn hoặc đã ghi nhận hoàn "
+                         "thành): không cần giải trình")
+    if proposed_due is not None and proposed_due <= on:
+        raise InputError("ngày dự kiến hoàn thành phải sau hôm nay")
+    answer = ExplanationAnswer(request_id=request.id, answered_on=on,
+                               text=_text(text.strip()), document_no=_text(document_no),
+                               answered_by=_text(by), proposed_due=proposed_due)
     s.add(answer)
     s.flush()
     return answer

@@ -33,6 +33,7 @@ from engine.storage.models import (
     Completion,
     Deadline,
     Duty,
+    Plan,
     ReportObligation,
     ReportPeriod,
     Task,
@@ -109,10 +110,10 @@ def rows(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Direc
 
 
 def dated_queries(plan_id: int | None, agency_id: str | None, duty_columns: tuple,
-                   report_columns: tuple) -> tuple:
+                   report_columns: tuple, *, open_only: bool = False) -> tuple:
     """The two selects of the dated rows — lead duties of active deadlines, report obligations
     — each with its live completion (at most one, a unique index says): agency, due day,
-    completion day, then the caller's columns."""
+    completion day, then the caller's columns. `open_only`: without closed plans."""
     live = Completion.undone_at.is_(None)
     duties = (select(Duty.agency_id, Deadline.due, Completion.completed_on, *duty_columns)
               .join(Deadline, Deadline.id == Duty.deadline_id)
@@ -130,6 +131,10 @@ def dated_queries(plan_id: int | None, agency_id: str | None, duty_columns: tupl
     if agency_id is not None:
         duties = duties.where(Duty.agency_id == agency_id)
         reports = reports.where(ReportObligation.agency_id == agency_id)
+    if open_only:
+        closed = select(Plan.id).where(Plan.closed_at.is_not(None))
+        duties = duties.where(Task.plan_id.not_in(closed))
+        reports = reports.where(ReportPeriod.plan_id.not_in(closed))
     return duties, reports
 
 
@@ -180,14 +185,15 @@ def _status_case(due, completed_on, as_of: dt.date, soon_until: dt.date):  # noq
 
 
 def _dated_counts(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: int,
-                  plan_id: int | None, agency_id: str | None) -> Iterator[tuple[str, str, int]]:
+                  plan_id: int | None, agency_id: str | None, open_only: bool = False
+                  ) -> Iterator[tuple[str, str, int]]:
     """(agency, status, count) of the dated rows, the status decided and counted by the
     database: a national table is a few rows per agency instead of hundreds of thousands of
     rows (1.7 s), or of groups by due and completion day (0.4 s). The same selects as `_dated`;
     a test holds the two to the same counts."""
     soon_until = last_due_soon(as_of, calendar, soon)
     core = s.connection()
-    for q in dated_queries(plan_id, agency_id, (), ()):
+    for q in dated_queries(plan_id, agency_id, (), (), open_only=open_only):
         agency, due, completed_on = q.selected_columns[:3]
         inner = q.with_only_columns(
             agency.label("agency"),
@@ -197,7 +203,7 @@ def _dated_counts(s: Session, as_of: dt.date, calendar: WorkingCalendar, soon: i
 
 
 def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | None,
-             agency_id: str | None) -> list[Row]:
+             agency_id: str | None, open_only: bool = False) -> list[Row]:
     # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join; NOT IN over a large
     # subquery is evaluated row by row (minutes at national scale).
     dated = select(Deadline.id).where(Deadline.task_id == Task.id, Deadline.active).exists()
@@ -207,6 +213,8 @@ def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | No
                 Task.kind.in_(("event", "reference", "unknown")), ~dated))
     if plan_id is not None:
         q = q.where(Task.plan_id == plan_id)
+    if open_only:
+        q = q.where(Task.plan_id.not_in(select(Plan.id).where(Plan.closed_at.is_not(None))))
     out: list[Row] = []
     seen: set[tuple[int, str]] = set()
     for tid, kind, agency in s.execute(q):
@@ -224,14 +232,15 @@ def _undated(s: Session, as_of: dt.date, directory: Directory, plan_id: int | No
 
 def table(s: Session, as_of: dt.date, calendar: WorkingCalendar, directory: Directory, *,
           soon: int = 5, plan_id: int | None = None,
-          agency_id: str | None = None) -> list[AgencyStatus]:
+          agency_id: str | None = None, open_only: bool = False) -> list[AgencyStatus]:
     """Per-agency counts, ranked: best completion rate first, then on-time rate, then fewest
-    overdue; agencies with nothing due yet come last."""
+    overdue; agencies with nothing due yet come last. `open_only`: without closed plans."""
     names = dict(s.execute(select(Agency.id, Agency.name)).all())
     counts: dict[tuple[str, str], int] = {}
-    for agency, status, n in _dated_counts(s, as_of, calendar, soon, plan_id, agency_id):
+    for agency, status, n in _dated_counts(s, as_of, calendar, soon, plan_id, agency_id,
+                                           open_only):
         counts[agency, status] = counts.get((agency, status), 0) + n
-    for r in _undated(s, as_of, directory, plan_id, agency_id):
+    for r in _undated(s, as_of, directory, plan_id, agency_id, open_only):
         counts[r.agency_id, r.status] = counts.get((r.agency_id, r.status), 0) + 1
     by: dict[str, AgencyStatus] = {}
     for (agency, status), n in counts.items():

@@ -42,6 +42,7 @@ def common(msg: OutgoingMessage) -> dict[str, Any]:
         "plan_title": msg.plan_title,
         "at": msg.at,
         "day": msg.at.date(),
+        "link": msg.link,  # the agency's personal address on the web desk, or None
     }
 
 

@@ -159,6 +159,7 @@ def message_context(msg: OutgoingMessage) -> dict[str, Any]:
         "reports": [c for c in items if c["reason"] == Reason.REPORT_REMINDER],
         "ongoing": [item_ctx(i) for i in msg.ongoing],
         "buttons": bool(button_items(msg)),
+        "link": msg.link or "",  # the agency's personal address on the web desk
     }
     ctx["late_view"] = late_view_ctx(view, msg) if view is not None else None
     ctx["sections"] = [
