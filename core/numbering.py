@@ -11,9 +11,16 @@ import functools
 import re
 
 # "1.", "1.1", "1.1.", "4.2.1." followed by the title; "1)" is not a plan numbering style.
-_LEADING = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})(?:\.(?=\D|$)|(?=\s|$))\s*(.*)$", re.S)
-_ALONE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s*$")
+# A last level may be a letter: "1.a", "2.1.b" (a sub-item of task 1, of task 2.1).
+_LEADING = re.compile(
+    r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}(?:\.[a-zđ](?=[.)\s]|$))?)(?:\.(?=\D|$)|(?<=[a-zđ])\)|(?=\s|$))"
+    r"\s*(.*)$",
+    re.S)
+_ALONE = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,2}){0,3}(?:\.[a-zđ](?=[.)]?\s*$))?)[.)]?\s*$")
 _ROMAN = re.compile(r"^\s*([IVXLC]{1,6})\.?\s*$")
+# Group and sub-group headings: "III", "III.1", "III.1.2" (a Roman group and its sub-groups),
+# "A", "B." (lettered parts).
+_GROUP_CODE = re.compile(r"^\s*(?:([IVXLC]{1,6})((?:\.\d{1,2}){0,3})|([A-ZĐ]))\.?\s*$")
 ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
@@ -35,12 +42,25 @@ def is_roman(cell: str) -> bool:
     return bool(_ROMAN.match(cell or ""))
 
 
+def group_code(cell: str) -> tuple[str, int] | None:
+    """("III.1", 2) for a sub-group heading's number, ("II", 1) for a group's, ("A", 1) for a
+    lettered part; None for anything else (a task number "1.2" included)."""
+    m = _GROUP_CODE.match(cell or "")
+    if not m:
+        return None
+    if m.group(3):
+        return m.group(3), 1
+    code = m.group(1) + (m.group(2) or "")
+    return code, code.count(".") + 1
+
+
 def parent_code(code: str) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
 def parts(code: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in code.split("."))
+    """The levels of a code as numbers ("1.a" -> (1, 1): a letter counts from a)."""
+    return tuple(int(p) if p.isdigit() else ord(p[:1]) - ord("a") + 1 for p in code.split("."))
 
 
 def plausible_next(prev: str | None, code: str, *, max_step: int = 3) -> bool:

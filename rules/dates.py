@@ -147,3 +147,21 @@ class ParentheticalBeforeRule(Rule):
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
         return replace(BeforeDateRule().resolve(m, ctx, phrase), rule=self.name)
+
+
+class ClauseBeforeRule(Rule):
+    """A sentence whose deadline closes it: "... gửi kết quả rà soát về Bộ Công an trước ngày
+    15 tháng 12 năm 2025" (prose plans write the date into the sentence)."""
+
+    name = "clause_before"
+    requires = ("trước",)
+    # One sentence, one deadline: not a list of items ("+ ... trước ngày X. + ... trước Y").
+    pattern = re.compile(rf"(?![+-] )[^+]+? trước (?:ngày )?{DATE}{YEAR_QUALIFIER}")
+    examples = (
+        Example("Bộ Công an tổng hợp kết quả rà soát, báo cáo Thủ tướng Chính phủ trước ngày 31 "
+                "tháng 12 năm 2025.", "fixed", ("2025-12-30",),
+                source="QĐ 2623/QĐ-TTg (tests/data/real_plans/ttg-2623-du-lieu-ca-nhan)"),
+    )
+
+    def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
+        return replace(BeforeDateRule().resolve(m, ctx, phrase), rule=self.name)

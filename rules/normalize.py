@@ -37,6 +37,7 @@ _SPELLED_DATE = re.compile(
 )
 _DASH_DATE = re.compile(r"\b(\d{1,2})[-.](\d{1,2})[-.](\d{4})\b")
 _MONTH_YEAR_WORDS = re.compile(r"\b(tháng|quý)\s+(\d{1,2})\s+năm\s+(\d{4})\b")
+_DASH_PERIOD_YEAR = re.compile(r"\b(tháng|quý) (\d{1,2})-((?:19|20)\d\d)\b")
 _MULTI_SPACE = re.compile(r" {2,}")
 _SPACE_SLASH = re.compile(r"\s*/\s*")
 _EDGE_PUNCT = " .;,:"
@@ -48,6 +49,8 @@ def normalize(phrase: str) -> str:
     if _ODD.search(text):
         text = text.translate(_TABLE)
     text = text.lower().replace("hằng", "hàng")
+    if "quí" in text:
+        text = text.replace("quí", "quý")  # the old spelling ("Quí IV-2025")
     # Each substitution runs only when its trigger is present: this is the hot path of a
     # national-scale import, and most phrases need two or three of them.
     if "  " in text:
@@ -65,6 +68,8 @@ def normalize(phrase: str) -> str:
         text = _MONTH_YEAR_WORDS.sub(r"\1 \2/\3", text)
     if "-" in text or "." in text:
         text = _DASH_DATE.sub(r"\1/\2/\3", text)
+        # "quý 4-2025", "tháng 12-2025": a period and its year joined by a dash.
+        text = _DASH_PERIOD_YEAR.sub(r"\1 \2/\3", text)
     if "  " in text:
         text = _MULTI_SPACE.sub(" ", text)
     return text.strip(_EDGE_PUNCT)

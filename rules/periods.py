@@ -138,6 +138,9 @@ class PeriodRule(Rule):
         Example("tháng 7, quý III và 6 tháng cuối năm 2025", "fixed",
                 ("2025-07-31", "2025-09-30", "2025-12-31"), source="NQ 205/NQ-CP"),
         Example("9 tháng đầu năm 2022", "fixed", ("2022-09-30",), 2022, source="hoabinh.gov.vn"),
+        Example("Quí IV-2025", "fixed", ("2025-12-31",),
+                source="Đồng Tháp 617/KH-UBND (tests/data/real_plans/dongthap-617-cds-doanh-"
+                       "nghiep): the old spelling «Quí» and a dash before the year"),
     )
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
@@ -167,9 +170,9 @@ START = (
 class RangeRule(Rule):
     name = "range"
     # "giai đoạn 2026 - 2030" is a range of years: `rules.years`.
-    requires = ('từ ',)
+    requires = ('từ ', ' đến ')
     pattern = re.compile(
-        rf"{PREFIX}(?:dự kiến )?(?:diễn ra )?từ {START} đến (?:hết )?(?:ngày )?"
+        rf"{PREFIX}(?:dự kiến )?(?:diễn ra )?(?:từ )?{START} đến (?:hết )?(?:ngày )?"
         rf"(?:{DATE}{YEAR_QUALIFIER}|(?P<end_list>{_ITEM_UNNAMED})|cuối năm (?P<end_year>\d{{4}}))"
     )
     examples = (
@@ -180,6 +183,9 @@ class RangeRule(Rule):
         Example("từ nay đến cuối năm 2025", "fixed", ("2025-12-31",), source="baothanhhoa.vn"),
         Example("dự kiến diễn ra từ ngày 22/9 đến 19/10/2025", "fixed", ("2025-10-17",),
                 source="huengaynay.vn"),
+        Example("tháng 11/2025 đến tháng 4/2026;", "fixed", ("2026-04-29",),
+                source="xã Lương Minh 16/KH-MTTQ-BTT (tests/data/real_plans/luongminh-16-bau-cu):"
+                       " a range written without «Từ»; 30/4/2026 is a holiday"),
     )
 
     def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:

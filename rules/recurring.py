@@ -12,6 +12,7 @@ import re
 
 from core.formatting import vn_date
 from rules.base import Example, ImpossibleDate, Rule, unknown
+from rules.calendar import month_end
 from rules.types import Context, Due, Kind, Timing
 
 _FREQ = r"(?:hàng |mỗi )?(?:quý|6 tháng|sáu tháng|9 tháng|năm|tháng)"
@@ -156,3 +157,59 @@ class QuarterDayRule(Rule):
         return periodic(phrase, self.name, ctx, [freq], day=int(m.group("day")),
                         before=m.group("rel") == "trước")
 
+
+
+class MonthEveryYearRule(Rule):
+    """"Tháng 12 hằng năm": that month of every year of the plan, due its last working day."""
+
+    name = "month_every_year"
+    requires = ("hàng năm", "mỗi năm")
+    pattern = re.compile(r"(?:vào |trong |định kỳ )*tháng (?P<m>\d{1,2}) (?:hàng|mỗi) năm")
+    examples = (
+        Example("Tháng 12 hằng năm", "periodic", ("2025-12-31",),
+                source="Nghệ An 980/KH-UBND (tests/data/real_plans/nghean-980-phong-thu-dan-su)"),
+        Example("tháng 6 hàng năm", "periodic", ("2026-06-30",), 2026,
+                source="the same family for another month"),
+    )
+
+    def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
+        month = int(m.group("m"))
+        if not 1 <= month <= 12:
+            raise ImpossibleDate(f"tháng {month} không tồn tại")
+        cal = ctx.calendar
+        deadlines = []
+        for y in ctx.years:
+            due = cal.last_working_day_on_or_before(month_end(y, month))
+            if ctx.not_before is None or due >= ctx.not_before:
+                deadlines.append(Due(due, f"Tháng {month:02d}/{y}"))
+        if not deadlines:
+            return unknown(phrase, "mọi hạn của cụm từ đều trước ngày ban hành kế hoạch",
+                           self.name)
+        return Timing(phrase, Kind.PERIODIC, tuple(deadlines), lambda: (
+            f"Tháng {month:02d} hằng năm: ngày làm việc cuối cùng của tháng "
+            f"{month:02d} mỗi năm ({', '.join(vn_date(d.date) for d in deadlines)})"),
+            self.name, frequencies=("year",))
+
+
+class OngoingYearlyRule(Rule):
+    """"Thường xuyên, hằng năm": continuous work with a yearly result, due with the plan's
+    yearly report; approximate (a person confirms the reading)."""
+
+    name = "ongoing_yearly"
+    requires = ("thường xuyên",)
+    pattern = re.compile(rf"thường xuyên,? (?:và |, )?(?P<list>{_FREQ}(?:\s*(?:,|và)\s*{_FREQ})*)")
+    examples = (
+        Example("Thường xuyên, hằng năm", "periodic", ("2025-12-18",),
+                source="Đồng Tháp 617/KH-UBND (tests/data/real_plans/dongthap-617-cds-doanh-"
+                       "nghiep)"),
+    )
+
+    def resolve(self, m: re.Match[str], ctx: Context, phrase: str) -> Timing:
+        frequencies = _frequencies(m.group("list"))
+        t = periodic(phrase, self.name, ctx, frequencies)
+        if t.kind is not Kind.PERIODIC:
+            return t
+        warning = (f"Thời hạn «{phrase.strip()}»: việc thường xuyên có kết quả định kỳ; hạn "
+                   "theo kỳ báo cáo của kế hoạch, cần người xác nhận.")
+        return Timing(phrase, t.kind, t.deadlines, t.explain, self.name, (warning,),
+                      frequencies=t.frequencies, approximate=True)

@@ -65,6 +65,10 @@ class ReportCycle:
     cutoff_from_day: int = 15
     cutoff_to_day: int = 14
     before: bool = False
+    # Reports the plan dates within the year ("trước ngày 30 tháng 11 hằng năm"): (frequency,
+    # month, day, before, next_year). A periodic task of that frequency ("Hằng năm") falls on
+    # the plan's own report deadline, not on ``day`` of the period's last month.
+    dated: tuple[tuple[str, int, int, bool, bool], ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.day <= 31:
@@ -94,6 +98,11 @@ class ReportCycle:
         ``before``, the last working day strictly before that day ("trước ngày 15 hàng tháng");
         without ``day``, the cycle's own day and ``before``."""
         if day is None:
+            for freq, month, d, b, next_year in self.dated:
+                if freq == frequency:
+                    move = calendar.previous_working_day if b else calendar.next_working_day
+                    y = year + (1 if next_year else 0)
+                    return [(move(_clamp_day(y, month, d)), period_label(frequency, 12, year))]
             day, before = self.day, self.before
         move = calendar.previous_working_day if before else calendar.next_working_day
         if frequency == "cycle":  # the plan's own report periods, by their names

@@ -65,6 +65,7 @@ _DL_DATE = re.compile(
     rf"{_REL}(?: ngày)? (?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?:/(?P<y>\d{{4}}))?"
     r"(?P<next> (?:của )?năm (?:tiếp theo|sau|liền kề)(?: năm báo cáo)?)?"
 )
+_DL_AND_DATE = re.compile(r" và (?:ngày )?(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![\d/])")
 _WINDOW = re.compile(
     r"báo cáo\s+(?P<name>[^:\n]{1,30}?)\s*:\s*(?:tính\s+)?từ ngày\s+"
     r"(?P<d1>\d{1,2})\s*/\s*(?P<m1>\d{1,2})\s*/\s*(?P<y1>\d{4})\s+đến ngày\s+"
@@ -122,6 +123,15 @@ class StatedCycle:
     @property
     def stated(self) -> bool:
         return bool(self.deadlines)
+
+    def dated(self) -> tuple[tuple[str, int, int, bool, bool], ...]:
+        """The reports dated within the year, for `rules.report_cycle.ReportCycle.dated`."""
+        out = []
+        for key, d in self.deadlines.items():
+            if d.month is not None and d.year is None:
+                freq = "year" if key == "*" else key
+                out.append((freq, d.month, d.day, d.before, d.next_year))
+        return tuple(out)
 
     def period_day(self) -> Deadline | None:
         """The deadline that is a day of each period's last month, for periodic tasks."""
@@ -184,6 +194,9 @@ def read_report_cycle(body: str) -> StatedCycle:
                 break
     if not cycle.frequencies:
         cycle.frequencies = _implied(cycle.deadlines)
+    else:  # a deadline given for a frequency the sentence does not list ("01/6 và 15/11")
+        cycle.frequencies = list(dict.fromkeys(
+            [*cycle.frequencies, *(k for k in cycle.deadlines if k in _FREQ_KEY.values())]))
     for i in (freq_at, deadline_at):
         if i is not None and cycle.report_to is None:
             m = _REPORT_TO.search(raw[i])
@@ -238,6 +251,14 @@ def _deadlines(text: str) -> dict[str, Deadline]:
         found.append((m.start(), "", Deadline(
             int(m["d"]), m["rel"] == "trước", month=int(m["m"]), next_year=bool(m["next"]),
             year=int(m["y"]) if m["y"] else None, text=m.group(0))))
+        # "trước ngày 01/6 và 15/11 hằng năm": two dates of the year, the half-year's report
+        # and the year's.
+        more = _DL_AND_DATE.match(text, m.end())
+        if more and not m["y"] and not m["next"]:
+            first = found.pop()[2]
+            found.append((m.start(), "half", first))
+            found.append((more.start(), "year", Deadline(
+                int(more["d"]), first.before, month=int(more["m"]), text=more.group(0).strip())))
     out: dict[str, Deadline] = {}
     previous = 0
     for at, kind, deadline in sorted(found, key=lambda f: f[0]):

@@ -114,4 +114,9 @@ class YearOnwardsRule(Rule):
             return (f"{head}; «các năm tiếp theo»: nhiệm vụ lặp lại hằng năm, hạn của những "
                     "năm sau thuộc kế hoạch của năm đó")
 
-        return fixed(phrase, self.name, dues, explanation)
+        if later:
+            return fixed(phrase, self.name, dues, explanation)
+        # A one-year plan: the later years have no date here; a person confirms the reading.
+        warning = (f"Thời hạn «{phrase.strip()}»: chỉ lập hạn cuối năm {first}; các năm tiếp "
+                   "theo không có hạn trong kế hoạch này, cần người xác nhận.")
+        return fixed(phrase, self.name, dues, explanation, (warning,), approximate=True)

@@ -109,11 +109,14 @@ def test_aliases_and_accents(d):
     assert not any(m.fuzzy for m in d.split_and_resolve("So Tu phap"))
 
 
-def test_fuzzy_match_is_flagged(d):
+def test_a_near_miss_is_a_suggestion_never_a_resolution(d):
+    # Issue #19: a mention resolves only to a name or alias it writes; a typo is left as
+    # written, with the close name offered to a person ("có phải: ...?").
     [m] = d.split_and_resolve("Sở Khoa học và Công nhệ")
-    assert m.ref == "so-khcn" and m.fuzzy and m.text == "Sở Khoa học và Công nhệ"
+    assert (m.ref, m.ids, m.kind) == (None, (), "unresolved")
+    assert m.text == "Sở Khoa học và Công nhệ" and m.suggestions == ("so-khcn",)
     [m] = d.split_and_resolve("Sở Tài nguyên Môi trường")
-    assert m.ref == "so-tnmt" and m.fuzzy
+    assert m.ref is None and m.suggestions[0] == "so-tnmt"
 
 
 def test_unresolved_is_kept_verbatim_never_dropped(d):
@@ -247,3 +250,14 @@ def test_agency_list_with_a_broken_directory_is_one_line_exit_3(tmp_path: Path):
     assert r.returncode == 3
     assert len(r.stderr.strip().splitlines()) == 1 and "so-y-te" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_place_after_a_name_is_the_directorys_own_or_nothing(d):
+    # Issue #19: "Sở Tư pháp tỉnh Sóc Trăng" is the directory's Sở Tư pháp; "Cục Thuế tỉnh Hậu
+    # Giang" is another province's office, never this directory's "Cục Thuế".
+    assert refs(d, "Sở Tư pháp tỉnh Sóc Trăng") == ["so-tu-phap"]
+    assert refs(d, "Sở Nội vụ thành phố Cần Thơ") == ["so-noi-vu"]  # the city from 01/7/2025
+    [m] = d.split_and_resolve("Cục Thuế tỉnh Hậu Giang")
+    assert (m.ref, m.ids, m.kind) == (None, (), "unresolved")
+    [m] = d.split_and_resolve("Sở Nội vụ tỉnh Bạc Liêu")
+    assert m.ref is None

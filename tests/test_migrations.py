@@ -57,7 +57,7 @@ EXPLANATION_ROWS = [
     "recorded_at) VALUES (1, 1, '2025-02-20', 'Chậm do chờ ý kiến các sở', '45/BC-VP', "
     "'2025-02-20 03:00:00+00:00')",
 ]
-HEAD = "0010"
+HEAD = "0011"
 
 
 def _head(engine) -> str:
@@ -89,6 +89,9 @@ def test_upgrade_from_the_first_schema_keeps_the_data(db_url):
                             ).one() == (1, 1)
         for table in ("agency", "plan", "task", "duty", "reportobligation"):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
+        # 0011: a report period may have no data cut-off window.
+        columns = {c["name"]: c for c in inspect(conn).get_columns("reportperiod")}
+        assert columns["cutoff_from"]["nullable"] and columns["cutoff_to"]["nullable"]
         # The upgraded schema is exactly the models' schema: no drift.
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
         # 0005: planned items carry no foreign key, two of their indexes are partial.

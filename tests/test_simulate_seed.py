@@ -270,7 +270,9 @@ def test_cli_demo_twice(tmp_path):
                       r"mật khẩu (\S+) ", text)
         assert m, text[-600:]
         passwords.append(m.group(1))
-    assert counts[0] == counts[1] > 900  # the same year again, not twice the messages
+    # The same year again, not twice the messages. (Fewer than before issue #19: from 01/7/2025
+    # the districts' work passes to the communes, which the bundled directory does not list.)
+    assert counts[0] == counts[1] > 800
     assert passwords[0] != passwords[1]
     from engine.storage.db import make_engine, session
     from engine.web.users import authenticate

@@ -135,20 +135,22 @@ def _wait(driver, css: str, timeout: float = 20):  # noqa: ANN202
 
 
 def _text(driver) -> str:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.TAG_NAME, "body").text
+    # The page's words read by script, not through an element handle: a handle taken while the
+    # next page loads goes stale ("Node with given id does not belong to the document").
+    return driver.execute_script("return document.body ? document.body.innerText : ''") or ""
 
 
 def _shows(driver, words: str, timeout: float = 15) -> None:
     """Wait until the page after a click says `words`: the page before it may still be there
     (its notice too) when the click returns, and its body goes stale as the new one loads. Fails
     as the old `assert words in _text(d)` did when the words never come."""
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.common.exceptions import TimeoutException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # While the old page unloads, Chrome may answer any question about it with an error (a stale
+    # element, a node no longer in the document): those are retried, only the words decide.
     try:
-        WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)
+        WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)
                       ).until(lambda drv: words in _text(drv))
     except TimeoutException:
         raise AssertionError(f"the page never said «{words}»:\n{_text(driver)[:2000]}") from None

@@ -21,11 +21,11 @@ from engine.dispatch.dispatcher import Dispatcher
 from engine.dispatch.preview import Preview, next_slot
 from engine.planning.planner import plan_plan
 from engine.storage.models import AgencyLink, Notification, PlannedItem
+from engine.tracking import agency_links as links
 from engine.tracking.closing import close_plan, reopen_plan
 from engine.tracking.lookup import find_task
 from engine.tracking.plan_store import store_plan
 from engine.tracking.records import complete_task, undo_completion
-from engine.tracking import agency_links as links
 from notifiers.recording import RecordingNotifier
 from tests.plan_factory import D, january_plan, runtime
 from tests.web_support import TZ

@@ -19,9 +19,11 @@ import pytest
 
 from tests.fakes_zalo import TOKEN, FakeZaloApi
 
-PLAN = """KẾ HOẠCH
-Cải cách hành chính năm 2025 của tỉnh Sóc Trăng
+PLAN = """ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG
 Số: 77/KH-UBND
+Sóc Trăng, ngày 02 tháng 01 năm 2025
+KẾ HOẠCH
+Cải cách hành chính năm 2025 của tỉnh Sóc Trăng
 PHỤ LỤC
 I. CẢI CÁCH THỦ TỤC HÀNH CHÍNH
 """

@@ -1,17 +1,20 @@
-"""`nhacviec agency list [--json]`: the agency directory."""
+"""`nhacviec agency list [--json]`: the agency directory; `agency init PLAN`: a draft directory
+from a plan's mentions; `agency check [FILE]`: what a directory still lacks."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from core.errors import InputError
 from engine.cli.console import make_console
 from engine.cli.main import app
 from engine.directory.agencies import KIND_VI, Directory
-from engine.settings import Settings
+from engine.settings import Settings, bundled
 
 agency_app = typer.Typer(help="Danh bạ cơ quan: sở, ban, ngành, cơ quan TW tại tỉnh, UBND cấp "
                          "huyện và các nhóm cơ quan.", no_args_is_help=True)
@@ -41,3 +44,57 @@ def list_agencies(
         table.add_row(a.id, a.name, KIND_VI[a.kind] + role, "có" if a.reports else "",
                       ", ".join(a.emails), successor)
     make_console().print(table)
+
+
+@agency_app.command("init", help="Lập bản nháp danh bạ cơ quan từ các cơ quan nêu trong một kế "
+                    "hoạch (mỗi cơ quan một mục, loại cơ quan phỏng đoán, địa chỉ để trống), "
+                    "theo mẫu bộ máy cấp tỉnh từ 01/7/2025. In ra màn hình: "
+                    "nhacviec agency init KẾ-HOẠCH > danh-ba.yaml")
+def init_directory(
+    plan: Annotated[Path, typer.Argument(metavar="KẾ-HOẠCH", help="Tệp kế hoạch (.txt, .docx, "
+                                         ".xlsx, .csv).")],
+    province: Annotated[str | None, typer.Option("--province", metavar="TÊN", help="Tên tỉnh, "
+                                                 "thành phố (mặc định: theo cơ quan ban hành kế "
+                                                 "hoạch).")] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="NĂM", help="Năm của kế hoạch, "
+                                             "khi văn bản không ghi.")] = None,
+) -> None:
+    # lazy: the plan readers only for this command (a fast `agency list`)
+    from engine.intake.directory_draft import draft
+    from engine.intake.reader import read_plan
+    from engine.settings import working_calendar
+
+    if province is not None and not province.strip():
+        raise InputError("--province không được để trống")
+    template = Directory.load(bundled("agencies_template_2025.yaml"))
+    parsed = read_plan(plan, directory=template, calendar=working_calendar(Settings()),
+                       year=year)
+    typer.echo(draft(parsed, template, province=province.strip() if province else None),
+               nl=False)
+
+
+@agency_app.command("check", help="Kiểm tra danh bạ cơ quan còn thiếu gì (địa chỉ, danh sách "
+                    "thành viên). Mã thoát 0: đủ; 1: còn thiếu; 3: tệp hỏng.")
+def check_directory(
+    file: Annotated[Path | None, typer.Argument(
+        metavar="[TỆP]", help="Tệp danh bạ (mặc định: NHACVIEC_AGENCIES hoặc danh bạ kèm theo).")
+    ] = None,
+) -> None:
+    # lazy: see init_directory
+    from engine.intake.directory_draft import gaps
+
+    directory = Directory.load(file or Settings().agencies_path())
+    found = gaps(directory)
+    blocking = [g for g in found if g.blocking]
+    console = make_console()
+    singles = sum(1 for a in directory if a.is_single)
+    console.print(f"Danh bạ {directory.source}: {len(directory)} mục ({singles} cơ quan).",
+                  markup=False)
+    for g in found:
+        mark = "-" if g.blocking else "·"
+        console.print(f"{mark} {g.what}", markup=False)
+    if blocking:
+        console.print(f"Còn thiếu {len(blocking)} mục cần bổ sung trước khi gửi nhắc việc.",
+                      markup=False)
+        raise typer.Exit(1)
+    console.print("Đủ thông tin để gửi nhắc việc.", markup=False)

@@ -20,13 +20,15 @@ from core.errors import InputError
 from engine.cli.console import make_console
 from engine.cli.engine_common import runtime, today
 from engine.cli.main import app
+from engine.cli.plan_options import DateOpt, IssuerOpt, NumberOpt, identity
 from engine.directory.agencies import Directory
+from engine.intake.metadata import Identity
 from engine.intake.model import ParsedPlan
 from engine.intake.reader import read_plan
 from engine.intake.review import to_yaml
 from engine.intake.sniff import MB
 from engine.settings import Settings, working_calendar
-from engine.tracking.plan_store import import_plan
+from engine.tracking.plan_store import import_plan, require_identity
 from rules.calendar import MAX_YEAR, MIN_YEAR
 
 plan_app = typer.Typer(help="Kế hoạch CCHC: đọc, kiểm tra và nhập kế hoạch (.txt, .docx, .xlsx, "
@@ -43,9 +45,8 @@ YearOpt = Annotated[int | None, typer.Option("--year", metavar="NĂM", help="Nă
                                              "(mặc định: năm ghi trong kế hoạch).")]
 MaxMbOpt = Annotated[float, typer.Option("--max-mb", envvar="NHACVIEC_MAX_PLAN_MB",
                                          help="Kích thước tệp tối đa (MB).")]
-
-
-def load_plan(file: Path, *, year: int | None = None, max_mb: float = 20) -> ParsedPlan:
+def load_plan(file: Path, *, year: int | None = None, max_mb: float = 20,
+              given: Identity | None = None) -> ParsedPlan:
     """Read and check a plan file with the configured directory and calendar."""
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         raise InputError(f"năm {year} nằm ngoài khoảng {MIN_YEAR}-{MAX_YEAR}")
@@ -54,7 +55,7 @@ def load_plan(file: Path, *, year: int | None = None, max_mb: float = 20) -> Par
     settings = Settings()
     directory = Directory.load(settings.agencies_path())
     return read_plan(file, directory=directory, calendar=working_calendar(settings), year=year,
-                     max_bytes=int(max_mb * MB))
+                     max_bytes=int(max_mb * MB), given=given)
 
 
 @plan_app.command("parse", help="Đọc kế hoạch và in kết quả; không ghi gì ra đĩa. Mặc định in "
@@ -67,10 +68,13 @@ def parse(
     as_yaml: Annotated[bool, typer.Option("--yaml", help="In tệp duyệt YAML để sửa rồi "
                                           "nhập bằng «plan import».")] = False,
     max_mb: MaxMbOpt = 20,
+    number: NumberOpt = None,
+    date: DateOpt = None,
+    issuer: IssuerOpt = None,
 ) -> None:
     if as_json and as_yaml:
         raise InputError("chỉ chọn một trong hai: --json hoặc --yaml")
-    plan = load_plan(file, year=year, max_mb=max_mb)
+    plan = load_plan(file, year=year, max_mb=max_mb, given=identity(number, date, issuer))
     if as_json:
         typer.echo(json.dumps(plan.to_json_dict(), ensure_ascii=False, indent=2))
     elif as_yaml:
@@ -82,8 +86,11 @@ def parse(
 @plan_app.command("import", help="Kiểm tra rồi lưu kế hoạch vào cơ sở dữ liệu và lập lịch nhắc "
                   "việc. Nhập lại cùng kế hoạch (cùng số, cùng năm) thì cập nhật, giữ các ghi "
                   "nhận hoàn thành của thời hạn không đổi.")
-def import_plan_cmd(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20) -> None:
-    plan = load_plan(file, year=year, max_mb=max_mb)
+def import_plan_cmd(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20,
+                    number: NumberOpt = None, date: DateOpt = None,
+                    issuer: IssuerOpt = None) -> None:
+    plan = load_plan(file, year=year, max_mb=max_mb, given=identity(number, date, issuer))
+    require_identity(plan)  # before anything is printed as if it would be stored
     console = make_console()
     print_summary(plan, console)
     store(plan, console)
@@ -113,10 +120,7 @@ def print_summary(plan: ParsedPlan, console: Console) -> None:
                                 f" - {info.issuer or '(không rõ cơ quan)'}, năm {info.year}"))
     if info.title:
         console.print(info.title)
-    cycle = plan.report_cycle
-    periods = ", ".join(f"{p.name} {p.deadline:%d/%m/%Y}" for p in cycle.periods)
-    said = "theo kế hoạch" if cycle.stated else "mặc định"
-    console.print(f"Báo cáo định kỳ: ngày {cycle.day} tháng cuối kỳ ({said}); {periods}")
+    console.print(report_line(plan), markup=False)
     console.print(_counts(plan))
     warned = [(t, w) for t in plan.tasks for w in t.warnings]
     total = len(plan.warnings) + len(warned)
@@ -128,6 +132,23 @@ def print_summary(plan: ParsedPlan, console: Console) -> None:
         console.print(f"- {w}", markup=False)
     for t, w in warned:
         console.print(f"- [{t.group} / {t.code}] {w}", markup=False)
+
+
+WINDOWS_VI = {"plan": "theo kế hoạch", "decree": "theo Nghị định 09/2019/NĐ-CP"}
+
+
+def report_line(plan: ParsedPlan) -> str:
+    """The report cycle as the plan states it, in one line: its deadlines, or that it states
+    none (never a default day presented as the plan's)."""
+    cycle = plan.report_cycle
+    if cycle.periods:
+        periods = ", ".join(f"{p.name} {p.deadline:%d/%m/%Y}" for p in cycle.periods)
+        windows = WINDOWS_VI.get(cycle.windows or "", "kế hoạch không nêu")
+        return f"Báo cáo định kỳ (theo kế hoạch): {periods}; thời gian chốt số liệu: {windows}."
+    if cycle.stated or cycle.frequencies or cycle.text:
+        return ("Báo cáo định kỳ: kế hoạch có nêu nhưng chưa lập được kỳ báo cáo nào (xem cảnh "
+                "báo).")
+    return "Báo cáo định kỳ: kế hoạch không nêu; không lập kỳ báo cáo nào."
 
 
 def _counts(plan: ParsedPlan) -> Table:

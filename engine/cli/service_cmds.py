@@ -22,6 +22,7 @@ from engine.cli.engine_common import (
     runtime,
 )
 from engine.cli.main import app
+from engine.cli.plan_options import DateOpt, IssuerOpt, NumberOpt, identity
 from engine.settings import Settings, bundled
 
 db_app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp cấu trúc.", no_args_is_help=True)
@@ -44,6 +45,9 @@ def simulate_cmd(
     ] = False,
     year: Annotated[int | None, typer.Option("--year", metavar="NĂM", help="Năm của kế hoạch.")
                     ] = None,
+    number: NumberOpt = None,
+    date: DateOpt = None,
+    issuer: IssuerOpt = None,
 ) -> None:
     # lazy: only this command pays for it (fast --help)
     from engine.directory.agencies import Directory
@@ -59,7 +63,7 @@ def simulate_cmd(
     directory = Directory.load(settings.agencies_path())
     calendar = working_calendar(settings)
     parsed = read_plan(plan or bundled("demo_plan_2025.txt"), directory=directory,
-                       calendar=calendar, year=year)
+                       calendar=calendar, year=year, given=identity(number, date, issuer))
     result = asyncio.run(simulate(parsed, start=first, end=last, directory=directory,
                                   calendar=calendar, policy=settings.load_policy(),
                                   complete_on_time=complete_on_time))

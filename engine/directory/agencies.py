@@ -27,17 +27,18 @@ from core.safe_yaml import TooComplex, safe_load
 from engine.directory.match import Matcher
 
 AgencyKind = Literal[
-    "department", "provincial_body", "public_unit", "central", "district",
+    "department", "provincial_body", "public_unit", "central", "district", "commune",
     "provincial_authority", "steering", "body", "group", "collective", "unspecific",
 ]
 # Kinds that stand for one organisation (they can be reminded); the rest name several.
 SINGLE_KINDS = frozenset({
-    "department", "provincial_body", "public_unit", "central", "district",
+    "department", "provincial_body", "public_unit", "central", "district", "commune",
     "provincial_authority", "steering", "body",
 })
 KIND_VI = {
     "department": "Sở", "provincial_body": "Cơ quan cấp tỉnh", "public_unit": "Đơn vị sự nghiệp",
     "central": "Cơ quan TW tại tỉnh", "district": "UBND cấp huyện",
+    "commune": "UBND xã, phường, đặc khu",
     "provincial_authority": "UBND tỉnh", "steering": "Ban Chỉ đạo", "body": "Tổ chức, đoàn",
     "group": "Nhóm", "collective": "Tập hợp", "unspecific": "Không cụ thể",
 }
@@ -192,8 +193,10 @@ class Directory:
             out.extend(self._expand(m, (*path, agency_id)))
         for b in self._by_id.values():
             # Agencies created by a later reorganisation are not yet members of the groups the
-            # plan names; `current()` maps old members onto them when the day comes.
-            if b.kind in a.member_kinds and b.valid_from is None:
+            # plan names; `current()` maps old members onto them when the day comes. A group
+            # created by the same reorganisation (the new communes) has them as members.
+            if b.kind in a.member_kinds and (b.valid_from is None or (
+                    a.valid_from is not None and b.valid_from <= a.valid_from)):
                 out.append(b.id)
         return tuple(dict.fromkeys(out))
 
@@ -232,6 +235,17 @@ class Directory:
         while a.successor and a.successor_from and a.successor_from <= on:
             a = self._by_id[a.successor]
         return a
+
+    def holders(self, agency_id: str, on: dt.date) -> list[str]:
+        """The single agencies that hold `agency_id`'s tasks on `on`: itself, or its successor
+        after a reorganisation; a successor that is a group (the communes that took over a
+        district's work on 01/7/2025) stands for its members existing that day; nobody for a
+        collective."""
+        cur = self.current(agency_id, on)
+        if cur.is_single:
+            return [cur.id]
+        return [m for m in self._expanded[cur.id]
+                if (self._by_id[m].valid_from or on) <= on and m != cur.id]
 
     def report_senders(self, on: dt.date) -> dict[str, list[str]]:
         """Who owes the report due `on`, each with the agencies whose report it now sends

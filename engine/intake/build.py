@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.numbering import is_roman, parent_code, parse_code, split_number
+from core.numbering import group_code, parent_code, parse_code, split_number
 from engine.directory.agencies import Directory
 from engine.directory.match import Mention
-from engine.intake.metadata import read_metadata
+from engine.intake.metadata import Identity, read_metadata
 from engine.intake.model import DeadlineOut, ParsedPlan, Target, TaskOut
 from engine.intake.rows import RawDocument, RawRow
 from rules import Context, Due, Kind, Timing, WorkingCalendar, evaluate
@@ -34,6 +34,7 @@ class _Group:
     label: str | None
     line: int | None
     tasks: list[_Draft] = field(default_factory=list)
+    gap: str | None = None  # opened by a "…" row: the source does not show its heading
 
 
 @dataclass
@@ -46,12 +47,15 @@ class _Draft:
     parent: _Draft | None = None
     children: list[_Draft] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    subgroup: str | None = None
 
 
 def build_plan(doc: RawDocument, *, directory: Directory, calendar: WorkingCalendar,
-               year: int | None = None, default_report_day: int = 18) -> ParsedPlan:
+               year: int | None = None, default_report_day: int = 18,
+               given: Identity | None = None) -> ParsedPlan:
     meta = read_metadata(doc.body, calendar=calendar, year=year,
-                         default_report_day=default_report_day)
+                         default_report_day=default_report_day, given=given,
+                         table_text=" ".join(v for r in doc.rows for v in r.cells.values()))
     ctx = Context(year=meta.info.year, calendar=calendar, cycle=meta.rules_cycle,
                   horizon_to=meta.info.horizon_to, not_before=meta.info.date)
     warnings = [*doc.warnings, *meta.warnings]
@@ -69,26 +73,56 @@ def build_plan(doc: RawDocument, *, directory: Directory, calendar: WorkingCalen
 
 
 # --- groups and hierarchy ------------------------------------------------------------------
+NO_GROUPS = "Nhiệm vụ"  # the one group of a plan whose table has no group rows
+
+
 def _groups(rows: list[RawRow], warnings: list[str]) -> list[_Group]:
     groups: list[_Group] = []
     waiting: list[tuple[str, RawRow, str, str | None]] = []  # misplaced labels
     current: _Group | None = None
+    subgroup: str | None = None  # the sub-group heading ("III.1.1 Nhóm ...") tasks sit under
+    heading_first = False  # a sub-group heading just read: a restart at "1" stays in the group
+    previous: _Draft | None = None
     for row in rows:
         label = row.get("group").strip()
-        if row.is_group_row or (is_roman(row.get("number")) and not row.get("lead")):
-            current = _Group(label or row.get("title").strip() or None, row.line)
+        if row.gap is not None:
+            current = _Group(None, row.line, gap=row.gap)
             groups.append(current)
+            subgroup, previous = None, None
             continue
-        code = parse_code(row.get("number"))
+        number = row.get("number")
+        heading = group_code(number)
+        if row.is_group_row or (heading is not None and heading[0][:1] in "IVXLC"
+                                and not row.get("lead") and parse_code(number) is None):
+            text = label or row.get("title").strip() or None
+            if heading is not None and heading[1] > 1 and current is not None:
+                subgroup = f"{heading[0]}. {text}" if text else heading[0]
+                heading_first = True
+                continue
+            current = _Group(text, row.line)
+            groups.append(current)
+            subgroup, heading_first, previous = None, False, None
+            continue
+        if previous is not None and "number" in row.merged_from_above:
+            # The number cell is merged with the row above: the same task, over two rows.
+            _same_task(previous, row)
+            continue
+        code = parse_code(number)
         title = row.get("title").strip()
         if code is None:
             code, title = split_number(title)
         if code is None:
             _orphan(row, current, warnings)
             continue
-        if current is None or (code == "1" and current.tasks):
+        if heading_first and subgroup is not None and code == "1" and current is not None \
+                and current.tasks:
+            # Numbers restart under a sub-group heading: the sub-group is a group of its own.
+            current = _Group(subgroup, row.line)
+            groups.append(current)
+        elif current is None or (code == "1" and current.tasks):
             current = _Group(None, row.line)
             groups.append(current)
+            subgroup = None
             if label:
                 current.label, label = label, ""
             elif waiting:
@@ -99,6 +133,7 @@ def _groups(rows: list[RawRow], warnings: list[str]) -> list[_Group]:
                     f"«{old}»; đánh số bắt đầu lại từ 1 ở dòng {row.line} nên nhãn được gán "
                     "cho nhóm bắt đầu từ đó: cần kiểm tra."
                 )
+        heading_first = False
         if label:
             if current.label is None:
                 current.label = label
@@ -107,16 +142,25 @@ def _groups(rows: list[RawRow], warnings: list[str]) -> list[_Group]:
             elif label != current.label:
                 waiting.append((label, row, code, current.label))
         draft = _Draft(current, code, title, row, {c: row.get(c).strip() for c in INHERITED},
-                       warnings=list(row.warnings))
+                       warnings=list(row.warnings), subgroup=subgroup)
         if not title:
             draft.warnings.append(f"Nhiệm vụ {code} không có nội dung.")
         current.tasks.append(draft)
+        previous = draft
     for text, at, beside, old in waiting:
         warnings.append(f"Nhãn nhóm «{text}» ở dòng {at.line} (cạnh nhiệm vụ {beside} của nhóm "
                         f"«{old}») không thuộc nhóm nào: cần kiểm tra.")
+    groups = [g for g in groups if g.tasks]
+    if len(groups) == 1 and groups[0].label is None and groups[0].gap is None:
+        groups[0].label = NO_GROUPS  # a table without groups: nothing to name
     seen: set[str] = set()
     for i, g in enumerate(groups, 1):
-        if g.label is None:
+        if g.label is None and g.gap is not None:
+            g.label = f"Nhóm không hiện trong văn bản (sau dòng {g.line})"
+            warnings.append(f"Dòng {g.line}: «{g.gap}» - văn bản lược bớt các dòng ở đây; các "
+                            f"nhiệm vụ sau đó không rõ thuộc nhóm nào, tạm gọi «{g.label}»: cần "
+                            "đối chiếu với bản gốc.")
+        elif g.label is None:
             g.label = f"Nhóm {i}"
             warnings.append(f"Nhóm nhiệm vụ bắt đầu ở dòng {g.line} không có tên; tạm gọi "
                             f"«{g.label}».")
@@ -126,7 +170,31 @@ def _groups(rows: list[RawRow], warnings: list[str]) -> list[_Group]:
             warnings.append(f"Hai nhóm cùng tên «{old}»; nhóm bắt đầu ở dòng {g.line} được gọi "
                             f"«{g.label}»: cần kiểm tra.")
         seen.add(g.label)
-    return [g for g in groups if g.tasks]
+    return groups
+
+
+def _same_task(d: _Draft, row: RawRow) -> None:
+    """A row whose number cell continues the row above (a task written over two rows): its
+    own cells join the task's. Different products and timings become paired dashed lists
+    ("- Kế hoạch - Báo cáo"), different agencies are listed together."""
+    merged = row.merged_from_above
+    for col in INHERITED:
+        value = row.get(col).strip()
+        if not value or col in merged or value == d.cells.get(col):
+            continue
+        old = d.cells.get(col, "")
+        if not old:
+            d.cells[col] = value
+        elif col in ("product", "timing"):
+            first = old if old[:1] in "-–•+" else f"- {old}"
+            d.cells[col] = f"{first} - {value}"
+        else:
+            d.cells[col] = f"{old}; {value}"
+    title = row.get("title").strip()
+    if title and "title" not in merged and title != d.title:
+        d.title = f"{d.title} {title}".strip()
+    d.warnings.append(f"Nhiệm vụ {d.code} viết trên nhiều dòng (ô số thứ tự gộp, đến dòng "
+                      f"{row.line}); đã ghép các dòng: cần kiểm tra.")
 
 
 def _orphan(row: RawRow, current: _Group | None, warnings: list[str]) -> None:
@@ -150,7 +218,14 @@ def _link(group: _Group) -> None:
     by_code: dict[str, _Draft] = {}
     for d in group.tasks:
         if d.code in by_code:
-            d.warnings.append(f"Mã nhiệm vụ {d.code} lặp lại trong nhóm «{group.label}».")
+            # A task is identified by (group, code): the repeat gets a code of its own.
+            n = 2
+            while f"{d.code} ({n})" in by_code:
+                n += 1
+            old, d.code = d.code, f"{d.code} ({n})"
+            d.warnings.append(f"Mã nhiệm vụ {old} lặp lại trong nhóm «{group.label}»; nhiệm vụ "
+                              f"này được gọi «{d.code}»: cần kiểm tra.")
+            by_code[d.code] = d
         else:
             by_code[d.code] = d
         up = parent_code(d.code)
@@ -197,12 +272,14 @@ def _task(d: _Draft, directory: Directory, ctx: Context) -> TaskOut:
         leaf=leaf, title=d.title, product=d.cells["product"] or None,
         lead=[m.text for m in lead], support=[m.text for m in support],
         lead_agencies=lead_ids, support_agencies=agency_ids(support),
+        lead_refs=[m.ref for m in lead], support_refs=[m.ref for m in support],
         timing=phrase or None, kind=str(timing.kind) if phrase else str(Kind.UNKNOWN),
         due=sorted({x.date for x in deadlines}),
         deadlines=[DeadlineOut(due=x.date, label=x.label) for x in deadlines],
         warnings=list(dict.fromkeys(warnings)), targets=_targets(d.title),
         agency_notes=notes, event_offset=timing.event_offset, event_unit=timing.event_unit,
         explanation=str(timing.explanation) or None, source_line=d.row.line,
+        subgroup=d.subgroup,
     )
 
 
@@ -217,12 +294,18 @@ def check_mentions(mentions: list[Mention], role: str, directory: Directory,
                    warnings: list[str], notes: list[str]) -> None:
     """Warn about unresolved and fuzzy mentions; keep role notes ("đề xuất qua ...")."""
     for m in mentions:
+        maybe = ""
+        if m.suggestions:
+            names = "», «".join(directory.get(s).name for s in m.suggestions if s in directory)
+            maybe = f" (có phải: «{names}»?)"
         if m.kind == "unresolved":
             warnings.append(f"Không nhận ra cơ quan {role} «{m.text}»: giữ nguyên, cần sửa hoặc "
-                            "bổ sung vào danh bạ.")
-        elif m.fuzzy and m.ref:
-            warnings.append(f"Cơ quan {role} «{m.text}» được hiểu là «{directory.get(m.ref).name}»"
-                            " (khớp gần đúng): cần kiểm tra.")
+                            f"bổ sung vào danh bạ{maybe}.")
+        elif m.kind == "unspecific" and m.ref is None:
+            # "Sở, ban, ngành có liên quan", a list kept in another document: not a set of
+            # agencies nhacviec can remind.
+            warnings.append(f"Cơ quan {role} «{m.text}» không chỉ rõ cơ quan nào ({m.note}): "
+                            "cần người xác định.")
         if m.note and m.kind != "unresolved":
             notes.append(f"{m.text}: {m.note}")
 

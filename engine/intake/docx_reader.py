@@ -35,6 +35,7 @@ from engine.intake.grid import GridRow, Header, Slot, clean, find_header, task_r
 from engine.intake.headers import REQUIRED, describe
 from engine.intake.limits import HINT, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, number
 from engine.intake.office_limits import check_office
+from engine.intake.prose_reader import read_prose
 from engine.intake.rows import RawDocument, RawRow
 
 _BULLETS = ("-", "–", "—", "•", "+", "*", "")
@@ -91,6 +92,10 @@ def read_docx(file: Path | str | IO[bytes], source: str) -> RawDocument:
             partial = header
         body.extend(_table_text(grid))
     if not rows:
+        # A plan written as prose: numbered items with "Cơ quan chủ trì: ..." lines.
+        prose = read_prose([line for text in body for line in text.split("\n")], source)
+        if prose is not None:
+            return prose
         if partial is not None:
             raise InputError(f"{source}: {partial.missing_message()}")
         raise InputError(

@@ -23,9 +23,21 @@ from rules.report_reader import read_report_cycle
 
 _DATE = r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})"
 _ANNEX = re.compile(
-    r"kèm theo Kế hoạch số\s+(?P<number>[\w./-]+)\s+ngày\s+" + _DATE
+    r"kèm theo (?:Kế hoạch|Quyết định|Công văn|Văn bản|Chỉ thị|Thông báo|Chương trình) số\s*:?"
+    r"\s*(?P<number>\d+\s*/\s*[\w./-]+)\s+ngày\s+" + _DATE
     + r"(?:\s+của\s+(?P<issuer>[^)\n]+?))?\s*\)?\s*$", re.I | re.M,
 )
+_ANNEX_WORDS = re.compile(
+    r"kèm theo (?:Kế hoạch|Quyết định|Công văn|Văn bản|Chỉ thị|Thông báo|Chương trình) số\s*:?"
+    r"\s*(?P<number>\d+\s*/\s*[\w./-]+)\s+ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+"
+    r"(\d{4})(?:\s+của\s+(?P<issuer>[^)\n]+?))?\s*\)?\s*$", re.I | re.M,
+)
+# The summary block a legal-document web page puts before the text ("Số hiệu: | 2629/QĐ-TTg |
+# ... Ngày ban hành: | 01/12/2025"), each value on the line after its label.
+_SUMMARY_NUMBER = re.compile(r"^\s*Số hiệu\s*:\s*\n?\s*(\d+\s*/\s*[\w./-]+)\s*$", re.I | re.M)
+_SUMMARY_DATE = re.compile(r"^\s*Ngày ban hành\s*:\s*\n?\s*" + _DATE + r"\s*$", re.I | re.M)
+_SUMMARY_ISSUER = re.compile(r"^\s*Nơi ban hành\s*:\s*\n\s*(\S[^\n]{2,120}?)\s*$", re.I | re.M)
+_MOTTO = "cong hoa xa hoi chu nghia viet nam"
 _LETTERHEAD_NUMBER = re.compile(r"^\s*Số\s*:\s*(\d+\s*/\s*[\w./-]+)", re.I | re.M)
 _LETTERHEAD_DATE = re.compile(
     r"^[^\n,]{2,40},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I | re.M
@@ -56,11 +68,33 @@ class Metadata:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Identity:
+    """The plan's number, date and issuer as a person supplies them (`plan import --number
+    --date --issuer`): they win over what the document says, with a warning where they
+    differ."""
+
+    number: str | None = None
+    date: dt.date | None = None
+    issuer: str | None = None
+
+
 def read_metadata(body: str, *, calendar: WorkingCalendar, year: int | None,
-                  default_report_day: int) -> Metadata:
+                  default_report_day: int, given: Identity | None = None,
+                  table_text: str = "") -> Metadata:
     warnings: list[str] = []
     title = _title(body)
     number, date, issuer = _identity(body)
+    if given is not None:
+        for what, found, supplied in (("số", number, given.number), ("ngày ban hành", date,
+                                      given.date), ("cơ quan ban hành", issuer, given.issuer)):
+            if supplied is not None and found is not None and found != supplied:
+                shown = f"{found:%d/%m/%Y}" if isinstance(found, dt.date) else found
+                warnings.append(f"Văn bản ghi {what} «{shown}» nhưng đang dùng giá trị được "
+                                "nhập kèm.")
+        number = given.number or number
+        date = given.date or date
+        issuer = given.issuer or issuer
     stated_year, horizon = _plan_span(title, body)
     if year is None:
         if stated_year is not None:
@@ -70,15 +104,23 @@ def read_metadata(body: str, *, calendar: WorkingCalendar, year: int | None,
             warnings.append(f"Tiêu đề kế hoạch không ghi «năm YYYY»: lấy năm {year} theo ngày ban "
                             f"hành {date:%d/%m/%Y} (dùng --year nếu không đúng).")
         else:
-            raise InputError("không xác định được năm của kế hoạch (tiêu đề không ghi «năm "
-                             "YYYY», văn bản không có ngày ban hành); hãy chỉ rõ bằng --year")
+            year = _most_named_year(body + "\n" + table_text)
+            if year is None:
+                raise InputError("không xác định được năm của kế hoạch (tiêu đề không ghi «năm "
+                                 "YYYY», văn bản không có ngày ban hành); hãy chỉ rõ bằng "
+                                 "--date (ngày ban hành) hoặc --year")
+            warnings.append(f"Không tìm thấy ngày ban hành, tiêu đề không ghi «năm YYYY»: tạm "
+                            f"lấy năm {year} (năm được nhắc nhiều nhất trong văn bản); hãy ghi "
+                            "ngày ban hành (--date) khi nhập.")
     elif stated_year is not None and stated_year != year:
         warnings.append(f"Kế hoạch ghi năm {stated_year} nhưng đang dùng năm {year} theo yêu cầu.")
     if horizon is not None and horizon <= year:
         horizon = None
-    for what, value in (("số", number), ("ngày ban hành", date), ("cơ quan ban hành", issuer)):
+    for what, value, option in (("số", number, "--number"), ("ngày ban hành", date, "--date"),
+                                ("cơ quan ban hành", issuer, "--issuer")):
         if value is None:
-            warnings.append(f"Không tìm thấy {what} của kế hoạch trong văn bản.")
+            warnings.append(f"Không tìm thấy {what} của kế hoạch trong văn bản: cần ghi khi "
+                            f"nhập ({option}, hoặc mục «plan» của tệp duyệt).")
     info = PlanInfo(number=number, date=date, issuer=issuer, year=year, title=title,
                     horizon_to=horizon)
     cycle, rules_cycle, cycle_warnings = _report_cycle(body, info, calendar, default_report_day)
@@ -103,33 +145,144 @@ def _title(body: str) -> str | None:
 
 
 def _identity(body: str) -> tuple[str | None, dt.date | None, str | None]:
-    number = date = issuer = None
+    """The plan's number, date and issuer: from its letterhead ("Số: 196/KH-UBND", "Sóc Trăng,
+    ngày 23 tháng 12 năm 2024", "ỦY BAN NHÂN DÂN / TỈNH SÓC TRĂNG"), a web page's summary block
+    ("Số hiệu:", "Ngày ban hành:", "Nơi ban hành:") or the appendix heading ("kèm theo Kế hoạch
+    số ... ngày ... của ..."). An issuer the appendix names without its place ("của Ủy ban nhân
+    dân tỉnh") takes the place from the letterhead."""
+    number = date = None
     m = _LETTERHEAD_NUMBER.search(body)
     if m:
         number = re.sub(r"\s+", "", m.group(1))
     m = _LETTERHEAD_DATE.search(body)
     if m:
         date = _date(m.group(3), m.group(2), m.group(1))
-    annex = _ANNEX.search(body)
-    if annex:
-        number = number or annex.group("number").rstrip(".,")
-        date = date or _date(annex.group(4), annex.group(3), annex.group(2))
-        if annex.group("issuer"):
-            issuer = annex.group("issuer").strip(" .;")
+    m = _SUMMARY_NUMBER.search(body)
+    if m:
+        number = number or re.sub(r"\s+", "", m.group(1))
+    m = _SUMMARY_DATE.search(body)
+    if m:
+        date = date or _date(m.group(3), m.group(2), m.group(1))
+    annex_issuer = None
+    for annex in (_ANNEX.search(body), _ANNEX_WORDS.search(body)):
+        if annex:
+            number = number or re.sub(r"\s+", "", annex.group("number")).rstrip(".,")
+            date = date or _date(annex.group(4), annex.group(3), annex.group(2))
+            if annex.group("issuer") and annex_issuer is None:
+                annex_issuer = annex.group("issuer").strip(" .;")
     line = _TITLE_LINE.search(body)
     if line and line.group("number"):
         number = number or re.sub(r"\s+", "", line.group("number"))
         date = date or _date(line.group(4), line.group(3), line.group(2))
-    if issuer is None:
-        m = _LETTERHEAD_ISSUER.search(body)
-        if m:
-            kind = "tỉnh" if m.group(1).upper() == "TỈNH" else "thành phố"
-            issuer = f"UBND {kind} {m.group(2).title()}"
-    if issuer is None:
-        m = _BODY_ISSUER.search(body)
-        if m:
-            issuer = m.group(1)
-    return number, date, issuer
+    return number, date, _issuer(body, annex_issuer)
+
+
+def _issuer(body: str, annex: str | None) -> str | None:
+    letterhead = _letterhead(body)
+    if annex is not None and not _without_place(annex):
+        return annex
+    if letterhead is not None:
+        return letterhead
+    m = _SUMMARY_ISSUER.search(body)
+    if m:
+        return m.group(1)
+    m = _BODY_ISSUER.search(body)
+    if m:
+        return m.group(1)
+    return annex
+
+
+def _without_place(issuer: str) -> bool:
+    """"Ủy ban nhân dân tỉnh", "UBND Thành phố": an issuer named without its place."""
+    return bool(re.search(r"(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+(?:tỉnh|thành phố|xã|"
+                          r"phường)\s*$", issuer, re.I))
+
+
+def _letterhead(body: str) -> str | None:
+    """The issuing body as its letterhead names it, above or beside the national motto."""
+    m = _LETTERHEAD_ISSUER.search(body)
+    if m:
+        kind = "tỉnh" if m.group(1).upper() == "TỈNH" else "thành phố"
+        return f"UBND {kind} {m.group(2).title()}"
+    lines = body.split("\n")
+    for i, line in enumerate(lines[:80]):
+        if fold(line).startswith(_MOTTO):
+            block: list[str] = []
+            for prev in reversed(lines[max(0, i - 8):i]):
+                text = prev.strip(" -_")
+                if not text or re.match(r"^Số\s*:", text, re.I):
+                    if block:
+                        break
+                    continue
+                if not text.isupper():
+                    break
+                block.insert(0, text)
+            return _proper_name(block) if block else None
+    return None
+
+
+# Words kept as written in a letterhead turned into a name; places start with a capital.
+_ACRONYMS = {"MTTQ", "HĐND", "UBND", "TW", "VN"}
+_PLACE_WORDS = ("TỈNH", "THÀNH PHỐ", "XÃ", "PHƯỜNG", "ĐẶC KHU", "HUYỆN", "THỊ XÃ", "QUẬN")
+_PROPER = {"VIỆT NAM": "Việt Nam", "CHÍNH PHỦ": "Chính phủ", "QUỐC HỘI": "Quốc hội",
+           "NHÀ NƯỚC": "Nhà nước", "TRUNG ƯƠNG": "Trung ương"}
+_HEADS = ("ỦY BAN", "UỶ BAN", "TỔNG CỤC", "VĂN PHÒNG", "THANH TRA", "BỘ", "SỞ", "CỤC", "VỤ",
+          "BAN", "ĐÀI")
+
+
+def _proper_name(block: list[str]) -> str:
+    """["ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG THÁP"] -> "UBND tỉnh Đồng Tháp"; ["THỦ TƯỚNG CHÍNH PHỦ"]
+    -> "Thủ tướng Chính phủ"; ["ỦY BAN MTTQ VIỆT NAM", "XÃ LƯƠNG MINH", "BAN THƯỜNG TRỰC"] ->
+    "Ban Thường trực Ủy ban MTTQ Việt Nam xã Lương Minh" (the last line is the issuing unit of
+    the body the lines above name)."""
+    unit = None
+    if len(block) >= 3 and block[-1].startswith(("BAN ", "VĂN PHÒNG", "THƯỜNG TRỰC")):
+        unit = block[-1]
+        block = block[:-1]
+    text = " ".join(" ".join(block).split())
+    if unit:
+        text = f"{unit} {text}"
+    out: list[str] = []
+    for part in re.split(r"(,\s*|\s+VÀ\s+)", text):
+        if re.fullmatch(r",\s*|\s+VÀ\s+", part):
+            out.append(part.lower())
+        elif part:
+            out.append(_case(part.split()))
+    name = "".join(out)
+    return re.sub(r"^(?:Ủy|Uỷ) ban nhân dân\b", "UBND", name, flags=re.I)
+
+
+def _case(words: list[str]) -> str:
+    out: list[str] = []
+    capital, place = True, False
+    i = 0
+    while i < len(words):
+        two = " ".join(words[i:i + 2])
+        if two in _PROPER:
+            out.append(_PROPER[two])
+            capital, i = False, i + 2
+            continue
+        head = two if two in _HEADS else words[i] if words[i] in _HEADS else None
+        if head is not None and not place:
+            out.append(head[:1] + head[1:].lower())
+            capital, i = True, i + len(head.split())
+            continue
+        if two in _PLACE_WORDS or words[i] in _PLACE_WORDS:
+            word = two if two in _PLACE_WORDS else words[i]
+            out.append(word.lower())
+            place, i = True, i + len(word.split())
+            continue
+        w = words[i]
+        if w in _ACRONYMS:
+            out.append(w)
+            capital = False
+        elif capital or place:
+            out.append(w[:1] + w[1:].lower())
+            capital = False
+        else:
+            out.append(w.lower())
+        i += 1
+    return " ".join(out)
 
 
 def _plan_span(title: str | None, body: str) -> tuple[int | None, int | None]:
@@ -165,6 +318,11 @@ def _plan_span(title: str | None, body: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _most_named_year(body: str) -> int | None:
+    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", body)]
+    return max(set(years), key=years.count) if years else None
+
+
 def _date(y: str, m: str, d: str) -> dt.date | None:
     try:
         return dt.date(int(y), int(m), int(d))
@@ -196,4 +354,11 @@ def _report_cycle(body: str, info: PlanInfo, calendar: WorkingCalendar,
         windows=stated.windows if any(p.cutoff_from for p in periods) else None,
         text=stated.sentences,
     )
-    return out, ReportCycle(day=day, before=before), warnings
+    return out, ReportCycle(day=day, before=before, dated=stated.dated()), warnings
+
+
+def rules_cycle_of(cycle: ReportCycleOut) -> ReportCycle:
+    """The rules' cycle for a parsed (or reviewed) plan's report cycle: its day and `before`,
+    and the reports its sentences date within the year."""
+    dated = read_report_cycle("\n".join(cycle.text)).dated() if cycle.text else ()
+    return ReportCycle(day=cycle.day, before=cycle.before, dated=dated)

@@ -88,6 +88,13 @@ class TaskOut(_Model):
     event_unit: str | None = None
     explanation: str | None = None
     source_line: int | None = None  # where the task starts in the source, for a person to look
+    # The directory entry each mention names, aligned with `lead` / `support` (a group's own id,
+    # not its members); null where the mention names nobody in the directory.
+    lead_refs: list[str | None] = []
+    support_refs: list[str | None] = []
+    # The sub-group heading the task sits under, as written ("III.1.1. Nhóm các nền tảng ..."),
+    # when the plan has heading rows below its groups and numbers run on through them.
+    subgroup: str | None = None
 
 
 class ParsedPlan(_Model):

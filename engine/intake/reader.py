@@ -23,6 +23,7 @@ from engine.intake import sniff
 from engine.intake.build import build_plan
 from engine.intake.control_chars import strip_document
 from engine.intake.docx_reader import read_docx
+from engine.intake.metadata import Identity
 from engine.intake.model import ParsedPlan
 from engine.intake.review import FORMAT_MARK, from_yaml
 from engine.intake.rows import RawDocument
@@ -39,7 +40,8 @@ _BROKEN = (zipfile.BadZipFile, zlib.error, KeyError, IndexError, EOFError, XMLSy
 
 def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
               year: int | None = None, default_report_day: int = 18,
-              max_bytes: int = sniff.DEFAULT_MAX_BYTES) -> ParsedPlan:
+              max_bytes: int = sniff.DEFAULT_MAX_BYTES, given: Identity | None = None
+              ) -> ParsedPlan:
     path = Path(path)
     sniff.check_size(path, max_bytes)
     data = path.read_bytes()
@@ -54,19 +56,34 @@ def read_plan(path: Path, *, directory: Directory, calendar: WorkingCalendar,
             if year is not None:
                 raise InputError(f"{name}: tệp duyệt ghi sẵn năm của kế hoạch; sửa «year» trong "
                                  "tệp thay vì dùng --year")
-            return from_yaml(text, calendar=calendar, directory=directory, name=name)
+            plan = from_yaml(text, calendar=calendar, directory=directory, name=name)
+            return supply(plan, given)
         doc = read_csv_text(text, name) if suffix == ".csv" else read_text(text, name)
     return plan_from_rows(doc, directory=directory, calendar=calendar, year=year,
-                          default_report_day=default_report_day)
+                          default_report_day=default_report_day, given=given)
+
+
+def supply(plan: ParsedPlan, given: Identity | None) -> ParsedPlan:
+    """A review file's plan with the number, date and issuer a person gave on the command
+    line (the file's own values otherwise)."""
+    if given is None:
+        return plan
+    info = plan.plan
+    for field in ("number", "date", "issuer"):
+        value = getattr(given, field)
+        if value is not None:
+            setattr(info, field, value)
+    return plan
 
 
 def plan_from_rows(doc: RawDocument, *, directory: Directory, calendar: WorkingCalendar,
-                   year: int | None = None, default_report_day: int = 18) -> ParsedPlan:
+                   year: int | None = None, default_report_day: int = 18,
+                   given: Identity | None = None) -> ParsedPlan:
     strip_document(doc)  # control and right-to-left characters out, each removal warned
     if not doc.rows:
         raise InputError(f"{doc.source}: không tìm thấy bảng nhiệm vụ")
     plan = build_plan(doc, directory=directory, calendar=calendar, year=year,
-                      default_report_day=default_report_day)
+                      default_report_day=default_report_day, given=given)
     if not plan.tasks:
         raise InputError(f"{doc.source}: không tìm thấy bảng nhiệm vụ (bảng không có nhiệm vụ "
                          "nào được đánh số)")

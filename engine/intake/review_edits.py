@@ -10,17 +10,20 @@ then dashed product and timing lists paired into labelled deadlines.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from core.errors import InputError
 from engine.intake.build import agency_ids, check_mentions, paired_deadlines
-from engine.intake.model import DeadlineOut, ParsedPlan, ReportCycleOut, TaskOut
-from rules import Context, Kind, ReportCycle, WorkingCalendar, evaluate
+from engine.intake.metadata import rules_cycle_of
+from engine.intake.model import DeadlineOut, ParsedPlan, ReportCycleOut, ReportPeriodOut, TaskOut
+from rules import Context, Kind, WorkingCalendar, evaluate
+from rules.report_periods import stated_periods
+from rules.report_reader import read_report_cycle
 
 CHECK_KEY = "_check"
 KINDS = tuple(str(k) for k in Kind)
@@ -53,7 +56,7 @@ def _parts(task: TaskOut, year: int, day: int) -> list[str]:
 
 
 def _cycle_parts(cycle: ReportCycleOut, year: int) -> list[str]:
-    return [_h(year, cycle.day), _h([p.model_dump() for p in cycle.periods])]
+    return [_h(year, cycle.day, cycle.before), _h([p.model_dump() for p in cycle.periods])]
 
 
 def fingerprint(item: TaskOut | ReportCycleOut, plan: ParsedPlan) -> str:
@@ -70,7 +73,8 @@ def apply_edits(data: dict, *, calendar: WorkingCalendar, directory: Any, name: 
     cycle_check = _split(cycle_raw.pop(CHECK_KEY, None)) if isinstance(cycle_raw, dict) else None
     plan = validate(data)
     year, day = plan.plan.year, plan.report_cycle.day
-    ctx = Context(year=year, calendar=calendar, cycle=ReportCycle(day=day))
+    ctx = Context(year=year, calendar=calendar, cycle=rules_cycle_of(plan.report_cycle),
+                  horizon_to=plan.plan.horizon_to, not_before=plan.plan.date)
     _structure(plan, name)
     for task, raw, check in zip(plan.tasks, raw_tasks, checks, strict=True):
         label = f"{name}: nhiệm vụ {task.code} nhóm «{task.group}»"
@@ -174,6 +178,8 @@ def resolve_mentions(task: TaskOut, directory: Any) -> None:
     task.support = [m.text for m in resolved["phối hợp"]]
     task.lead_agencies = agency_ids(resolved["chủ trì"])
     task.support_agencies = agency_ids(resolved["phối hợp"])
+    task.lead_refs = [m.ref for m in resolved["chủ trì"]]
+    task.support_refs = [m.ref for m in resolved["phối hợp"]]
     if not task.lead and task.leaf:
         warnings.append("Chưa có cơ quan chủ trì: cần người bổ sung.")
     task.agency_notes = notes
@@ -181,6 +187,7 @@ def resolve_mentions(task: TaskOut, directory: Any) -> None:
 
 
 def _hand_set_ids(task: TaskOut, directory: Any, label: str) -> None:
+    task.lead_refs, task.support_refs = [], []  # the ids a person wrote speak for themselves
     for field in ("lead_agencies", "support_agencies"):
         out: list[str] = []
         for agency_id in getattr(task, field):
@@ -192,23 +199,27 @@ def _hand_set_ids(task: TaskOut, directory: Any, label: str) -> None:
 
 
 def _cycle_edits(plan: ParsedPlan, check: list[str], calendar: WorkingCalendar) -> None:
-    """A changed report day (or plan year) moves the report deadlines, unless the periods were
-    edited by hand."""
+    """A changed report day, `before` or plan year moves the report deadlines, unless the
+    periods were edited by hand. The deadlines are those the plan's reporting sentences state
+    (`report_cycle.text`), each period's on the new day of its last month; a report the plan
+    dates within the year keeps its date; a plan stating none has no periods to move (the day
+    then only serves its periodic tasks)."""
     cycle = plan.report_cycle
     now = _cycle_parts(cycle, plan.plan.year)
     if len(check) != 2 or now[0] == check[0] or now[1] != check[1]:
         return
-    if not 1 <= cycle.day <= 28:
-        raise InputError(f"report_cycle.day: ngày báo cáo {cycle.day} không hợp lệ (1-28)")
-    shift = plan.plan.year - max((p.to.year for p in cycle.periods), default=plan.plan.year)
-    for p in cycle.periods:
-        p.from_ = _shift(p.from_, shift)
-        p.to = _shift(p.to, shift)
-        p.deadline = calendar.next_working_day(dt.date(p.to.year, p.to.month, cycle.day))
-
-
-def _shift(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    if not 1 <= cycle.day <= 31:
+        raise InputError(f"report_cycle.day: ngày báo cáo {cycle.day} không hợp lệ (1-31)")
+    stated = read_report_cycle("\n".join(cycle.text))
+    if not stated.deadlines:
+        return
+    # `day` and `before` are the day of each period's last month; a report the plan dates
+    # within the year ("trước ngày 30 tháng 11") keeps its date (edit its period instead).
+    stated.deadlines = {k: replace(d, day=cycle.day, before=cycle.before) if d.month is None
+                        else d for k, d in stated.deadlines.items()}
+    info = plan.plan
+    years = list(range(info.year, (info.horizon_to or info.year) + 1))
+    periods, warnings = stated_periods(stated, years, calendar, not_before=info.date)
+    cycle.periods = [ReportPeriodOut(name=p.name, from_=p.cutoff_from, to=p.cutoff_to,
+                                     deadline=p.due) for p in periods]
+    plan.warnings.extend(w for w in warnings if w not in plan.warnings)

@@ -27,6 +27,9 @@ class RawRow:
     merged_from_above: frozenset[str] = frozenset()
     # What the reader repaired in this row that a person should check; becomes task warnings.
     warnings: list[str] = field(default_factory=list)
+    # A "…" row: the source leaves rows out here (a web page's hidden rows). The text as written;
+    # the tasks after it belong to a group the source does not show.
+    gap: str | None = None
 
     def get(self, key: str) -> str:
         return self.cells.get(key, "") or ""

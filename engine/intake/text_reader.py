@@ -21,9 +21,11 @@ import re
 import unicodedata
 
 from core.errors import InputError
-from core.numbering import is_roman, parse_code, plausible_next, split_number
+from core.numbering import group_code, parse_code, plausible_next, split_number
 from engine.intake.limits import HINT, MAX_LINES, number
+from engine.intake.prose_reader import read_prose
 from engine.intake.rows import COLUMNS, RawDocument, RawRow
+from engine.intake.web_text import GAP, is_web_text, paragraphs, to_tabbed
 from rules.normalize import fold
 
 _HEADER_RULES = (
@@ -73,7 +75,16 @@ def read_text(text: str, source: str) -> RawDocument:
         raise InputError(f"{source}: tệp có hơn {number(MAX_LINES)} dòng (giới hạn); {HINT}")
     lines = text.split("\n")
     start, columns = _find_header(lines)
+    if columns is None and is_web_text(text):
+        # Copied from a legal-document web page: one cell per line between "|" lines.
+        tabbed = to_tabbed(text, header_columns)
+        if tabbed is not None:
+            lines = tabbed.split("\n")
+            start, columns = _find_header(lines)
     if columns is None:
+        prose = read_prose(paragraphs(text), source)
+        if prose is not None:
+            return prose
         raise InputError(
             f"{source}: không tìm thấy bảng nhiệm vụ (dòng tiêu đề có các cột như «Nhiệm vụ», "
             "«Cơ quan chủ trì», «Thời gian thực hiện», cách nhau bằng dấu tab)"
@@ -147,6 +158,12 @@ class _TableReader:
         if not line.strip() or ("\t" not in line and _FOOTNOTE.match(line)):
             return
         raw = [strip_markers(c.strip(), self.footnotes) for c in line.split("\t")]
+        if GAP.match(line) or (raw[0] == "" and len(raw) > 1 and all(
+                GAP.match(c) or not c for c in raw) and any(raw)):
+            # "…......": rows the source leaves out. Never a task, never part of the row above.
+            self.rows.append(RawRow(cells={}, line=no, is_group_row=True, gap=line.strip()))
+            self.last_code = None
+            return
         if "\t" not in line and split_number(raw[0])[0] is None:
             self.after.append(line)
             return
@@ -168,8 +185,11 @@ class _TableReader:
             self.last_code = code
         elif self._is_group_row(cells):
             label = cells.get("group") or cells.get("title", "")
-            self.rows.append(RawRow(cells={"group": label}, line=no, is_group_row=True))
-            self.last_code = None
+            group = {"number": cells["number"]} if cells.get("number") else {}
+            self.rows.append(RawRow(cells={"group": label, **group}, line=no,
+                                    is_group_row=True))
+            if group_code(cells.get("number", "")) is None or "." not in cells["number"]:
+                self.last_code = None  # a sub-group heading: task numbers may run on
         else:
             self._continue(no, cells)
 
@@ -189,8 +209,9 @@ class _TableReader:
         return {col: cell for col, cell in zip(self.columns, raw, strict=False) if col and cell}
 
     def _is_group_row(self, cells: dict[str, str]) -> bool:
-        if is_roman(cells.get("number", "")) and cells.get("title"):
-            return True  # "I | CẢI CÁCH THỂ CHẾ"
+        if group_code(cells.get("number", "")) and cells.get("title") and not (
+                cells.keys() & {"lead", "support", "timing"}):
+            return True  # "I | CẢI CÁCH THỂ CHẾ", "III.1 | Nhóm ứng dụng ..."
         if set(cells) != {"group"}:
             return False
         # A lone label under a row whose label is empty starts a group; under a labelled row it

@@ -68,7 +68,7 @@ class _Days(NamedTuple):
 class Planner:
     def __init__(self, directory: Directory, calendar: WorkingCalendar, policy: Policy) -> None:
         self.directory, self.calendar, self.policy = directory, calendar, policy
-        self._route: dict[tuple[str, dt.date], str | None] = {}
+        self._route: dict[tuple[str, dt.date], str | tuple[str, ...] | None] = {}
         self._days: dict[dt.date, _Days] = {}
         self._steps: dict[tuple[str, dt.date], tuple[Step, ...]] = {}
         self._fresh: dict[tuple[str, dt.date, dt.date], tuple[Step, ...]] = {}
@@ -98,10 +98,12 @@ class Planner:
             if key not in self._route:
                 a = self.directory.current(o, day)
                 self._route[key] = (None if a.valid_from is not None and a.valid_from > day
-                                    else a.id)
+                                    else a.id if a.is_single else tuple(
+                                        self.directory.holders(o, day)) or None)
             r = self._route[key]
-            if r is not None and r not in out:
-                out.append(r)
+            for x in (r if isinstance(r, tuple) else () if r is None else (r,)):
+                if x not in out:
+                    out.append(x)
         return out
 
     def _day(self, due: dt.date, n: int) -> dt.date:

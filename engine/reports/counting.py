@@ -114,8 +114,8 @@ class Heading:
     plan_title: str | None
     issuer: str | None
     period: str
-    cutoff_from: dt.date
-    cutoff_to: dt.date
+    cutoff_from: dt.date | None  # null: the plan gives no data cut-off window (revision 0014)
+    cutoff_to: dt.date | None
     report_deadline: dt.date
 
     @classmethod

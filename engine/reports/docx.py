@@ -139,7 +139,8 @@ def _prose(report: PeriodReport, issuer: str) -> list[str]:
         + (f" ngày {h.plan_issued_on:%d/%m/%Y}" if h.plan_issued_on else "")
         + f" của {h.issuer or '......'} về cải cách hành "
         f"chính năm {h.plan_year}, {issuer} báo cáo kết quả thực hiện kỳ {h.period} (số liệu "
-        f"từ ngày {h.cutoff_from:%d/%m/%Y} đến ngày {report.as_of:%d/%m/%Y}) như sau:",
+        + (f"từ ngày {h.cutoff_from:%d/%m/%Y} " if h.cutoff_from else "")
+        + f"đến ngày {report.as_of:%d/%m/%Y}) như sau:",
         "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ",
     ]
     if not due:

@@ -118,7 +118,8 @@ def _reports(s, origins, name, today, calendar, policy, page_url) -> list:  # no
     for oid, period, due, cut_from, cut_to, plan, url in rows:
         uid = f"nhacviec-report-{oid}@{UID_DOMAIN}"
         lines = [f"Báo cáo kết quả thực hiện CCHC {period} (Kế hoạch {plan})",
-                 f"Số liệu từ {cut_from:%d/%m/%Y} đến {cut_to:%d/%m/%Y}",
+                 f"Số liệu từ {cut_from:%d/%m/%Y} đến {cut_to:%d/%m/%Y}"
+                 if cut_from and cut_to else None,
                  f"Nhập dữ liệu tại: {url}" if url else None,
                  f"Cơ quan báo cáo: {name}",
                  f"Hạn: {due:%d/%m/%Y}" + (" (đã quá hạn)" if due < today else "")]

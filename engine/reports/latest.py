@@ -14,13 +14,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from engine.storage.models import Plan, ReportPeriod
 from engine.tracking.lookup import fold
 
 REPORT_PATH = "/bao-cao"
+# A period without a data cut-off window (the plan gives none) ends with its deadline.
+_cutoff = func.coalesce(ReportPeriod.cutoff_to, ReportPeriod.deadline)
 # (plan id, period name) -> the report's address on the web desk
 ReportLink = Callable[[int, str], str]
 
@@ -42,12 +44,13 @@ def latest_period(s: Session, day: dt.date, link: ReportLink | None = None
         select(Plan.id, Plan.number, ReportPeriod.name, ReportPeriod.cutoff_from,
                ReportPeriod.cutoff_to, ReportPeriod.deadline)
         .join(Plan, Plan.id == ReportPeriod.plan_id)
-        .where(ReportPeriod.cutoff_to < day)
-        .order_by(ReportPeriod.cutoff_to.desc(), Plan.year.desc(), Plan.id.desc())
+        .where(_cutoff < day)
+        .order_by(_cutoff.desc(), Plan.year.desc(), Plan.id.desc())
         .limit(1)).first()
     if row is None:
         return None
     plan_id, number, name, cut_from, cut_to, deadline = row
-    return {"plan": number, "period": name, "cutoff_from": cut_from.isoformat(),
-            "cutoff_to": cut_to.isoformat(), "deadline": deadline.isoformat(),
+    return {"plan": number, "period": name,
+            "cutoff_from": cut_from.isoformat() if cut_from else None,
+            "cutoff_to": cut_to.isoformat() if cut_to else None, "deadline": deadline.isoformat(),
             "url": link(plan_id, name) if link else None}

@@ -163,7 +163,8 @@ class PeriodReport:
                 "what_it_would_take": self.what_it_would_take(),
             },
             "year": h.plan_year,
-            "cutoff": {"from": h.cutoff_from.isoformat(), "to": h.cutoff_to.isoformat()},
+            "cutoff": {"from": h.cutoff_from.isoformat() if h.cutoff_from else None,
+                       "to": h.cutoff_to.isoformat() if h.cutoff_to else None},
             "report_deadline": h.report_deadline.isoformat(),
             "reports_judged_on": self.judged_on.isoformat(),
             "totals": self.totals(),
@@ -256,7 +257,7 @@ def build_report(s: Session, *, period: str, directory: Directory, calendar: Wor
     as-of day."""
     p = find_plan(s, plan)
     pr = find_period(s, p.id, period)
-    day = as_of or pr.cutoff_to
+    day = as_of or pr.cutoff_to or pr.deadline  # no window: counted at the report's deadline
     with gc_paused():  # hundreds of thousands of rows, no cycles among them
         counted = count(s, p, pr, day, directory=directory, calendar=calendar, today=today,
                         soon=soon)

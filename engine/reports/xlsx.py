@@ -119,7 +119,8 @@ def _summary(wb: Workbook, report: PeriodReport, long: dict) -> None:
     par = report.par
     top = [
         f"Kết quả thực hiện Kế hoạch CCHC {h.plan_number} năm {h.plan_year} - kỳ báo cáo "
-        f"{h.period} (số liệu từ {h.cutoff_from:%d/%m/%Y} đến {report.as_of:%d/%m/%Y})",
+        f"{h.period} (số liệu " + (f"từ {h.cutoff_from:%d/%m/%Y} " if h.cutoff_from else "")
+        + f"đến {report.as_of:%d/%m/%Y})",
         "Tổng số: " + "; ".join(f"{FOUR_VI[s]} {totals[s]}" for s in FOUR)
         + f". Chỉ số CCHC (dự kiến): {par.points:g}/{par.max_points:g} điểm.",
     ]

@@ -172,8 +172,10 @@ class ReportPeriod(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=32)  # "Quý I", "6 tháng", "Quý III", "Năm"
-    cutoff_from: dt.date
-    cutoff_to: dt.date
+    # The data cut-off window: null when the plan neither gives it nor cites the regime that
+    # defines it (revision 0011).
+    cutoff_from: dt.date | None = None
+    cutoff_to: dt.date | None = None
     deadline: dt.date
     position: int = 0
 

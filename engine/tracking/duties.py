@@ -43,14 +43,14 @@ def sync_duties(s: Session, directory: Directory, *, plan_id: int | None = None,
     single = {a.id for a in directory if a.kind in SINGLE_KINDS}
     stable = {a.id for a in directory if a.successor is None}
 
-    def holder(agency_id: str, due: dt.date) -> str:
-        return agency_id if agency_id in stable else directory.current(agency_id, due).id
+    def holders(agency_id: str, due: dt.date) -> list[str]:
+        return [agency_id] if agency_id in stable else directory.holders(agency_id, due)
 
     wanted: set[tuple[int, str, str]] = set()
     for d in deadlines:
         r = roles.get(d.task_id, {"lead": [], "support": []})
-        leads = {holder(a, d.due) for a in r["lead"] if a in single}
-        supports = {holder(a, d.due) for a in r["support"] if a in single} - leads
+        leads = {h for a in r["lead"] if a in single for h in holders(a, d.due)}
+        supports = {h for a in r["support"] if a in single for h in holders(a, d.due)} - leads
         wanted.update((d.id, a, "lead") for a in leads)
         wanted.update((d.id, a, "support") for a in supports)
     dids = [d.id for d in deadlines]

@@ -96,15 +96,29 @@ def sync_agencies(s: Session, directory: Directory) -> None:
     s.flush()
 
 
+def require_identity(parsed: ParsedPlan) -> None:
+    """A plan is stored only with its number, date and issuer: every message names the plan by
+    them (never by a file name). What the document lacks, a person supplies."""
+    info = parsed.plan
+    missing = [what for what, value in (
+        ("số kế hoạch (--number)", (info.number or "").strip()),
+        ("ngày ban hành (--date)", info.date),
+        ("cơ quan ban hành (--issuer)", (info.issuer or "").strip())) if not value]
+    if missing:
+        raise InputError(f"kế hoạch chưa có {', '.join(missing)}: văn bản không ghi; hãy ghi khi "
+                         "nhập (nhacviec plan import TỆP --number ... --date YYYY-MM-DD --issuer "
+                         "...) hoặc điền mục «plan» trong tệp duyệt, rồi nhập lại")
+
+
 @gc_paused()
 def store_plan(s: Session, parsed: ParsedPlan, directory: Directory, *,
                calendar: WorkingCalendar) -> ImportSummary:
     """Store `parsed` (without planning notifications: see `engine.planning.planner.plan_plan`)."""
     if not parsed.tasks:
         raise InputError("kế hoạch không có nhiệm vụ nào: không có gì để lưu")
+    require_identity(parsed)
     sync_agencies(s, directory)
-    number = (parsed.plan.number or (parsed.source or "").rsplit("/", 1)[-1]
-              or f"KH-{parsed.plan.year}").strip()[:64]
+    number = parsed.plan.number.strip()[:64]
     plan = s.scalars(select(Plan).where(Plan.number == number,
                                         Plan.year == parsed.plan.year)).first()
     created = plan is None

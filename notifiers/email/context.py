@@ -131,7 +131,8 @@ def _period_report(msg: OutgoingMessage) -> dict[str, Any] | None:
     if not r:
         return None
     return {"plan": r.get("plan"), "period": r.get("period"), "url": r.get("url"),
-            **{k: dt.date.fromisoformat(r[k]) for k in ("cutoff_from", "cutoff_to", "deadline")}}
+            **{k: dt.date.fromisoformat(r[k]) if r.get(k) else None
+               for k in ("cutoff_from", "cutoff_to", "deadline")}}
 
 
 def explanation_request(msg: OutgoingMessage,
