@@ -101,7 +101,8 @@ def build(n_agencies: int = AGENCIES, tasks_per_agency: int = TASKS_PER_AGENCY, 
         {"name": "Năm", "from": f"{year - 1}-12-15", "to": f"{year}-12-14",
          "deadline": report_days[3]})]
     parsed = ParsedPlan(
-        plan=PlanInfo(number="QG/KH-BENCH", year=year, title="Kế hoạch CCHC toàn quốc (giả lập)"),
+        plan=PlanInfo(number="QG/KH-BENCH", year=year, title="Kế hoạch CCHC toàn quốc (giả lập)",
+                      date=dt.date(year - 1, 12, 20), issuer="Bộ Nội vụ (giả lập)"),
         report_cycle=ReportCycleOut(day=18, periods=periods,
                                     data_entry_url="https://cchc.example.org", stated=True),
         tasks=tasks, source="national")

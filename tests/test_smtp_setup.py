@@ -108,3 +108,18 @@ def test_run_refuses_to_start_in_one_line(tmp_path):
     last = started.stderr.strip().splitlines()[-1]
     assert last.startswith("Lỗi: kênh email: máy chủ SMTP 127.0.0.1:") and "STARTTLS" in last
     assert handler.received == []
+
+
+def test_the_steering_digest_sent_by_dispatch_links_the_period_report(tmp_path, sqlite_url):
+    """`nhacviec dispatch` on Monday 17/03/2025, after the Quý I cut-off (14/03): the Steering
+    Committee's digest links the Quý I workbook on the desk at NHACVIEC_WEB_BASE_URL."""
+    seeded(sqlite_url)
+    with smtp_server() as (server, handler):
+        run = cli(["dispatch", "--now", "2025-03-17T08:00:00+07:00"], tmp_path, sqlite_url,
+                  NHACVIEC_SMTP_PORT=str(server.port),
+                  NHACVIEC_WEB_BASE_URL="https://cchc.example.vn")
+        assert run.returncode == 0, run.stderr
+        texts = [r.message.get_body(("plain",)).get_content() for r in handler.received]
+    steering = [t for t in texts if "Báo cáo kỳ gần nhất" in t]
+    assert len(steering) == 1
+    assert "https://cchc.example.vn/bao-cao/1/quy-i.xlsx" in steering[0]

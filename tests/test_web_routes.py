@@ -460,3 +460,35 @@ def test_a_province_overview_is_current_after_every_write(sqlite_url, tmp_path) 
     html = desk.client.get("/").text
     assert "đang được tính lại" not in html
     assert int(re.search(r'class="stat red"><b>(\d+)</b>', html).group(1)) == late - 1
+
+
+def test_the_period_report_workbook_the_digest_links_to(sqlite_url, tmp_path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from engine.reports.latest import links_under
+
+    desk = make_desk(sqlite_url, tmp_path)
+    plan_id = seed_plan(desk)
+    link = links_under("https://cchc.example.vn/")(plan_id, "Quý I")
+    assert link == f"https://cchc.example.vn/bao-cao/{plan_id}/quy-i.xlsx"
+    path = link.removeprefix("https://cchc.example.vn")
+    assert desk.client.get(path, follow_redirects=False).status_code == 303  # a session first
+    # A leader reading the digest (read-only, may download it) logs in and gets the workbook.
+    form = desk.client.get("/dang-nhap")
+    r = desk.client.post("/dang-nhap", follow_redirects=False, data={
+        "login": VIEWER, "password": PASSWORD, "csrf_token": desk.csrf(form.text)})
+    assert (r.status_code, r.headers["location"]) == (303, path)
+    r = desk.client.get(path)
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(r.content), read_only=True)
+    words = " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                     for c in row if c is not None)
+    assert "196/KH-UBND" in words and "Quý I" in words
+    assert "Sở Nội vụ" in words  # the agencies are in it, by name
+    for missing in (f"/bao-cao/{plan_id}/quy-v.xlsx", f"/bao-cao/{plan_id + 99}/quy-i.xlsx"):
+        r = desk.client.get(missing)
+        assert r.status_code == 404 and "Không có báo cáo kỳ này" in r.text

@@ -66,11 +66,13 @@ def run_demo(start: dt.date, end: dt.date, *, complete_on_time: bool = False,
     summary = import_and_plan(rt.engine, parsed, rt.directory, rt.calendar, rt.policy, start)
     console.print(f"Đã nhập kế hoạch mẫu {summary.number}: {summary.leaves} nhiệm vụ, "
                   f"{summary.deadlines} thời hạn, {summary.planned} thông báo được lập lịch.")
+    from engine.reports.latest import links_under
     from engine.tracking.agency_links import LinkMaker
 
     notifiers = build_notifiers(settings)
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
-                            worker="demo", link_for=LinkMaker.from_settings(settings))
+                            worker="demo", link_for=LinkMaker.from_settings(settings),
+                            report_link=links_under(settings.web_base_url))
     days = rt.calendar.count_working_days(start, end)
     with Progress(TextColumn("Gửi nhắc việc theo ngày làm việc"), BarColumn(),
                   MofNCompleteColumn(), TextColumn("{task.description}"),

@@ -93,13 +93,15 @@ def dispatch_cmd(
 
     rt = runtime()
     instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
+    from engine.reports.latest import links_under
     from engine.tracking.agency_links import LinkMaker
 
     notifiers = build_notifiers(rt.settings)
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, notifiers,
                             extra_chats=extra_chats(rt.settings, rt.directory),
                             extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory),
-                            link_for=LinkMaker.from_settings(rt.settings))
+                            link_for=LinkMaker.from_settings(rt.settings),
+                            report_link=links_under(rt.settings.web_base_url))
 
     async def go():  # noqa: ANN202
         try:
@@ -126,6 +128,7 @@ def run_cmd() -> None:
     import os
 
     from core.redact import RedactingFormatter, secrets_of
+    from engine.reports.latest import links_under
 
     # lazy: only this command pays for it (fast --help)
     from engine.service.channels import build_notifiers, extra_chats, extra_zalo_chats
@@ -150,7 +153,8 @@ def run_cmd() -> None:
 
     asyncio.run(serve(rt, notifiers, extra_chats=extra_chats(rt.settings, rt.directory),
                       extra_zalo_chats=extra_zalo_chats(rt.settings, rt.directory),
-                      link_for=LinkMaker.from_settings(rt.settings), desk=desk))
+                      link_for=LinkMaker.from_settings(rt.settings),
+                      report_link=links_under(rt.settings.web_base_url), desk=desk))
     typer.echo("Đã dừng dịch vụ.")
 
 

@@ -36,6 +36,12 @@ def report_path(plan_id: int, period: str) -> str:
     return f"{REPORT_PATH}/{plan_id}/{period_slug(period)}.xlsx"
 
 
+def links_under(base_url: str) -> ReportLink:
+    """The `ReportLink` of a desk served at `base_url` (NHACVIEC_WEB_BASE_URL)."""
+    base = base_url.rstrip("/")
+    return lambda plan_id, period: base + report_path(plan_id, period)
+
+
 def latest_period(s: Session, day: dt.date, link: ReportLink | None = None
                   ) -> dict[str, Any] | None:
     """The period whose cut-off ended last before `day` (the latest plan's, when two end the

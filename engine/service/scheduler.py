@@ -34,6 +34,7 @@ from apscheduler.triggers.cron import CronTrigger
 from core.errors import ConfigError, TransientDeliveryError
 from core.notifier import Notifier
 from engine.dispatch.dispatcher import Dispatcher, LinkFor, WakeResult
+from engine.reports.latest import ReportLink
 from engine.service.runtime import Runtime
 
 log = logging.getLogger("nhacviec.scheduler")
@@ -79,14 +80,16 @@ class Service:
                  clock: Callable[[], dt.datetime] | None = None,
                  extra_chats: dict[str, Sequence[int]] | None = None,
                  extra_zalo_chats: dict[str, Sequence[str]] | None = None,
-                 link_for: LinkFor | None = None) -> None:
+                 link_for: LinkFor | None = None,
+                 report_link: ReportLink | None = None) -> None:
         self.rt = rt
         self.id = uuid.uuid4().hex
         self.clock = clock or (lambda: dt.datetime.now(rt.policy.tz))
         self.dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy,
                                      notifiers, extra_chats=extra_chats,
                                      extra_zalo_chats=extra_zalo_chats,
-                                     worker=f"run:{self.id[:8]}", link_for=link_for)
+                                     worker=f"run:{self.id[:8]}", link_for=link_for,
+                                     report_link=report_link)
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
         self.wakes: deque[WakeSummary] = deque(maxlen=KEPT_WAKES)
@@ -163,11 +166,13 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                 extra_zalo_chats: dict[str, Sequence[str]] | None = None,
                 with_bot: bool = True, stop: asyncio.Event | None = None,
                 link_for: LinkFor | None = None,
+                report_link: ReportLink | None = None,
                 desk: Callable[[asyncio.Event], Awaitable[None]] | None = None) -> None:
     """Run until SIGTERM / Ctrl-C (or `stop` is set): scheduler, dispatcher, the Telegram bot
     and the Zalo bot when their tokens are set, and `desk` (the web desk, when the caller serves
     it: `serve_desk(stop)` runs until `stop` is set), in one asyncio process. `link_for` puts
-    the agencies' personal addresses on the messages to them."""
+    the agencies' personal addresses on the messages to them; `report_link` the period report's
+    address on the Steering Committee's digest."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -175,7 +180,7 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
             loop.add_signal_handler(sig, stop.set)
     await check_channels(notifiers)
     service = Service(rt, notifiers, extra_chats=extra_chats, extra_zalo_chats=extra_zalo_chats,
-                      link_for=link_for)
+                      link_for=link_for, report_link=report_link)
     bot = None
     zalo = None
     if with_bot and rt.settings.telegram_token is not None:

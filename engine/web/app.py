@@ -43,6 +43,7 @@ def create_app(rt: Runtime, *, clock: Callable[[], dt.datetime] | None = None,
         directory,
         overview,
         plans,
+        reports,
         schedule,
         tasks,
         zalo,
@@ -86,11 +87,18 @@ def create_app(rt: Runtime, *, clock: Callable[[], dt.datetime] | None = None,
     def healthz() -> str:
         return "ok"
 
-    for module in (auth, overview, plans, tasks, schedule, deliveries, directory, agency, zalo):
+    for module in (auth, overview, plans, tasks, schedule, deliveries, directory, agency, zalo,
+                   reports):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> RedirectResponse:
+        # A page opened from a message (a leader's report link) is shown after the login: kept
+        # in the signed session, a path on this desk only, so no link can send anyone elsewhere.
+        path = request.url.path
+        if request.method == "GET" and path != "/" and not path.startswith("//"):
+            request.session["after_login"] = path + (f"?{request.url.query}"
+                                                     if request.url.query else "")
         return RedirectResponse("/dang-nhap", status_code=303)
 
     @app.exception_handler(HTTPException)

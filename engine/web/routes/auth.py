@@ -36,10 +36,13 @@ def login(request: Request, login: str = Form(""), password: str = Form(""),
         return page(request, "login.html", 401, login=login,
                     error="Tên đăng nhập hoặc mật khẩu không đúng.")
     limiter.clear(keys[1])
+    after = request.session.get("after_login")
     request.session.clear()  # a new session: nothing of the visitor's earlier one is kept
     request.session["uid"] = user.id
     request.session["csrf"] = secrets.token_urlsafe(32)
-    return RedirectResponse("/", status_code=303)
+    where = after if isinstance(after, str) and after.startswith("/") and not after.startswith(
+        "//") else "/"
+    return RedirectResponse(where, status_code=303)
 
 
 @router.post("/dang-xuat", dependencies=[Depends(check_csrf), Depends(officer)])
