@@ -232,8 +232,9 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
     relay_task = asyncio.create_task(relay(), name="stop-relay")
     try:
         await service.start()
-        log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
-                 service.scheduler.get_job(JOB_ID).next_run_time)
+        if not stop.is_set():
+            log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
+                     service.scheduler.get_job(JOB_ID).next_run_time)
         if desk is not None:
             web = asyncio.create_task(desk(stop))
         await stop.wait()

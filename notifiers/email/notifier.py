@@ -302,8 +302,9 @@ class EmailNotifier:
             with contextlib.suppress(asyncio.CancelledError):
                 await sending
             conn.close()
-            detail = (f"chưa rõ máy chủ đã nhận chưa: {STOPPING} khi máy chủ SMTP chưa trả lời "
-                      f"sau {self.options.stop_grace:g} giây (gửi lại cùng Message-ID)")
+            detail = (f"dịch vụ dừng khi máy chủ SMTP chưa trả lời (đã chờ "
+                      f"{self.options.stop_grace:g} giây): chưa rõ máy chủ đã nhận thư chưa; "
+                      "sẽ gửi lại ở lần chạy sau, cùng Message-ID")
             mid = job.built[1] if isinstance(job.built, tuple) else None
             return self._finish(job.msg, DeliveryResult(
                 job.msg.key, False, attempts=1, detail=detail, provider_id=mid,
