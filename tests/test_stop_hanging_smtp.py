@@ -218,3 +218,43 @@ def test_sigterm_during_a_wake_up_against_a_hanging_server_exits_within_seconds(
     assert "sent" not in states.values() and "claimed" not in states.values()
     assert set(states.values()) <= {"retry"}
     assert states or _pending(url) == pending_before
+
+
+# --- a chat channel's batch -----------------------------------------------------------------
+async def test_a_telegram_batch_stops_with_the_sends_in_flight() -> None:
+    """40 messages to one chat take 40 s at one a second; a stop after the third leaves the
+    rest "not sent" within the grace, and the delivered ones are reported delivered."""
+    from core.messages import Item, Recipient
+    from core.vocabulary import Reason
+    from notifiers.telegram.limits import TelegramRateLimiter
+    from notifiers.telegram.notifier import TelegramNotifier
+    from tests.fakes import TOKEN, FakeBotApi
+
+    item = Item(reason=Reason.REMINDER, group="Cải cách TTHC", code="1.1", title="Rà soát",
+                due=dt.date(2025, 1, 24), role="lead", deadline_id=1, days_left=5)
+    messages = [OutgoingMessage(f"agency_digest/so-tu-phap/telegram/{i}", "agency_digest",
+                                "telegram", Recipient("so-tu-phap", "Sở Tư pháp",
+                                                      chat_ids=(-2001,)),
+                                S.AT, (item,)) for i in range(40)]
+    with FakeBotApi() as fake:
+        n = TelegramNotifier.from_settings(
+            Settings(telegram_token=TOKEN, telegram_base_url=fake.base_url),
+            TelegramRateLimiter())  # the real pacing: one a second per chat
+        try:
+            batch = asyncio.create_task(n.send_batch(messages))
+            await fake.wait_for(lambda: len(fake.sent(-2001)) >= 3, timeout=20)
+            t0 = time.monotonic()
+            n.request_stop()
+            results = await batch
+            took = time.monotonic() - t0
+        finally:
+            await n.aclose()
+        delivered = len(fake.sent(-2001))
+    print(f"Telegram batch of 40 to one chat stopped after {delivered} delivered: "
+          f"{took:.2f} s after the stop")
+    ok = [r for r in results if r.ok]
+    assert len(ok) == delivered  # what went is reported delivered, nothing else
+    assert all(not r.permanent and "chưa gửi: dịch vụ đang dừng" in r.detail
+               for r in results if not r.ok)
+    assert delivered < 40
+    assert took < 10
