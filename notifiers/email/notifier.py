@@ -55,6 +55,7 @@ from notifiers.email.build import (
 from notifiers.email.outbox import outbox_name, write_atomically
 from notifiers.email.outcomes import CONFIG, PERMANENT, Outcome, classify, shorten
 from notifiers.email.smtp import SmtpConnection, SmtpOptions
+from notifiers.stopping import STOPPING, Stopper
 
 log = logging.getLogger("nhacviec.email")
 
@@ -63,9 +64,6 @@ class _Built:
     index: int
     msg: OutgoingMessage
     built: DeliveryResult | tuple[bytes, str] | None  # None: not built, the batch stopped
-
-
-STOPPING = "dịch vụ đang dừng, sẽ gửi ở lần chạy sau"
 
 
 @dataclass
@@ -101,31 +99,18 @@ class EmailNotifier:
         self._tls_context = tls_context
         self._slots: asyncio.Semaphore | None = None
         self._local_hostname: str | None = None
-        self._stopping = False  # request_stop(): the service is stopping
-        self._stop_event: asyncio.Event | None = None  # the same, to wait on (this loop's)
+        self._stopper = Stopper()  # request_stop(): the service is stopping
         self._down_until = 0.0  # time.monotonic() until which a hung server is not tried
         self._down_reason = ""
 
     def request_stop(self) -> None:
         """Start nothing more; a batch in flight finishes the message it is sending (within
         `stop_grace` seconds) and reports the rest "not sent"."""
-        self._stopping = True
-        if self._stop_event is not None:
-            self._stop_event.set()
+        self._stopper.request()
 
     @property
-    def stopping(self) -> bool:
-        return self._stopping
-
-    def _stopped(self) -> asyncio.Event:
-        """An event set by `request_stop`, bound to the running loop (tests run many loops)."""
-        loop = asyncio.get_running_loop()
-        event = self._stop_event
-        if event is None or getattr(event, "_loop", loop) not in (None, loop):
-            event = self._stop_event = asyncio.Event()
-            if self._stopping:
-                event.set()
-        return event
+    def _stopping(self) -> bool:
+        return self._stopper.requested
 
     # --- the Notifier protocol --------------------------------------------------------------
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
@@ -255,18 +240,22 @@ class EmailNotifier:
                 conn = self._connection()
                 try:
                     while (job := await ready.get()) is not None:
-                        results[job.index] = await self._deliver_unless_stopped(conn, job,
-                                                                                batch)
+                        results[job.index] = await self._deliver_unless_stopped(
+                            conn, job, batch, stopped)
                 finally:
                     if self._stopping or batch.down:
                         conn.close()  # no goodbye: it would wait on a server that may hang
                     else:
                         await conn.quit()
 
-        async with asyncio.TaskGroup() as group:
-            group.create_task(builder())
-            for _ in range(workers):
-                group.create_task(worker())
+        stopped = asyncio.ensure_future(self._stopper.event().wait())  # one for the batch
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(builder())
+                for _ in range(workers):
+                    group.create_task(worker())
+        finally:
+            stopped.cancel()
         done = [r for r in results if r is not None]
         if batch.down:
             self._down_until = time.monotonic() + self.options.down_hold
@@ -283,15 +272,14 @@ class EmailNotifier:
                       batch.stop, unsent)
         return done
 
-    async def _deliver_unless_stopped(self, conn: SmtpConnection, job: _Built,
-                                      batch: _Batch) -> DeliveryResult:
+    async def _deliver_unless_stopped(self, conn: SmtpConnection, job: _Built, batch: _Batch,
+                                      stopped: asyncio.Future[Any]) -> DeliveryResult:
         """`_deliver`, but a stop of the service gives the message in flight `stop_grace`
         seconds, then drops its connection: whether the server took it is then unknown, and it
         goes again at the next run with the same Message-ID."""
         if self._stopping:
             return DeliveryResult(job.msg.key, False, attempts=0, detail=f"chưa gửi: {STOPPING}")
         sending = asyncio.create_task(self._deliver(conn, job, batch))
-        stopped = asyncio.create_task(self._stopped().wait())
         try:
             await asyncio.wait({sending, stopped}, return_when=asyncio.FIRST_COMPLETED)
             if not sending.done():
@@ -310,7 +298,6 @@ class EmailNotifier:
                 job.msg.key, False, attempts=1, detail=detail, provider_id=mid,
                 attempt_log=(DeliveryAttempt(1, "transient", None, detail),)))
         finally:
-            stopped.cancel()
             if not sending.done():  # the batch itself was cancelled
                 sending.cancel()
 
@@ -320,7 +307,7 @@ class EmailNotifier:
             await asyncio.sleep(0)
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopped().wait(), seconds)
+            await asyncio.wait_for(self._stopper.event().wait(), seconds)
 
     async def _deliver(self, conn: SmtpConnection, job: _Built,
                        batch: _Batch) -> DeliveryResult:
