@@ -124,7 +124,9 @@ async def test_telegram_flood_from_one_chat_does_not_hold_the_others(tg_settings
     assert stopped < 15
 
 
-async def test_telegram_wrong_link_codes_survive_a_restart(tg_settings, fake) -> None:
+async def test_telegram_wrong_link_codes_survive_a_restart(db_url, fake) -> None:
+    tg_settings = Settings(database_url=db_url, telegram_token=TOKEN,
+                           telegram_base_url=fake.base_url)
     base = SqlBotBackend.from_settings(tg_settings)
     seed_plan(base.engine)
     code, _ = base.create_link_code("so-tai-chinh", TODAY)
