@@ -40,7 +40,11 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str = "Nhắc việc CCHC <nhacviec@example.org>"
-    smtp_timeout: float = 30.0
+    smtp_timeout: float = Field(default=30.0, gt=0)  # seconds one SMTP command may take
+    # Seconds to open a connection (TCP, greeting, EHLO, STARTTLS, login): a server that accepts
+    # and never answers is given up after this, and after two such timeouts in a row the batch
+    # stops; its messages go at the next wake-up.
+    smtp_connect_timeout: float = Field(default=10.0, gt=0)
     smtp_ca_file: Path | None = None  # CA bundle for a server with a private certificate
     smtp_max_connections: int = Field(default=3, ge=1, le=32)  # parallel connections per batch
     smtp_max_attempts: int = Field(default=4, ge=1, le=20)  # per message, transient failures

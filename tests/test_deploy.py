@@ -66,4 +66,7 @@ def test_systemd_unit_runs_the_service_and_restarts_on_failure() -> None:
     assert service["EnvironmentFile"] == "/etc/nhacviec/nhacviec.env"
     assert set(service["RestartPreventExitStatus"].split()) == {"2", "3"}  # bad input/settings
     assert service["KillSignal"] == "SIGTERM"
+    # SIGTERM exits within about 10 s (tests/test_stop_hanging_smtp.py), well inside the
+    # manager's limit; a limit shorter than the 5 s grace plus shutdown would kill it mid-send.
+    assert 15 <= int(service["TimeoutStopSec"]) <= 60
     assert unit["Install"]["WantedBy"] == "multi-user.target"

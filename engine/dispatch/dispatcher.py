@@ -183,6 +183,10 @@ class Dispatcher:
         # Agency names and plan numbers read by the wake-up's first composing, for its second.
         self._known: dict[str, dict] = {}
         self._last_slot: dt.date | None = None  # the slot the last wake-up sent for
+        # Set when the service stops (SIGTERM): no more composing, claiming or sending; what
+        # is claimed already is recorded "not sent" (retried by the next run), the rest stays
+        # pending.
+        self.stopping = False
 
     def slot_for(self, now: dt.datetime) -> dt.date:
         """The working day whose send time is the latest at or before `now`."""
@@ -248,6 +252,8 @@ class Dispatcher:
 
     # --- 1. retries ----------------------------------------------------------------------------
     async def _retry(self, result: WakeResult) -> None:
+        if self.stopping:
+            return
         taken = reclaim(self.engine, self.worker, self.wall(), self._lease())
         by_channel: dict[str, list[tuple[int, OutgoingMessage]]] = {}
         for nid, payload, provider_id in taken:
@@ -257,7 +263,7 @@ class Dispatcher:
             notifier = self._notifier(channel)
             if notifier is None:
                 continue  # that channel is not configured in this process: leave it claimed
-            results = await notifier.send_batch([m for _, m in pairs])
+            results = await self._send(notifier, [m for _, m in pairs])
             failed = self._record(list(zip([n for n, _ in pairs], results, strict=True)),
                                   result)
             result.retried += len(pairs)
@@ -265,6 +271,15 @@ class Dispatcher:
                 sent = dict(pairs)
                 await self._fall_back(result.slot, [(nid, sent[nid]) for nid, _ in failed],
                                       result)
+
+    async def _send(self, notifier: Notifier, messages: list[OutgoingMessage]
+                    ) -> list[DeliveryResult]:
+        """The notifier's batch; nothing sent once the service stops (they go next run)."""
+        if self.stopping:
+            return [DeliveryResult(m.key, False, attempts=0,
+                                   detail="chưa gửi: dịch vụ đang dừng, sẽ gửi ở lần chạy sau")
+                    for m in messages]
+        return await notifier.send_batch(messages)
 
     def _keep_progress(self, key: str, provider_id: str) -> None:
         """The parts of a long message delivered so far (a notifier's `progress`), kept at once:
@@ -322,12 +337,14 @@ class Dispatcher:
 
     # --- 3-5. composing, claiming, sending -----------------------------------------------------
     async def _phase(self, slot: dt.date, kinds: tuple[str, ...], result: WakeResult) -> None:
+        if self.stopping:  # the items stay pending for the next run
+            return
         claims = self._compose(slot, kinds, result)
         by_channel: dict[str, list[Claim]] = {}
         for c in claims:
             by_channel.setdefault(c.message.channel, []).append(c)
         for channel, batch in by_channel.items():
-            results = await self._notifier(channel).send_batch([c.message for c in batch])
+            results = await self._send(self._notifier(channel), [c.message for c in batch])
             result.messages.extend(c.message for c in batch)
             failed = self._record([(c.notification_id, r) for c, r in
                                    zip(batch, results, strict=True)], result, fresh=True)
@@ -366,6 +383,8 @@ class Dispatcher:
         nothing goes twice; a second failure of the same chat finds the email taken too.
         Returns the ids of the failed messages whose email went."""
         email = self._notifier("email")
+        if self.stopping:
+            return set()
         todo = [(nid, m) for nid, m in failures
                 if m.channel != "email" and m.recipient.emails and email is not None]
         if not todo:

@@ -14,6 +14,12 @@ the database when it fires. ``coalesce`` folds a backlog of missed runs into one
 older is caught up by the dispatcher's own grace (default 3 working days), which also runs once
 when the service starts. Two services on one PostgreSQL never send one message twice: the
 dispatcher claims every message in the database before sending it.
+
+Stopping (SIGTERM, Ctrl-C): `Service.request_stop()` at once tells the dispatcher to compose,
+claim and send nothing more and each channel that can (email) to finish only the message in
+flight; the wake-up then ends within seconds, whatever the servers do. What was not sent stays
+pending (or "retry") for the next run. `serve` returns within about 10 s (deploy/nhacviec.service:
+TimeoutStopSec=30).
 """
 
 from __future__ import annotations
@@ -92,6 +98,7 @@ class Service:
                                      report_link=report_link)
         self.scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self.stopping = False
         self.wakes: deque[WakeSummary] = deque(maxlen=KEPT_WAKES)
 
     def trigger(self) -> CronTrigger:
@@ -105,9 +112,20 @@ class Service:
         return (self.rt.calendar.is_working_day(local.date())
                 and local.time() >= self.rt.policy.send_time)
 
+    def request_stop(self) -> None:
+        """Stop sending now: the wake-up in flight ends after the message being sent."""
+        if self.stopping:
+            return
+        self.stopping = True
+        self.dispatcher.stopping = True
+        for n in self.dispatcher.notifiers:
+            stop = getattr(n, "request_stop", None)
+            if stop is not None:
+                stop()
+
     async def wake_now(self) -> WakeResult | None:
         now = self.clock()
-        if not self.due_now(now):
+        if self.stopping or not self.due_now(now):
             return None
         async with self._lock:  # one wake-up at a time in this process
             result = await self.dispatcher.wake(now)
@@ -134,6 +152,7 @@ class Service:
         await self.wake_now()
 
     async def stop(self) -> None:
+        self.request_stop()
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
@@ -175,12 +194,20 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
     address on the Steering Committee's digest."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if not stop.is_set():
+            log.info("Nhận tín hiệu dừng: gửi nốt tin đang gửi rồi dừng; các tin còn lại sẽ gửi "
+                     "ở lần chạy sau")
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal)
     await check_channels(notifiers)
     service = Service(rt, notifiers, extra_chats=extra_chats, extra_zalo_chats=extra_zalo_chats,
                       link_for=link_for, report_link=report_link)
+
     bot = None
     zalo = None
     if with_bot and rt.settings.telegram_token is not None:
@@ -202,15 +229,23 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
                 await stop_bot(bot)
             raise
     web = None
+
+    async def relay() -> None:  # a stop cuts short the wake-up in flight, even the first one
+        await stop.wait()
+        service.request_stop()
+
+    relay_task = asyncio.create_task(relay(), name="stop-relay")
     try:
         await service.start()
-        log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
-                 service.scheduler.get_job(JOB_ID).next_run_time)
+        if not stop.is_set():
+            log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
+                     service.scheduler.get_job(JOB_ID).next_run_time)
         if desk is not None:
             web = asyncio.create_task(desk(stop))
         await stop.wait()
     finally:
         stop.set()
+        await relay_task
         if web is not None:
             with contextlib.suppress(Exception):
                 await web

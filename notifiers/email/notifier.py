@@ -15,6 +15,13 @@ the network. A failure is classified (``notifiers.email.outcomes``):
   for the whole batch.
 Every attempt goes into ``DeliveryResult.attempt_log``; one log line per delivery.
 
+A server that hangs (accepts, never answers): ``hung_limit`` timeouts in a row, whichever
+workers met them, stop the batch, and the batches of the next ``down_hold`` seconds (the rest of
+the wake-up) do not try it at all; their messages are "not sent", retried at the next wake-up.
+``request_stop()`` (the service got SIGTERM): nothing more is started, the message in flight is
+given ``stop_grace`` seconds to finish, then its connection is dropped; every message not
+delivered is "not sent", retried at the next run (the same Message-ID if it went after all).
+
 Delivery is at least once. A connection lost before the server's final reply to DATA leaves
 the client unable to know whether the message was accepted (RFC 1047); it is sent again, with
 the same Message-ID (derived from the key) so the receiving side can recognise the copy.
@@ -23,9 +30,11 @@ the same Message-ID (derived from the key) so the receiving side can recognise t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +55,7 @@ from notifiers.email.build import (
 from notifiers.email.outbox import outbox_name, write_atomically
 from notifiers.email.outcomes import CONFIG, PERMANENT, Outcome, classify, shorten
 from notifiers.email.smtp import SmtpConnection, SmtpOptions
+from notifiers.stopping import STOPPING, Stopper
 
 log = logging.getLogger("nhacviec.email")
 
@@ -59,6 +69,8 @@ class _Built:
 @dataclass
 class _Batch:
     stop: str | None = None  # why the rest of the batch is not attempted
+    hung: int = 0  # timeouts in a row, all workers together
+    down: bool = False  # stopped because the server hangs
 
 
 @dataclass
@@ -87,6 +99,18 @@ class EmailNotifier:
         self._tls_context = tls_context
         self._slots: asyncio.Semaphore | None = None
         self._local_hostname: str | None = None
+        self._stopper = Stopper()  # request_stop(): the service is stopping
+        self._down_until = 0.0  # time.monotonic() until which a hung server is not tried
+        self._down_reason = ""
+
+    def request_stop(self) -> None:
+        """Start nothing more; a batch in flight finishes the message it is sending (within
+        `stop_grace` seconds) and reports the rest "not sent"."""
+        self._stopper.request()
+
+    @property
+    def _stopping(self) -> bool:
+        return self._stopper.requested
 
     # --- the Notifier protocol --------------------------------------------------------------
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
@@ -98,6 +122,15 @@ class EmailNotifier:
                 results.append(self._deliver_to_outbox(m, await self._build(m)))
                 await asyncio.sleep(0)  # a long batch must not freeze the bot sharing the loop
             return results
+        why = None
+        if self._stopping:
+            why = STOPPING
+        elif time.monotonic() < self._down_until:
+            why = f"{self._down_reason}; sẽ gửi lại ở lần gửi sau"
+            log.warning("Kênh email bỏ qua %d thư: %s", len(messages), why)
+        if why is not None:
+            return [DeliveryResult(m.key, False, attempts=0, detail=f"chưa gửi: {why}")
+                    for m in messages]
         return await self._send_smtp(messages)
 
     async def aclose(self) -> None:
@@ -196,7 +229,7 @@ class EmailNotifier:
 
         async def builder() -> None:
             for i, msg in enumerate(messages):
-                built = None if batch.stop else await self._build(msg)
+                built = None if batch.stop or self._stopping else await self._build(msg)
                 await ready.put(_Built(i, msg, built))
                 await asyncio.sleep(0)  # let sends progress between two builds
             for _ in range(workers):
@@ -207,25 +240,80 @@ class EmailNotifier:
                 conn = self._connection()
                 try:
                     while (job := await ready.get()) is not None:
-                        results[job.index] = await self._deliver(conn, job, batch)
+                        results[job.index] = await self._deliver_unless_stopped(
+                            conn, job, batch, stopped)
                 finally:
-                    await conn.quit()
+                    if self._stopping or batch.down:
+                        conn.close()  # no goodbye: it would wait on a server that may hang
+                    else:
+                        await conn.quit()
 
-        async with asyncio.TaskGroup() as group:
-            group.create_task(builder())
-            for _ in range(workers):
-                group.create_task(worker())
+        stopped = asyncio.ensure_future(self._stopper.event().wait())  # one for the batch
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(builder())
+                for _ in range(workers):
+                    group.create_task(worker())
+        finally:
+            stopped.cancel()
         done = [r for r in results if r is not None]
-        if batch.stop:
+        if batch.down:
+            self._down_until = time.monotonic() + self.options.down_hold
+            self._down_reason = batch.stop or ""
+        if self._stopping:
+            unsent = sum(1 for r in done if not r.ok and not r.permanent)
+            if unsent:
+                log.warning("Kênh email dừng vì dịch vụ đang dừng; %d thư chưa gửi, sẽ gửi ở "
+                            "lần chạy sau", unsent)
+        elif batch.stop:
             # One line for the batch, not one per message: every one failed the same way.
             unsent = sum(1 for r in done if not r.ok and not r.permanent)
             log.error("Kênh email dừng đợt gửi: %s; %d thư chưa gửi, sẽ gửi lại ở lần gửi sau",
                       batch.stop, unsent)
         return done
 
+    async def _deliver_unless_stopped(self, conn: SmtpConnection, job: _Built, batch: _Batch,
+                                      stopped: asyncio.Future[Any]) -> DeliveryResult:
+        """`_deliver`, but a stop of the service gives the message in flight `stop_grace`
+        seconds, then drops its connection: whether the server took it is then unknown, and it
+        goes again at the next run with the same Message-ID."""
+        if self._stopping:
+            return DeliveryResult(job.msg.key, False, attempts=0, detail=f"chưa gửi: {STOPPING}")
+        sending = asyncio.create_task(self._deliver(conn, job, batch))
+        try:
+            await asyncio.wait({sending, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if not sending.done():
+                await asyncio.wait({sending}, timeout=self.options.stop_grace)
+            if sending.done():
+                return sending.result()
+            sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
+            conn.close()
+            detail = (f"dịch vụ dừng khi máy chủ SMTP chưa trả lời (đã chờ "
+                      f"{self.options.stop_grace:g} giây): chưa rõ máy chủ đã nhận thư chưa; "
+                      "sẽ gửi lại ở lần chạy sau, cùng Message-ID")
+            mid = job.built[1] if isinstance(job.built, tuple) else None
+            return self._finish(job.msg, DeliveryResult(
+                job.msg.key, False, attempts=1, detail=detail, provider_id=mid,
+                attempt_log=(DeliveryAttempt(1, "transient", None, detail),)))
+        finally:
+            if not sending.done():  # the batch itself was cancelled
+                sending.cancel()
+
+    async def _nap(self, seconds: float) -> None:
+        """A backoff pause that a stop of the service cuts short."""
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopper.event().wait(), seconds)
+
     async def _deliver(self, conn: SmtpConnection, job: _Built,
                        batch: _Batch) -> DeliveryResult:
         msg, built = job.msg, job.built
+        if self._stopping:
+            return DeliveryResult(msg.key, False, attempts=0, detail=f"chưa gửi: {STOPPING}")
         if batch.stop or built is None:  # logged once for the batch
             return DeliveryResult(msg.key, False, attempts=0, detail=f"chưa gửi: {batch.stop}")
         if isinstance(built, DeliveryResult):
@@ -236,6 +324,8 @@ class EmailNotifier:
                        refused={a: "địa chỉ không hợp lệ" for a in unusable})
         failures = 0
         for number in range(1, self.options.max_attempts + 1):
+            if number > 1 and (self._stopping or batch.stop):
+                break  # the service stops, or the server hangs: the next run tries again
             fresh = False
             try:
                 fresh = await conn.ensure()
@@ -252,6 +342,10 @@ class EmailNotifier:
                                                  outcome.detail))
                 if outcome.reconnect:
                     conn.close()
+                batch.hung = batch.hung + 1 if outcome.hung else 0
+                if batch.hung >= self.options.hung_limit and not batch.stop:
+                    batch.stop, batch.down = outcome.detail, True
+                    break
                 if outcome.kind == CONFIG:
                     batch.stop = outcome.detail
                     break
@@ -259,18 +353,19 @@ class EmailNotifier:
                     break
                 if number == self.options.max_attempts:
                     if outcome.unreachable:  # nobody else will get through either
-                        batch.stop = outcome.detail
+                        batch.stop, batch.down = outcome.detail, batch.down or outcome.hung
                     break
                 failures += 1
                 # A reused connection the server had closed meanwhile: reconnect at once.
                 stale = outcome.reconnect and not fresh and failures == 1
-                await asyncio.sleep(0 if stale else self.options.backoff(failures))
+                await self._nap(0 if stale else self.options.backoff(failures))
                 continue
+            batch.hung = 0
             retry = self._record_success(tries, number, errors, reply)
             if not retry or number == self.options.max_attempts:
                 break
             failures += 1
-            await asyncio.sleep(self.options.backoff(failures))
+            await self._nap(self.options.backoff(failures))
         result = self._result(msg, tries, mid)
         if tries.last is not None and tries.last.kind == CONFIG:
             return result  # a setting, not this message: the batch's one line says it

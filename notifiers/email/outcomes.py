@@ -32,6 +32,7 @@ class Outcome:
     detail: str
     reconnect: bool = False  # the connection is gone or unusable: open a new one
     unreachable: bool = False  # could not even connect
+    hung: bool = False  # the server did not answer in time (connecting or a command)
     # every recipient refused: who and why, and which of them may be tried again (4xx)
     refused: dict[str, str] = field(default_factory=dict)
     retry: tuple[str, ...] = ()
@@ -86,13 +87,13 @@ def classify(exc: BaseException, options: Any) -> Outcome:
                        reconnect=isinstance(exc, aiosmtplib.SMTPConnectError))
     if isinstance(exc, aiosmtplib.SMTPConnectTimeoutError):
         return Outcome(TRANSIENT, None, f"hết thời gian chờ kết nối máy chủ SMTP {where}",
-                       reconnect=True, unreachable=True)
+                       reconnect=True, unreachable=True, hung=True)
     if isinstance(exc, aiosmtplib.SMTPConnectError):
         return Outcome(TRANSIENT, None, f"không kết nối được máy chủ SMTP {where}: "
                        f"{shorten(str(exc.__cause__ or exc))}", reconnect=True, unreachable=True)
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return Outcome(TRANSIENT, None, "hết thời gian chờ máy chủ SMTP trả lời",
-                       reconnect=True)
+                       reconnect=True, hung=True)
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionError):
         return Outcome(TRANSIENT, None, f"mất kết nối với máy chủ SMTP: {shorten(str(exc))}",
                        reconnect=True)

@@ -8,6 +8,12 @@ runs scheduler, dispatcher and bot in one process), polling with getUpdates.
 Who sees what: a chat linked to an agency sees that agency only; the Sở Nội vụ chat and the
 Steering Committee chat (settings) see every agency; any other chat gets a polite refusal and
 nothing else.
+
+Updates go through `LaneProcessor` (`notifiers.bot_guard`): each is counted against its chat's
+command limit as it arrives (beyond it: dropped), then answered in its chat's lane, one at a time
+per chat and at most LANE_SLOTS chats at once, so a chat whose replies wait on its per-chat send
+limit never holds the others up. `stop_bot` closes the lanes first: updates not started yet are
+dropped, the ones being answered finish.
 """
 
 from __future__ import annotations
@@ -15,17 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ExtBot
+from telegram.ext import Application, BaseUpdateProcessor, ExtBot
 from telegram.request import HTTPXRequest
 
 from core.errors import ConfigError
 from notifiers.bot_backend import BotBackend
+from notifiers.bot_guard import LANE_SLOTS, ChatLanes
 from notifiers.telegram.handlers import Handlers
 from notifiers.telegram.limits import SharedLimiter, TelegramRateLimiter
 
@@ -43,6 +50,33 @@ COMMANDS = (
 )
 POLL_TIMEOUT = 10  # seconds of one getUpdates long poll
 POOL_SIZE = 64  # connections for sends: the limiter allows 30 in flight per second
+# Updates PTB lets through to the processor at once; the lanes do the real bounding, so this is
+# only a backstop (a flood is counted and dropped on arrival, not queued behind a semaphore).
+MAX_UPDATES_IN_PROCESSOR = 4096
+
+
+class LaneProcessor(BaseUpdateProcessor):
+    """PTB's update processor: `admit(update)` as each update arrives, then the chat's lane."""
+
+    def __init__(self, slots: int = LANE_SLOTS) -> None:
+        super().__init__(MAX_UPDATES_IN_PROCESSOR)
+        self.lanes = ChatLanes(slots)
+        self.admit: Callable[[object], bool] | None = None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if self.admit is not None and not self.admit(update):
+            close = getattr(coroutine, "close", None)
+            if close is not None:
+                close()
+            return
+        await self.lanes.run(chat.id if chat is not None else None, coroutine)  # type: ignore[arg-type]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
 
 
 # The Bot API puts the token in every URL ("/bot<token>/getUpdates"), and httpx logs each request
@@ -115,6 +149,7 @@ def build_application(settings: Any, backend: BotBackend, *,
     clock; tests a fixed one); `calendar` is the working-day calendar for "N ngày làm việc"."""
 
     sends, polls = _requests()
+    processor = LaneProcessor()
     app = (
         Application.builder()
         .token(_token(settings))
@@ -123,7 +158,7 @@ def build_application(settings: Any, backend: BotBackend, *,
         .get_updates_request(polls)
         .rate_limiter(limiter or SharedLimiter())
         # Replies wait for the per-chat limit; other chats must not wait behind them.
-        .concurrent_updates(32)
+        .concurrent_updates(processor)
         .build()
     )
     if clock is None:
@@ -131,6 +166,7 @@ def build_application(settings: Any, backend: BotBackend, *,
             return dt.datetime.now(settings.tz)
     handlers = Handlers(settings, backend, clock, calendar)
     handlers.install(app)
+    processor.admit = handlers.admit
     return app
 
 
@@ -163,7 +199,11 @@ async def start_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def stop_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Stop polling, let handlers in flight finish (their replies go out), release resources."""
+    """Stop polling, let handlers in flight finish (their replies go out), drop the updates
+    not started yet (a queued flood is not answered first), release resources."""
+    processor = app.update_processor
+    if isinstance(processor, LaneProcessor):
+        processor.lanes.close()
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

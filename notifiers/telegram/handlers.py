@@ -4,6 +4,11 @@
 Handlers ask the `BotBackend` (in a worker thread: the database must not stall the service's
 event loop) and render `templates/telegram/*.j2`. Every answer is Vietnamese; a chat that may not
 ask gets `REFUSAL` and nothing else.
+
+What a chat costs (`notifiers.bot_guard`): `admit` counts each update against the chat's command
+limit when it arrives, before any work (beyond it: dropped, told once); a chat found unlinked is
+refused from memory for a minute, without reading the database; wrong link codes are counted in
+the database (`BotBackend.link_failed`), so a restart gives no new tries.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from core.errors import NhacviecError
 from core.formatting import vn_date
 from core.ids import small_number
-from notifiers.bot_backend import BotBackend, LinkCodeError, TaskLine
+from notifiers.bot_backend import LINK_TRIES, BotBackend, LinkCodeError, TaskLine
+from notifiers.bot_guard import TOO_MANY, ChatRate, RefusalCache
 from notifiers.telegram.completion import CompletionMixin
 from notifiers.telegram.replies import (
     DEFAULT_UPCOMING_DAYS,
@@ -42,43 +48,44 @@ from notifiers.telegram.text import html, render, split_message
 log = logging.getLogger(__name__)
 
 
-LINK_TRIES = 5  # wrong link codes a chat may send within LINK_WINDOW; then it waits
-LINK_WINDOW = dt.timedelta(hours=1)
-
-
-class LinkTries:
-    """Wrong link codes per chat, in this process's memory (one service answers the bot): after
-    LINK_TRIES within LINK_WINDOW, the chat waits until the oldest of them is a window old."""
-
-    def __init__(self) -> None:
-        self._failed: dict[int, list[dt.datetime]] = {}
-
-    def locked_until(self, chat_id: int, now: dt.datetime) -> dt.datetime | None:
-        recent = [t for t in self._failed.get(chat_id, ()) if now - t < LINK_WINDOW]
-        if recent:
-            self._failed[chat_id] = recent
-        else:
-            self._failed.pop(chat_id, None)
-        return recent[-LINK_TRIES] + LINK_WINDOW if len(recent) >= LINK_TRIES else None
-
-    def failed(self, chat_id: int, now: dt.datetime) -> None:
-        self._failed.setdefault(chat_id, []).append(now)
-
-    def forget(self, chat_id: int) -> None:
-        self._failed.pop(chat_id, None)
-
-
 class Handlers(CompletionMixin):
     def __init__(self, settings: Any, backend: BotBackend, clock: Callable[[], dt.datetime],
-                 calendar: Any = None) -> None:
+                 calendar: Any = None, *, rate: ChatRate | None = None,
+                 refused: RefusalCache | None = None) -> None:
         self.backend = backend
         self.clock = clock
-        self.link_tries = LinkTries()
         self.calendar = calendar
+        self.rate = rate or ChatRate()
+        self.refused = refused or RefusalCache()
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.all_chats = {c for c in (settings.telegram_monitor_chat,
                                       settings.telegram_steering_chat) if c is not None}
 
+    def admit(self, update: object) -> bool:
+        """Called as each update arrives, before any work: False drops it (the chat sent more
+        than its limit; the first dropped one of a window is answered TOO_MANY, off the
+        update's slot)."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            return True
+        allowed, _ = self.rate.check(chat.id)
+        if allowed:
+            return True
+        if self.rate.tell(chat.id) and self.app is not None:
+            log.info("Chat Telegram %s gửi quá nhiều lệnh; bỏ qua bớt", chat.id)
+            self.app.create_task(self._too_many(chat.id), name="telegram-too-many")
+        return False
+
+    async def _too_many(self, chat_id: int) -> None:
+        assert self.app is not None
+        try:
+            await self.app.bot.send_message(chat_id, TOO_MANY)
+        except Exception as exc:  # the chat may be the cause (blocked, gone): the log says it
+            log.warning("Không gửi được thông báo quá nhiều yêu cầu tới chat %s: %s", chat_id,
+                        exc)
+
     def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.app = app
         for names, fn in ((("start",), self.start), (("link",), self.link),
                           (("mytasks",), self.mytasks), (("overdue",), self.overdue),
                           (("upcoming",), self.upcoming), (("task",), self.task),
@@ -98,8 +105,13 @@ class Handlers(CompletionMixin):
         return self.clock().date()
 
     async def viewer(self, chat_id: int) -> Viewer:
+        sees_all = chat_id in self.all_chats
+        if not sees_all and self.refused.refused(chat_id):
+            return Viewer(chat_id, None, False)  # refused a moment ago: no database read
         agency = await self.db(self.backend.agency_of_chat, chat_id)
-        return Viewer(chat_id, agency, chat_id in self.all_chats)
+        if agency is None and not sees_all:
+            self.refused.remember(chat_id)
+        return Viewer(chat_id, agency, sees_all)
 
     async def send(self, context: Context, chat_id: int, text: str,
                    markup: InlineKeyboardMarkup | None = None) -> None:
@@ -152,7 +164,7 @@ class Handlers(CompletionMixin):
             return
         title = chat.title or chat.full_name
         now = self.clock()
-        until = self.link_tries.locked_until(chat.id, now)
+        until = await self.db(self.backend.link_locked_until, chat.id, now)
         if until is not None:  # not even looked up: guessing codes is slowed to a crawl
             minutes = max(1, math.ceil((until - now).total_seconds() / 60))
             await self.send(context, chat.id, html(LINK_LOCKED.format(tries=LINK_TRIES,
@@ -162,10 +174,11 @@ class Handlers(CompletionMixin):
             agency = await self.db(self.backend.redeem_link_code, context.args[0], chat.id,
                                    title, now)
         except LinkCodeError as exc:
-            self.link_tries.failed(chat.id, now)
+            await self.db(self.backend.link_failed, chat.id, now)
             await self.send(context, chat.id, html(LINK_ERRORS.get(exc.reason, str(exc))))
             return
-        self.link_tries.forget(chat.id)
+        await self.db(self.backend.link_forget, chat.id)
+        self.refused.forget(chat.id)
         name = await self.db(self.backend.agency_name, agency)
         await self.send(context, chat.id,
                         f"Đã liên kết nhóm này với <b>{html(name)}</b>. Từ nay nhóm nhận nhắc "
@@ -182,6 +195,8 @@ class Handlers(CompletionMixin):
             old, new = msg.migrate_from_chat_id, msg.chat_id
         else:
             return
+        self.refused.forget(old)
+        self.refused.forget(new)
         if await self.db(self.backend.move_chat, old, new):
             log.info("Nhóm Telegram %s đổi mã thành %s: đã chuyển liên kết", old, new)
 

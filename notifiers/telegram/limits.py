@@ -62,9 +62,16 @@ class Limits:
 
 @dataclass
 class RateLimitArgs:
-    """Passed as `rate_limit_args` to a bot method: the limiter counts 429 retries into it."""
+    """Passed as `rate_limit_args` to a bot method: the limiter counts 429 retries into it.
+    `stop`, when it answers True as the request's turn comes, keeps the request from going
+    (`SendStopped`): a stopping service sends nothing more."""
 
     retries: int = 0
+    stop: Callable[[], bool] | None = None
+
+
+class SendStopped(Exception):  # noqa: N818 - reads as what happened
+    """The request's turn came after the service began to stop: it was not sent."""
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -142,6 +149,9 @@ class TelegramRateLimiter(BaseRateLimiter[RateLimitArgs]):
             if slot is None:
                 await self._wait_pause()
             try:
+                if rate_limit_args is not None and rate_limit_args.stop is not None and \
+                        rate_limit_args.stop():
+                    raise SendStopped(endpoint)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.retries += 1

@@ -40,8 +40,14 @@ from core.redact import redact
 from core.vocabulary import Channel, MessageKind, Reason
 from notifiers.email.build import split_addresses
 from notifiers.late_view import LateView, late_view
+from notifiers.stopping import STOPPING, Stopper, gather_unless_stopped
 from notifiers.telegram.bot import make_bot
-from notifiers.telegram.limits import RateLimitArgs, TelegramRateLimiter, retry_after_seconds
+from notifiers.telegram.limits import (
+    RateLimitArgs,
+    SendStopped,
+    TelegramRateLimiter,
+    retry_after_seconds,
+)
 from notifiers.telegram.text import DONE_ASK, SNOOZE, ButtonData, render, split_message
 
 log = logging.getLogger(__name__)
@@ -232,6 +238,7 @@ class TelegramNotifier:
         self._owns_bot = owns_bot
         self._initialized = False
         self._delivered: dict[tuple[str, int], list[int]] = {}  # message ids of parts sent
+        self._stopper = Stopper()  # request_stop(): the service is stopping
         # Told (message key, provider id so far) after each part of a message that is not its
         # last: the dispatcher keeps it at once, so that a process dying in the middle of a
         # long message leaves the parts that went for the one taking the message over.
@@ -265,7 +272,24 @@ class TelegramNotifier:
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
         await self._ensure_initialized()
-        return list(await asyncio.gather(*(self._send_guarded(m) for m in messages)))
+        if self._stopper.requested:
+            return [self._unsent(m) for m in messages]
+        # A stop of the service: the sends in flight finish, those waiting for their turn
+        # are left for the next run (notifiers.stopping).
+        return await gather_unless_stopped([self._send_guarded(m) for m in messages],
+                                           self._stopper, lambda i: self._unsent(messages[i]))
+
+    def request_stop(self) -> None:
+        """The service stops: finish the sends in flight, start no more."""
+        self._stopper.request()
+
+    def _unsent(self, msg: OutgoingMessage) -> DeliveryResult:
+        """A message the stop left: not sent, with the parts of it delivered so far."""
+        chats = self.chats_for(msg)
+        so_far = ",".join(f"{chat}:{'+'.join(map(str, sent))}" for chat in chats
+                          if (sent := self._delivered.get((msg.key, chat))))
+        return DeliveryResult(msg.key, False, attempts=0, detail=f"chưa gửi: {STOPPING}",
+                              provider_id=so_far or msg.resume)
 
     async def _send_guarded(self, msg: OutgoingMessage) -> DeliveryResult:
         async with self._parallel:
@@ -281,7 +305,7 @@ class TelegramNotifier:
                                   detail="chưa có nhóm Telegram nào liên kết với cơ quan")
         parts = render_message(msg)
         markup = keyboard(msg)
-        args = RateLimitArgs()
+        args = RateLimitArgs(stop=lambda: self._stopper.requested)
         failures: list[str] = []
         transient, permanent = False, False
         earlier = parts_delivered(msg.resume)
@@ -326,6 +350,8 @@ class TelegramNotifier:
                     chat, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
                     reply_markup=markup if last else None, rate_limit_args=args,
                 )
+            except SendStopped:
+                return _Outcome(False, False, f"chưa gửi: {STOPPING}")
             except RetryAfter as exc:
                 seconds = retry_after_seconds(exc)
                 return _Outcome(False, False, f"Telegram yêu cầu chờ {seconds:.0f} giây", seconds)

@@ -3,9 +3,11 @@
 Who sees what, exactly as on Telegram: a chat linked to an agency sees that agency only; the Sở
 Nội vụ's and the Steering Committee's chats (settings) see every agency; any other chat gets a
 polite refusal and nothing else. Order of work for each message, so that a chat that may not ask
-costs nothing: the per-chat command limit (memory), then one read of the chat's link; a refused
-chat costs that read and no more. `/link CODE` reads the chat's recent wrong codes (in the
-database, `BotBackend.link_locked_until`) before looking the code up, and counts a wrong one.
+costs nothing (`notifiers.bot_guard`): `admit` counts it against the chat's command limit as it
+arrives (memory; beyond it, dropped and told once), then `answer` reads the chat's link once; a
+chat found unlinked is then refused from memory for a minute, with no database read. `/link CODE`
+reads the chat's recent wrong codes (in the database, `BotBackend.link_locked_until`) before
+looking the code up, and counts a wrong one, so a restart gives no new tries.
 
 `/done CODE [số văn bản]` only asks; Zalo has no buttons, so the chat confirms by answering
 "CÓ" (or "CÓ 2" to pick among several deadlines) within CONFIRM_TTL; the pending question is
@@ -18,15 +20,15 @@ import asyncio
 import datetime as dt
 import logging
 import math
-import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from core.errors import ConflictError, NhacviecError
 from core.formatting import role_name, status_name, vn_date
-from notifiers.bot_backend import BotBackend, LinkCodeError, TaskLine
+from notifiers.bot_backend import LINK_TRIES, BotBackend, LinkCodeError, TaskLine
+from notifiers.bot_guard import TOO_MANY, ChatRate, RefusalCache
 from notifiers.render import render
 from notifiers.zalo.client import ZaloClient, ZaloError, mask
 from notifiers.zalo.commands import Command, parse
@@ -55,12 +57,10 @@ UNKNOWN = "Bot chưa hiểu yêu cầu. Gửi /help (hoặc: trợ giúp) để 
 NOTHING_PENDING = "Không có yêu cầu nào đang chờ xác nhận. Gửi /done MÃ để báo hoàn thành."
 CONFIRM_EXPIRED = "Yêu cầu xác nhận đã hết hạn. Vui lòng gửi lại /done MÃ."
 CANCELLED = "Đã hủy, chưa ghi nhận gì."
-TOO_MANY = "Bạn gửi quá nhiều lệnh. Vui lòng thử lại sau {seconds} giây."
 MAX_LINES = 100
 MAX_DOCUMENT = 60
 DEFAULT_UPCOMING_DAYS = 7
 CONFIRM_TTL = dt.timedelta(minutes=10)
-COMMANDS_PER_MINUTE = 20  # a chat's commands within a minute; beyond, it is asked to wait
 
 
 @dataclass(frozen=True)
@@ -75,45 +75,19 @@ class Viewer:
 
 
 @dataclass(frozen=True)
+class Job:
+    """An admitted update: what to answer (`text` None: only tell the chat it sends too much)."""
+
+    chat: str
+    text: str | None
+    sender: dict
+
+
+@dataclass(frozen=True)
 class Pending:
     candidates: tuple[TaskLine, ...]
     document_no: str | None
     expires: dt.datetime
-
-
-class ChatRate:
-    """At most `limit` commands per chat in any `window` seconds, in memory: checked before any
-    database work. The first refused command of a burst is told to wait, the rest ignored."""
-
-    def __init__(self, limit: int = COMMANDS_PER_MINUTE, window: float = 60.0,
-                 clock: Callable[[], float] | None = None) -> None:
-        self.limit, self.window = limit, window
-        self.clock = clock or time.monotonic
-        self._seen: dict[str, deque[float]] = {}
-        self._told: dict[str, float] = {}
-
-    def check(self, chat: str) -> tuple[bool, float]:
-        """(allowed, seconds to wait)."""
-        now = self.clock()
-        seen = self._seen.setdefault(chat, deque())
-        while seen and seen[0] <= now - self.window:
-            seen.popleft()
-        if len(seen) >= self.limit:
-            return False, seen[0] + self.window - now
-        seen.append(now)
-        if len(self._seen) > 10_000:  # forget idle chats now and then
-            for c in [c for c, q in self._seen.items() if not q or q[-1] <= now - self.window]:
-                self._seen.pop(c, None)
-                self._told.pop(c, None)
-        return True, 0.0
-
-    def tell(self, chat: str) -> bool:
-        """Whether to tell the chat to wait (once per window)."""
-        now = self.clock()
-        if self._told.get(chat, -math.inf) > now - self.window:
-            return False
-        self._told[chat] = now
-        return True
 
 
 def line_ctx(t: TaskLine) -> dict[str, Any]:
@@ -136,13 +110,14 @@ class ZaloBot:
     def __init__(self, settings: Any, backend: BotBackend, client: ZaloClient, *,
                  clock: Callable[[], dt.datetime] | None = None, calendar: Any = None,
                  link_for: Callable[[str], str | None] | None = None,
-                 rate: ChatRate | None = None) -> None:
+                 rate: ChatRate | None = None, refused: RefusalCache | None = None) -> None:
         self.backend = backend
         self.client = client
         self.clock = clock or (lambda: dt.datetime.now(settings.tz))
         self.calendar = calendar
         self.link_for = link_for
         self.rate = rate or ChatRate()
+        self.refused = refused or RefusalCache()
         self.all_chats = {c for c in (settings.zalo_monitor_chat, settings.zalo_steering_chat)
                           if c}
         self.pending: dict[str, Pending] = {}
@@ -151,28 +126,44 @@ class ZaloBot:
     # --- one update -------------------------------------------------------------------------
     async def handle_update(self, update: dict[str, Any]) -> None:
         """Answer one update; never raises (a failure is logged and the chat told)."""
+        job = self.admit(update)
+        if job is not None:
+            await self.answer(job)
+
+    def admit(self, update: dict[str, Any]) -> Job | None:
+        """As the update arrives, before any work: None to ignore it (not a text message, a
+        replay, or a command beyond the chat's limit), else what to do."""
         message = update.get("message") if isinstance(update, dict) else None
         if not isinstance(message, dict):
-            return
+            return None
         chat = str((message.get("chat") or {}).get("id") or "")
         if not chat:
-            return
+            return None
         mid = str(message.get("message_id") or "")
         if mid:
             if mid in self._seen:  # the same update delivered twice (webhook retries)
-                return
+                return None
             self._seen[mid] = None
             if len(self._seen) > 4096:
                 self._seen.popitem(last=False)
         if update.get("event_name") != "message.text.received" or not message.get("text"):
-            return
-        allowed, wait = self.rate.check(chat)
+            return None
+        allowed, _ = self.rate.check(chat)
         if not allowed:
             if self.rate.tell(chat):
-                await self.reply(chat, TOO_MANY.format(seconds=max(1, math.ceil(wait))))
+                log.info("Chat Zalo %s gửi quá nhiều lệnh; bỏ qua bớt", chat)
+                return Job(chat, None, {})
+            return None
+        return Job(chat, str(message["text"]), message.get("from") or {})
+
+    async def answer(self, job: Job) -> None:
+        """Answer an admitted update; never raises."""
+        chat = job.chat
+        if job.text is None:
+            await self._tell(chat, TOO_MANY)
             return
-        command = parse(str(message["text"]))
-        sender = message.get("from") or {}
+        command = parse(job.text)
+        sender = job.sender
         try:
             await self.dispatch(chat, command, sender)
         except NhacviecError as exc:  # a user-level refusal (a race, a vanished task)
@@ -203,9 +194,14 @@ class ZaloBot:
         if command is not None and command.name in ("link", "start") and command.args:
             await self.link(chat, command.args[0])
             return
+        sees_all = chat in self.all_chats
+        if not sees_all and self.refused.refused(chat):
+            await self.reply(chat, REFUSAL)  # refused a moment ago: no database read
+            return
         agency = await self.db(self.backend.agency_of_chat, chat)
-        v = Viewer(chat, agency, chat in self.all_chats)
+        v = Viewer(chat, agency, sees_all)
         if not v.allowed:
+            self.refused.remember(chat)
             await self.reply(chat, REFUSAL)  # and nothing else
             return
         if command is None:
@@ -222,8 +218,6 @@ class ZaloBot:
         now = self.clock()
         until = await self.db(self.backend.link_locked_until, chat, now)
         if until is not None:  # not even looked up: guessing codes is slowed to a crawl
-            from notifiers.bot_backend import LINK_TRIES
-
             minutes = max(1, math.ceil((until - now).total_seconds() / 60))
             await self.reply(chat, LINK_LOCKED.format(tries=LINK_TRIES, minutes=minutes))
             return
@@ -234,6 +228,7 @@ class ZaloBot:
             await self.reply(chat, LINK_ERRORS.get(exc.reason, str(exc)))
             return
         await self.db(self.backend.link_forget, chat)
+        self.refused.forget(chat)
         name = await self.db(self.backend.agency_name, agency)
         await self.reply(chat, LINKED.format(name=name))
 

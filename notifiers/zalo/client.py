@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -55,6 +55,10 @@ class ZaloError(Exception):
         self.code = code
         self.description = description
         self.retry_after = retry_after
+
+
+class ZaloStopped(ZaloError):
+    """The request's turn came after the service began to stop: it was not sent."""
 
 
 class ZaloUnauthorized(ZaloError, ValueError):
@@ -156,8 +160,11 @@ class ZaloClient:
                 return None
             raise
 
-    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
-        return await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+    async def send_message(self, chat_id: str, text: str, *,
+                           stop: Callable[[], bool] | None = None) -> dict[str, Any]:
+        """`stop`, when it answers True as the message's turn comes, keeps it from going
+        (`ZaloStopped`): a stopping service sends nothing more."""
+        return await self.call("sendMessage", {"chat_id": chat_id, "text": text}, stop=stop)
 
     async def send_photo(self, chat_id: str, photo: str,
                          caption: str | None = None) -> dict[str, Any]:
@@ -180,7 +187,7 @@ class ZaloClient:
 
     # --- one call ---------------------------------------------------------------------------
     async def call(self, method: str, params: Mapping[str, Any], *,
-                   timeout: float | None = None) -> Any:
+                   timeout: float | None = None, stop: Callable[[], bool] | None = None) -> Any:
         chat = params.get("chat_id") if method in CHAT_METHODS else None
         attempt = 0
         waits = 0
@@ -194,6 +201,8 @@ class ZaloClient:
             else:
                 await self.limiter.wait_pause()
             try:
+                if stop is not None and stop():
+                    raise ZaloStopped(f"{method}: chưa gửi, dịch vụ đang dừng")
                 return await self._once(method, params, timeout)
             except ZaloRetryAfter as exc:
                 self.limiter.retries += 1

@@ -32,11 +32,13 @@ from core.errors import ConfigError, TransientDeliveryError
 from core.messages import DeliveryResult, OutgoingMessage
 from core.notifier import Progress
 from core.vocabulary import Channel, MessageKind
+from notifiers.stopping import STOPPING, Stopper, gather_unless_stopped
 from notifiers.zalo.client import (
     ZaloBadRequest,
     ZaloChatUnreachable,
     ZaloClient,
     ZaloError,
+    ZaloStopped,
     ZaloUnauthorized,
     ZaloUnavailable,
     mask,
@@ -86,6 +88,7 @@ class ZaloNotifier:
         self._parallel = asyncio.Semaphore(max_parallel)  # pacing is the limiter's job
         self._owns_client = owns_client
         self._delivered: dict[tuple[str, str], list[str]] = {}
+        self._stopper = Stopper()  # request_stop(): the service is stopping
         # Told (message key, provider id so far) after each part that is not the message's
         # last: the dispatcher keeps it at once (Dispatcher._keep_progress).
         self.progress: Progress | None = None
@@ -128,7 +131,23 @@ class ZaloNotifier:
             return None
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        return list(await asyncio.gather(*(self._send_guarded(m) for m in messages)))
+        if self._stopper.requested:
+            return [self._unsent(m) for m in messages]
+        # A stop of the service: the sends in flight finish, those waiting for their turn
+        # are left for the next run (notifiers.stopping).
+        return await gather_unless_stopped([self._send_guarded(m) for m in messages],
+                                           self._stopper, lambda i: self._unsent(messages[i]))
+
+    def request_stop(self) -> None:
+        """The service stops: finish the sends in flight, start no more."""
+        self._stopper.request()
+
+    def _unsent(self, msg: OutgoingMessage) -> DeliveryResult:
+        """A message the stop left: not sent, with the parts of it delivered so far."""
+        chats = self.chats_for(msg)
+        so_far = _provider_id(chats, {c: self._delivered.get((msg.key, c), []) for c in chats})
+        return DeliveryResult(msg.key, False, attempts=0, detail=f"chưa gửi: {STOPPING}",
+                              provider_id=so_far or msg.resume)
 
     async def _send_guarded(self, msg: OutgoingMessage) -> DeliveryResult:
         async with self._parallel:
@@ -175,7 +194,10 @@ class ZaloNotifier:
             if index < len(done):
                 continue  # delivered by an earlier attempt of this message
             try:
-                result = await self.client.send_message(chat, text)
+                result = await self.client.send_message(
+                    chat, text, stop=lambda: self._stopper.requested)
+            except ZaloStopped:
+                return _Outcome(False, False, f"chưa gửi: {STOPPING}")
             except ZaloChatUnreachable as exc:
                 return _Outcome(False, True, "bot bị chặn hoặc cuộc trò chuyện không còn "
                                              f"({exc.code} {exc.description})")

@@ -4,8 +4,11 @@ NHACVIEC_ZALO_WEBHOOK_URL is set.
 
 Long polling: `getUpdates` hands out one update per call, or error 408 when nothing came within
 its timeout; the webhook is deleted first (the platform serves one or the other). Each update is
-answered in a task of its own (at most MAX_IN_FLIGHT at once), so a slow answer never holds
-the next poll; `stop()` ends the poll and lets the answers in flight finish.
+admitted as it arrives (`ZaloBot.admit`: the chat's command limit, before any work), then
+answered in a task of its own, in its chat's lane (`notifiers.bot_guard.ChatLanes`: one at a
+time per chat, at most LANE_SLOTS chats at once), so a slow answer never holds the next poll and
+a flooding chat never holds the other chats; `stop()` ends the poll, drops the updates not
+started yet and lets the answers in flight finish.
 
 Webhook: `setWebhook(url, secret)` at start; Zalo then POSTs each update to the web desk with
 the secret in the `X-Bot-Api-Secret-Token` header. The desk mounts `handle_webhook_update` in one
@@ -26,13 +29,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from notifiers.zalo.bot import ZaloBot
+from notifiers.bot_guard import ChatLanes
+from notifiers.zalo.bot import Job, ZaloBot
 from notifiers.zalo.client import ZaloClient, ZaloError, ZaloUnauthorized
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 30  # seconds of one getUpdates long poll
-MAX_IN_FLIGHT = 64  # answers being written at once
 SECRET_HEADER = "x-bot-api-secret-token"
 MAX_BODY = 1 << 20
 
@@ -58,7 +61,7 @@ class Receiver:
         self._stop = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self.lanes = ChatLanes()
         self.me: dict[str, Any] = {}
 
     async def start(self) -> None:
@@ -91,6 +94,7 @@ class Receiver:
         if _active is self:
             _active = None
         self._stop.set()
+        self.lanes.close()
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -98,15 +102,21 @@ class Receiver:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def feed(self, update: dict[str, Any]) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._answer(update))
+    def feed(self, update: dict[str, Any]) -> asyncio.Task[None] | None:
+        """Admit the update now; answer it in a task (None: ignored, nothing to do)."""
+        job = self.bot.admit(update)
+        if job is None:
+            return None
+        task = asyncio.create_task(self._answer(job))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _answer(self, update: dict[str, Any]) -> None:
-        async with self._slots:
-            await self.bot.handle_update(update)
+    async def _answer(self, job: Job) -> None:
+        if job.text is None:  # "too many": told outside the lane, which the flood fills
+            await self.bot.answer(job)
+            return
+        await self.lanes.run(job.chat, self.bot.answer(job))
 
     async def _poll(self) -> None:
         failures = 0
