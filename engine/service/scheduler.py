@@ -142,8 +142,14 @@ class Service:
                 await n.aclose()
 
 
+CHAT_DOWN = ("Kênh %s không khởi động được: %s. Dịch vụ vẫn chạy và gửi email; mỗi lần gửi "
+             "sẽ thử lại kênh này và báo cho Sở Nội vụ.")
+
+
 async def check_channels(notifiers: Sequence[Notifier]) -> None:
-    """At start: a wrong channel setting stops the service with a clear message (exit 3); a
+    """At start: a wrong email setting stops the service with a clear message (exit 3); a chat
+    channel that cannot start (a wrong or revoked token) is logged and the service runs on —
+    email goes, each wake-up tries the chat channel again and lists it for the Sở Nội vụ; a
     server that cannot be reached is only a warning, since every send retries on its own."""
     for n in notifiers:
         check = getattr(n, "check", None)
@@ -152,6 +158,9 @@ async def check_channels(notifiers: Sequence[Notifier]) -> None:
         try:
             await check()
         except ConfigError as exc:
+            if n.channel != "email":
+                log.error(CHAT_DOWN, n.channel, exc)
+                continue
             raise ConfigError(f"kênh {n.channel}: {exc}") from None
         except TransientDeliveryError as exc:
             log.warning("Kênh %s chưa kết nối được lúc khởi động (%s); dịch vụ vẫn chạy và sẽ "
@@ -186,10 +195,16 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
         bot = build_application(rt.settings, SqlBotBackend(rt.engine, rt.directory,
                                                            rt.calendar, rt.planner),
                                 calendar=rt.calendar)
-        await start_bot(bot)
+        try:
+            await start_bot(bot)
+        except ConfigError as exc:  # a wrong token: the reminders still go by email
+            log.error(CHAT_DOWN, "telegram", exc)
+            bot = None
     if with_bot and rt.settings.zalo_token is not None:
         try:
             zalo = await _start_zalo(rt, notifiers)
+        except ConfigError as exc:  # a wrong token: the reminders still go by email
+            log.error(CHAT_DOWN, "zalo", exc)
         except BaseException:
             if bot is not None:
                 from notifiers.telegram.bot import stop_bot

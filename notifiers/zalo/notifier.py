@@ -30,7 +30,7 @@ from urllib.parse import quote, unquote
 
 from core.errors import ConfigError, TransientDeliveryError
 from core.messages import DeliveryResult, OutgoingMessage
-from core.notifier import Progress
+from core.notifier import Progress, Settled
 from core.vocabulary import Channel, MessageKind
 from notifiers.zalo.client import (
     ZaloBadRequest,
@@ -89,6 +89,12 @@ class ZaloNotifier:
         # Told (message key, provider id so far) after each part that is not the message's
         # last: the dispatcher keeps it at once (Dispatcher._keep_progress).
         self.progress: Progress | None = None
+        # Told each message's result as soon as its last part went (or it failed): the
+        # dispatcher records it at once, without waiting for the rest of the batch.
+        self.settled: Settled | None = None
+        # Why the platform refused the bot itself during this batch (a revoked token): the rest
+        # of the batch is not tried, and the batch raises it once for the dispatcher to report.
+        self._refused: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Any, *, link_for: LinkFor | None = None,
@@ -128,14 +134,27 @@ class ZaloNotifier:
             return None
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        return list(await asyncio.gather(*(self._send_guarded(m) for m in messages)))
+        """Every message's result; raises ConfigError, once, when the platform refused the bot
+        itself (a wrong or revoked token): the dispatcher reports the channel and keeps the
+        messages not delivered for the next wake-up."""
+        self._refused = None
+        results = list(await asyncio.gather(*(self._send_guarded(m) for m in messages)))
+        if self._refused is not None:
+            raise ConfigError(self._refused)
+        return results
 
     async def _send_guarded(self, msg: OutgoingMessage) -> DeliveryResult:
         async with self._parallel:
+            if self._refused is not None:  # not tried: the batch raises
+                return DeliveryResult(msg.key, False, attempts=0,
+                                      detail=f"chưa gửi: {self._refused}")
             try:
-                return await self.send(msg)
+                result = await self.send(msg)
             except ConfigError as exc:
-                return DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
+                result = DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
+            if self.settled is not None:
+                self.settled(result)
+            return result
 
     async def send(self, msg: OutgoingMessage) -> DeliveryResult:
         chats = self.chats_for(msg)
@@ -176,6 +195,10 @@ class ZaloNotifier:
                 continue  # delivered by an earlier attempt of this message
             try:
                 result = await self.client.send_message(chat, text)
+            except ZaloUnauthorized:
+                self._refused = ("mã bot Zalo (NHACVIEC_ZALO_TOKEN) không hợp lệ hoặc đã bị thu "
+                                 "hồi: máy chủ Zalo từ chối đăng nhập")
+                return _Outcome(False, False, self._refused)
             except ZaloChatUnreachable as exc:
                 return _Outcome(False, True, "bot bị chặn hoặc cuộc trò chuyện không còn "
                                              f"({exc.code} {exc.description})")
