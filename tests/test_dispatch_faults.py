@@ -93,8 +93,9 @@ class HoldingHandler(RecordingHandler):
             self.data_commands += 1
             return "451 4.3.0 Mail server temporarily unavailable"
         reply = await super().handle_DATA(server, session, envelope)
-        if self.hold_after is not None and len(self.received) > self.hold_after:
-            self.reached.set()
+        if (self.hold_after is not None and len(self.received) > self.hold_after
+                and not self.release.is_set()):
+            self.reached.set()  # every message taken from now on waits: the client dies
             while not self.release.is_set():
                 await asyncio.sleep(0.02)
             return "451 4.3.0 Try again"
