@@ -146,11 +146,13 @@ CHAT_DOWN = ("Kênh %s không khởi động được: %s. Dịch vụ vẫn ch�
              "sẽ thử lại kênh này và báo cho Sở Nội vụ.")
 
 
-async def check_channels(notifiers: Sequence[Notifier]) -> None:
+async def check_channels(notifiers: Sequence[Notifier]) -> set[str]:
     """At start: a wrong email setting stops the service with a clear message (exit 3); a chat
     channel that cannot start (a wrong or revoked token) is logged and the service runs on —
     email goes, each wake-up tries the chat channel again and lists it for the Sở Nội vụ; a
-    server that cannot be reached is only a warning, since every send retries on its own."""
+    server that cannot be reached is only a warning, since every send retries on its own.
+    Returns the chat channels that could not start (their bots are not started)."""
+    down: set[str] = set()
     for n in notifiers:
         check = getattr(n, "check", None)
         if check is None:
@@ -160,11 +162,13 @@ async def check_channels(notifiers: Sequence[Notifier]) -> None:
         except ConfigError as exc:
             if n.channel != "email":
                 log.error(CHAT_DOWN, n.channel, exc)
+                down.add(n.channel)
                 continue
             raise ConfigError(f"kênh {n.channel}: {exc}") from None
         except TransientDeliveryError as exc:
             log.warning("Kênh %s chưa kết nối được lúc khởi động (%s); dịch vụ vẫn chạy và sẽ "
                         "gửi lại khi kết nối được.", n.channel, exc)
+    return down
 
 
 async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
@@ -182,7 +186,7 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    await check_channels(notifiers)
+    down = await check_channels(notifiers)
     service = Service(rt, notifiers, extra_chats=extra_chats, extra_zalo_chats=extra_zalo_chats,
                       link_for=link_for)
     bot = None
@@ -200,7 +204,7 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
         except ConfigError as exc:  # a wrong token: the reminders still go by email
             log.error(CHAT_DOWN, "telegram", exc)
             bot = None
-    if with_bot and rt.settings.zalo_token is not None:
+    if with_bot and rt.settings.zalo_token is not None and "zalo" not in down:
         try:
             zalo = await _start_zalo(rt, notifiers)
         except ConfigError as exc:  # a wrong token: the reminders still go by email
