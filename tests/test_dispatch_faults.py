@@ -15,6 +15,7 @@ on real databases and a real SMTP server (aiosmtpd) that records every Message-I
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email
 import email.policy
 import os
@@ -29,6 +30,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.messages import DeliveryResult
 from core.payload import from_payload
 from engine.dispatch.dispatcher import Dispatcher
 from engine.intake.reader import read_plan
@@ -300,3 +302,78 @@ def test_notice_is_listed_once_per_day_for_a_channel_that_cannot_start(sqlite_ur
             Notification.channel == "telegram")))
     assert tg and set(tg) == {"retry"}
     assert result.results and any(r.ok for r in result.results)
+
+
+def test_a_wrong_zalo_token_does_not_stop_email(sqlite_url, tmp_path):
+    from tests.fakes_zalo import TOKEN as ZALO_TOKEN
+    from tests.fakes_zalo import FakeZaloApi
+
+    seed(sqlite_url)
+    folder = tmp_path / "ref"
+    folder.mkdir()
+    ref_url = f"sqlite:///{folder / 'ref.sqlite'}"
+    seed(ref_url)
+    assert nv(env_for(ref_url, folder), "dispatch", "--now", DAY1).returncode == 0
+    without_zalo = set(_outbox(folder))
+    with FakeZaloApi() as fake:
+        env = env_for(sqlite_url, tmp_path, NHACVIEC_ZALO_TOKEN="1:wrong-SECRET",
+                      NHACVIEC_ZALO_BASE_URL=fake.base_url)
+        assert nv(env, "zalo", "link", "vp-ubnd", "--chat-id", "vp").returncode == 0
+        r = nv(env, "dispatch", "--now", DAY1)
+        assert r.returncode == 0, r.stderr
+        assert "Traceback" not in r.stderr and "wrong-SECRET" not in r.stderr + r.stdout
+        said = [line for line in r.stderr.splitlines() if "Kênh zalo không gửi được" in line]
+        assert len(said) == 1, r.stderr
+        mails = _outbox(tmp_path)
+        assert set(mails) == without_zalo
+        monitor = [m for name, m in mails.items() if "so-noi-vu" in name]
+        text = "\n".join(m.get_body(("plain",)).get_content() for m in monitor)
+        assert "Kênh Zalo" in text and "NHACVIEC_ZALO_TOKEN" in text
+        assert fake.texts("vp") == []
+        env["NHACVIEC_ZALO_TOKEN"] = ZALO_TOKEN  # the token corrected
+        again = nv(env, "dispatch", "--now", "2025-03-17T10:00:00+07:00")
+        assert again.returncode == 0 and "Kênh zalo" not in again.stderr, again.stderr
+        assert fake.texts("vp")
+
+
+async def test_a_live_dispatcher_renews_its_claims_while_it_sends(db_url):
+    """The heartbeat: while a batch is being sent, the claims of its messages are renewed every
+    quarter of the lease, so a slow batch (a slow server) is never taken over by another
+    dispatcher; a claim left unrenewed past the lease is."""
+    import dataclasses
+
+    from engine.dispatch.claims import reclaimable
+    from engine.planning.policy import Policy
+    from tests.test_dispatcher import setup
+
+    seen: list[tuple] = []
+
+    @dataclass
+    class Slow:
+        channel: str = "email"
+        rt: object = None
+
+        async def send_batch(self, messages):  # noqa: ANN001, ANN202
+            with self.rt.session() as s:  # type: ignore[attr-defined]
+                before = dict(s.execute(select(Notification.key, Notification.claimed_at)).all())
+            await asyncio.sleep(2.5)  # a slow server: more than two beats of a 4 s lease
+            with self.rt.session() as s:  # type: ignore[attr-defined]
+                after = dict(s.execute(select(Notification.key, Notification.claimed_at)).all())
+                stale = {r.id for r in s.execute(reclaimable(
+                    dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2),
+                    dt.timedelta(seconds=4))) if r.stale}
+            seen.append((before, after, stale))
+            return [DeliveryResult(m.key, True) for m in messages]
+
+        async def aclose(self) -> None:
+            return None
+
+    slow = Slow()
+    policy = dataclasses.replace(Policy.bundled(), claim_lease_seconds=4)
+    rt, _ = setup(db_url, notifiers=[slow])
+    d = Dispatcher(rt.engine, rt.directory, rt.calendar, policy, [slow])
+    slow.rt = rt
+    await d.wake(at("2025-01-17"))
+    before, after, stale = seen[0]
+    assert before and all(after[k] > before[k] for k in before)  # renewed meanwhile
+    assert stale == set()  # two seconds from now, still within the lease
