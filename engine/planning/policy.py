@@ -77,7 +77,7 @@ _KEYS = {  # (section, key) -> (field, type)
     ("needs_due", "cadence"): ("needs_due_cadence", "cadence"),
     ("dispatch", "grace_working_days"): ("grace_working_days", "nonneg"),
     ("dispatch", "claim_lease_seconds"): ("claim_lease_seconds", "pos"),
-    # Files written before the heartbeat (a lease of minutes, not renewed): read as seconds.
+    # Files written before the heartbeat (a lease in minutes, never renewed): converted.
     ("dispatch", "claim_lease_minutes"): ("claim_lease_seconds", "minutes"),
     ("status", "soon_working_days"): ("soon_working_days", "nonneg"),
 }
