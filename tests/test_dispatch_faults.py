@@ -377,3 +377,15 @@ async def test_a_live_dispatcher_renews_its_claims_while_it_sends(db_url):
     before, after, stale = seen[0]
     assert before and all(after[k] > before[k] for k in before)  # renewed meanwhile
     assert stale == set()  # two seconds from now, still within the lease
+
+
+def test_a_policy_file_with_the_old_lease_in_minutes_still_reads(tmp_path):
+    from engine.planning.policy import Policy
+
+    text = bundled("policy.toml").read_text(encoding="utf-8")
+    assert "claim_lease_seconds = 60" in text
+    (tmp_path / "policy.toml").write_text(text.replace("claim_lease_seconds = 60",
+                                                       "claim_lease_minutes = 15"),
+                                          encoding="utf-8")
+    assert Policy.load(tmp_path / "policy.toml").claim_lease_seconds == 900
+    assert Policy.bundled().claim_lease_seconds == 60
