@@ -299,9 +299,10 @@ class Dispatcher:
         old = [t for t in taken if t.slot < floor and not (t.was == "retry" and t.attempts == 0)]
         if old:
             result.missed += self._give_up(result.slot, old)
+        given_up = {t.id for t in old}
         by_channel: dict[str, list[tuple[int, OutgoingMessage]]] = {}
         for t in taken:
-            if t in old:
+            if t.id in given_up:
                 continue
             m = dataclasses.replace(from_payload(t.payload), resume=t.provider_id)
             by_channel.setdefault(m.channel, []).append((t.id, m))
