@@ -82,11 +82,12 @@ def _claim_batch(engine: Engine, claims: Sequence[Claim], worker: str, wall: dt.
 def reclaimable(wall: dt.datetime, lease: dt.timedelta) -> Select:
     """The messages that may be sent again at `wall` (see `reclaim`), through the state index:
     every message waiting to be sent again, and every claimed one, each with whether its
-    claim has lapsed (`stale`: not renewed for `lease`) and who holds it."""
+    claim has lapsed (`stale`: not renewed for `lease`) and who holds it; in the order they
+    were claimed (what a dead sender had in flight goes first)."""
     table = Notification.__table__
     return (select(table.c.id, table.c.state, table.c.claimed_at, table.c.claimed_by,
                    table.c.channel, (table.c.claimed_at < wall - lease).label("stale"))
-            .where(table.c.state.in_(("retry", "claimed"))))
+            .where(table.c.state.in_(("retry", "claimed"))).order_by(table.c.id))
 
 
 @dataclass(frozen=True)
