@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import create_engine  # noqa: E402
+
 from core.messages import DeliveryResult, OutgoingMessage, Recipient  # noqa: E402
 from engine.dispatch.claims import Claim, claim, record  # noqa: E402
 from engine.storage.db import dispose_all, get_engine  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -117,7 +117,7 @@ def reference(tmp: Path, *instants: str) -> Counter[str]:
     return ids(handler)
 
 
-# --- 1. a crash mid-batch ---------------------------------------------------------------------
+# --- 1. a crash mid-batch ----------------------------------------------------------------
 @pytest.mark.parametrize("connections", [1, 3])
 def test_a_dispatch_killed_mid_batch_is_finished_at_once_by_the_next(db_url, tmp_path,
                                                                      connections):
@@ -163,7 +163,7 @@ def test_a_dispatch_killed_mid_batch_is_finished_at_once_by_the_next(db_url, tmp
     assert states == {"sent": len(expected)}
 
 
-# --- 2. a mail outage over two wake-ups ---------------------------------------------------------
+# --- 2. a mail outage over two wake-ups ----------------------------------------------------
 def test_a_mail_outage_over_two_wake_ups_loses_nothing(db_url, tmp_path):
     seed(db_url)
     expected = reference(tmp_path, DAY1, DAY2)
@@ -217,7 +217,7 @@ async def test_a_message_failing_past_the_grace_is_missed_and_told(db_url):
     assert await d.wake(at("2025-01-24")) is not None and flaky.tries[key] == 4
 
 
-# --- 3. a revoked bot token -----------------------------------------------------------------------
+# --- 3. a revoked bot token ----------------------------------------------------------------
 def _outbox(tmp: Path) -> dict[str, email.message.EmailMessage]:
     out = {}
     for p in sorted((tmp / "outbox").glob("*.eml")):

@@ -30,7 +30,6 @@ from engine.storage.dialect import Attempt, Outcome, ToClaim, claim_messages, re
 from engine.storage.models import Notification
 
 
-
 @dataclass
 class Claim:
     message: OutgoingMessage
