@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.messages import DeliveryResult, OutgoingMessage
-from core.notifier import Progress
+from core.notifier import Progress, Settled
 from core.vocabulary import Channel
 
 
@@ -14,6 +14,7 @@ from core.vocabulary import Channel
 class RecordingNotifier:
     channel: str = Channel.RECORD
     progress: Progress | None = None
+    settled: Settled | None = None  # a batch is recorded when it returns
     sent: list[OutgoingMessage] = field(default_factory=list)
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:

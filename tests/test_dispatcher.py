@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from core.messages import DeliveryResult, Item, OutgoingMessage, Recipient
 from core.payload import from_payload
-from engine.dispatch.claims import Claim, claim
+from engine.dispatch.claims import Claim, claim, heartbeat, machine, owner, owner_dead, started
 from engine.dispatch.dispatcher import Dispatcher
 from engine.planning.planner import plan_plan
 from engine.storage.models import (
@@ -348,8 +348,10 @@ async def test_each_channel_once_only_where_the_agency_is_reachable(db_url):
     assert pending == []
 
 
-async def test_a_dead_senders_claim_is_taken_over_after_the_lease(sqlite_url):
-    rt, _ = setup(sqlite_url)
+async def test_a_silent_senders_claim_is_taken_over_after_the_lease(db_url):
+    """A claim whose holder cannot be asked (another machine: here a bare id) holds while it is
+    renewed; once not renewed for the lease (seconds), the next wake-up takes it over."""
+    rt, _ = setup(db_url)
     wall = [dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC)]
     rec = RecordingNotifier(channel="email")
     d = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [rec],
@@ -357,14 +359,48 @@ async def test_a_dead_senders_claim_is_taken_over_after_the_lease(sqlite_url):
     msg = OutgoingMessage(key="agency_digest/vp-ubnd/email/2025-01-16", kind="agency_digest",
                           channel="email", recipient=Recipient("vp-ubnd", "VP", ("a@x",)),
                           at=at("2025-01-16"))
-    assert claim(rt.engine, [Claim(msg, (), D("2025-01-16"))], "dead", wall[0])
-    wall[0] += dt.timedelta(minutes=5)
+    assert claim(rt.engine, [Claim(msg, (), D("2025-01-16"))], "elsewhere", wall[0])
+    lease = dt.timedelta(seconds=rt.policy.claim_lease_seconds)
+    assert lease == dt.timedelta(seconds=60)  # the bundled policy
+    wall[0] += lease - dt.timedelta(seconds=5)
     await d.wake(at("2025-01-17"))
     assert msg.key not in [m.key for m in rec.sent]  # within the lease: maybe still sending
-    wall[0] += dt.timedelta(minutes=20)
+    assert heartbeat(rt.engine, "elsewhere", wall[0]) == 1  # its holder renews it
+    wall[0] += lease - dt.timedelta(seconds=5)
+    await d.wake(at("2025-01-17", 9))
+    assert msg.key not in [m.key for m in rec.sent]
+    wall[0] += dt.timedelta(seconds=10)  # not renewed for the lease
     await d.wake(at("2025-01-17", 10))
     await d.wake(at("2025-01-17", 11))
     assert [m.key for m in rec.sent].count(msg.key) == 1
+
+
+async def test_a_dead_processs_claim_is_taken_over_at_once_a_live_ones_is_not(db_url):
+    """Claims name their process (machine, pid, start): one held by a process of this machine
+    that has exited is taken over by the next wake-up at once, whatever the lease; one held by
+    a running process (this one) is left to it."""
+    rt, _ = setup(db_url)
+    wall = dt.datetime(2025, 1, 17, 1, 0, tzinfo=dt.UTC)
+    rec = RecordingNotifier(channel="email")
+    d = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [rec], wall_clock=lambda: wall)
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead = f"cron@{machine()}:{int(child.stdout)}:{started(os.getpid())}"
+    alive = owner("run:live")
+    assert owner_dead(dead) and not owner_dead(alive) and not owner_dead("elsewhere")
+    msgs = {who: OutgoingMessage(
+        key=f"agency_digest/{agency}/email/2025-01-16", kind="agency_digest", channel="email",
+        recipient=Recipient(agency, "VP", ("a@x",)), at=at("2025-01-16"))
+        for who, agency in ((dead, "vp-ubnd"), (alive, "so-tu-phap"))}
+    for who, m in msgs.items():
+        assert claim(rt.engine, [Claim(m, (), D("2025-01-16"))], who, wall)
+    result = await d.wake(at("2025-01-17"))  # the same instant: no lease has run out
+    sent = [m.key for m in rec.sent]
+    assert result.retried == 1 and sent.count(msgs[dead].key) == 1
+    assert msgs[alive].key not in sent
+    with rt.session() as s:
+        states = dict(s.execute(select(Notification.key, Notification.state)).all())
+    assert states[msgs[dead].key] == "sent" and states[msgs[alive].key] == "claimed"
 
 
 def test_claimed_messages_are_stored_as_given(db_url):

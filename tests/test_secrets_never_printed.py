@@ -96,7 +96,8 @@ def test_no_output_of_any_command_holds_a_secret(tmp_path: Path, pg_url: str):
         fake.unauthorized = True  # the token revoked
         assert o.run("telegram", "check", **api).returncode == 3
         o.run("dispatch", **api)
-        assert o.run("run", **api).returncode == 3
+        running = o.service(**api)  # a revoked token does not stop the service: email goes
+        assert "đang chạy" in running and "Kênh telegram không khởi động được" in running, running
     for base in ("https://api.telegram.org", "http://127.0.0.1:9"):  # without "/bot"
         assert o.run("telegram", "check", NHACVIEC_TELEGRAM_BASE_URL=base).returncode == 3
         assert o.run("dispatch", NHACVIEC_TELEGRAM_BASE_URL=base).returncode == 3

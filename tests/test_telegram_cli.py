@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -111,20 +112,36 @@ def test_check_reports_the_bot_or_a_wrong_token(env) -> None:
     assert gone.returncode == 3 and "không kết nối được" in one_line_error(gone)
 
 
-def test_service_with_a_wrong_token_exits_3_without_leaking_it(env, tmp_path) -> None:
+def test_service_with_a_wrong_token_runs_on_and_says_so_without_leaking_it(env,
+                                                                          tmp_path) -> None:
+    """Issue #18 point 3: a wrong or revoked token no longer stops the service (it exited 3,
+    and systemd did not restart it): the bot does not start, one log line says why, the
+    service runs (email goes) and stops on SIGTERM."""
     with FakeBotApi() as fake:
-        r = subprocess.run([sys.executable, "-m", "engine.cli", "run"], capture_output=True,
-                           text=True, timeout=120, env={
-                               **env, "NHACVIEC_TELEGRAM_TOKEN": "1:bad-token",
-                               "NHACVIEC_TELEGRAM_BASE_URL": fake.base_url,
-                               "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox")})
+        service = subprocess.Popen([sys.executable, "-m", "engine.cli", "run"], text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={
+                                       **env, "NHACVIEC_TELEGRAM_TOKEN": "1:bad-token",
+                                       "NHACVIEC_TELEGRAM_BASE_URL": fake.base_url,
+                                       "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox")})
+        try:
+            lines = []
+            for line in service.stderr:
+                lines.append(line)
+                if "đang chạy" in line:
+                    break
+            service.send_signal(signal.SIGTERM)
+            out, err = service.communicate(timeout=60)
+        finally:
+            if service.poll() is None:
+                service.kill()
         assert fake.calls_of("getMe")[0].status == 401
-    assert r.returncode == 3
-    assert "Traceback" not in r.stderr
-    assert r.stderr.strip().splitlines()[-1] == (
-        "Lỗi: mã bot Telegram (NHACVIEC_TELEGRAM_TOKEN) không hợp lệ hoặc đã bị thu hồi: máy "
-        "chủ Telegram từ chối đăng nhập")
-    assert "bad-token" not in r.stderr + r.stdout
+    text = "".join(lines) + err
+    assert service.returncode == 0 and "Đã dừng dịch vụ." in out
+    assert "Traceback" not in text
+    said = [line for line in text.splitlines() if "Kênh telegram không khởi động được" in line]
+    assert len(said) == 1 and ("mã bot Telegram (NHACVIEC_TELEGRAM_TOKEN) không hợp lệ hoặc đã "
+                               "bị thu hồi") in said[0]
+    assert "bad-token" not in text + out
 
 
 def test_request_logs_never_carry_the_token(caplog) -> None:

@@ -380,8 +380,8 @@ async def test_a_process_dying_in_the_middle_of_a_long_message_leaves_its_parts_
     assert provider_id == f"{chat}:{delivered[0]}+{delivered[1]}"
 
     # Within the lease nobody takes it over; after it, the next dispatcher resumes.
-    lease = dt.timedelta(minutes=rt.policy.claim_lease_minutes)
-    early, n2 = dispatcher(wall + lease - dt.timedelta(minutes=1))
+    lease = dt.timedelta(seconds=rt.policy.claim_lease_seconds)
+    early, n2 = dispatcher(wall + lease - dt.timedelta(seconds=5))
     assert (await early.wake(AT + dt.timedelta(minutes=10))).retried == 0
     await n2.aclose()
     later, n3 = dispatcher(wall + lease + dt.timedelta(minutes=1))

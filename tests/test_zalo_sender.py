@@ -313,7 +313,7 @@ async def test_a_process_dying_in_the_middle_of_a_long_message_leaves_its_parts_
             select(Notification.key, Notification.state, Notification.provider_id)
             .where(Notification.recipient_id == "vp-ubnd", Notification.channel == "zalo")).one()
     assert state == "claimed" and provider_id == f"{chat}:{delivered[0]}+{delivered[1]}"
-    lease = dt.timedelta(minutes=rt.policy.claim_lease_minutes)
+    lease = dt.timedelta(seconds=rt.policy.claim_lease_seconds)
     later, n2 = dispatcher(wall + lease + dt.timedelta(minutes=1))
     retried = await later.wake(AT + dt.timedelta(minutes=20))
     await n2.aclose()

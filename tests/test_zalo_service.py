@@ -146,14 +146,31 @@ def test_service_runs_the_zalo_bot_and_stops_on_sigterm(env) -> None:
     assert "Bot Zalo bot.nhacviec đã sẵn sàng" in err
 
 
-def test_service_with_a_wrong_zalo_token_exits_3_without_leaking_it(env) -> None:
+def test_service_with_a_wrong_zalo_token_runs_on_and_says_so_without_leaking_it(env) -> None:
+    """Issue #18 point 3: a wrong Zalo token no longer stops the service (exit 3 before): one
+    log line says the channel cannot start, the service runs (email goes) and stops on
+    SIGTERM."""
     with FakeZaloApi() as fake:
-        r = nv({**env, "NHACVIEC_ZALO_TOKEN": "1:bad-SECRET",
-                "NHACVIEC_ZALO_BASE_URL": fake.base_url}, "run")
-    assert r.returncode == 3 and "Traceback" not in r.stderr
-    assert r.stderr.strip().splitlines()[-1].startswith("Lỗi: kênh zalo: mã bot Zalo "
-                                                        "(NHACVIEC_ZALO_TOKEN) không hợp lệ")
-    assert "bad-SECRET" not in r.stderr + r.stdout
+        service = subprocess.Popen([sys.executable, "-m", "engine.cli", "run"], text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env={**env, "NHACVIEC_ZALO_TOKEN": "1:bad-SECRET",
+                                        "NHACVIEC_ZALO_BASE_URL": fake.base_url})
+        try:
+            lines = []
+            for line in service.stderr:
+                lines.append(line)
+                if "đang chạy" in line:
+                    break
+            service.send_signal(signal.SIGTERM)
+            out, err = service.communicate(timeout=60)
+        finally:
+            if service.poll() is None:
+                service.kill()
+    text = "".join(lines) + err
+    assert service.returncode == 0 and "Traceback" not in text
+    said = [line for line in text.splitlines() if "Kênh zalo không khởi động được" in line]
+    assert said and all("mã bot Zalo (NHACVIEC_ZALO_TOKEN) không hợp lệ" in x for x in said)
+    assert "bad-SECRET" not in text + out
 
 
 # --- nhacviec dispatch: digests, a crash, the fallback ---------------------------------------

@@ -2,7 +2,10 @@
 
 One wake-up, for the working day whose 08:00 has most recently passed (the *slot*):
 
-1. re-send messages that failed transiently or whose sender died after claiming them;
+1. re-send messages that failed transiently or whose sender died after claiming them (known dead
+   on this machine: at once; elsewhere: once its claim is not renewed for the lease, seconds);
+   such a message whose day is older than the grace is recorded *missed* and told to the Sở
+   Nội vụ instead;
 2. record as *missed* the pending items older than the grace (default 3 working days) and tell
    the Sở Nội vụ; younger ones still go (a restarted service catches up, once);
 3. agency digests and explanation requests: gather the pending items up to the slot, one digest
@@ -12,16 +15,23 @@ One wake-up, for the working day whose 08:00 has most recently passed (the *slot
    (`_fall_back`);
 5. the Sở Nội vụ list and the Steering Committee digest, the same way.
 
+Each message's result is recorded as soon as its channel knows it (`Notifier.settled`), and the
+claims this process holds are renewed while it runs (`claims.heartbeat`): a crash repeats at
+most the messages in flight. One channel's failure never stops another: a channel that cannot
+send at all (a revoked bot token) is reported once per wake-up, in the log and in the Sở Nội
+vụ's list, and its messages wait for the next wake-up like any transient failure.
+
 Only pending items up to the slot are read (index on state and send day), so a wake-up costs what
 that day holds, not what the year holds. The dispatcher depends only on the Notifier protocol.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,12 +41,22 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from core.errors import NhacviecError
 from core.messages import DeliveryResult, Item, OutgoingMessage
 from core.notifier import Notifier
 from core.payload import from_payload
 from core.vocabulary import MessageKind, Reason
 from engine.directory.agencies import Directory
-from engine.dispatch.claims import Claim, claim, reclaim, reclaimable, record
+from engine.dispatch.claims import (
+    Claim,
+    Taken,
+    claim,
+    heartbeat,
+    owner,
+    reclaim,
+    reclaimable,
+    record,
+)
 from engine.dispatch.compose import Composer
 from engine.dispatch.items import channels_for, drop_completed, latest, sort_items
 from engine.planning.policy import Policy
@@ -48,6 +68,7 @@ from engine.storage.dialect import insert_explanation_requests, read_a_few_rows
 from engine.storage.gc_pause import gc_paused
 from engine.storage.models import (
     ChatLink,
+    DeliveryAttempt,
     Notification,
     NotificationItem,
     Plan,
@@ -56,6 +77,7 @@ from engine.storage.models import (
 from rules import WorkingCalendar
 
 log = logging.getLogger(__name__)
+CHANNEL_NAMES = {"email": "email", "telegram": "Telegram", "zalo": "Zalo"}
 PHASE_AGENCIES = (MessageKind.AGENCY_DIGEST, MessageKind.EXPLANATION_REQUEST)
 MISSED_LINES = 200  # missed messages listed one by one; beyond, one line per agency
 PHASE_OVERSIGHT = (MessageKind.MONITOR_LIST, MessageKind.STEERING_DIGEST)
@@ -174,7 +196,8 @@ class Dispatcher:
             n.progress = self._keep_progress
         self.extra_chats = {k: tuple(v) for k, v in (extra_chats or {}).items()}
         self.extra_zalo_chats = {k: tuple(v) for k, v in (extra_zalo_chats or {}).items()}
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        # Who holds this dispatcher's claims: the label, then the process (`claims.owner`).
+        self.worker = owner(worker or socket.gethostname())
         self.wall = wall_clock
         # The Monday digest's link to the latest period report (engine.reports.latest).
         self.report_link = report_link
@@ -187,6 +210,7 @@ class Dispatcher:
         # is claimed already is recorded "not sent" (retried by the next run), the rest stays
         # pending.
         self.stopping = False
+        self._down: dict[str, str] = {}  # channels that could not send this wake-up, and why
 
     def slot_for(self, now: dt.datetime) -> dt.date:
         """The working day whose send time is the latest at or before `now`."""
@@ -205,13 +229,20 @@ class Dispatcher:
         result = WakeResult(slot, self.policy.slot_instant(slot))
         self._known = {}  # read afresh each wake-up (an import may have renamed an agency)
         self._last_slot = slot
+        self._down = {}  # a channel down at the last wake-up is tried again
+        beat = asyncio.create_task(self._heartbeat())
         with checkpoints_deferred(self.engine), gc_paused():
-            await self._retry(result)
-            with session(self.engine) as s:
-                result.missed = self._settle_missed(s, slot)
-                s.commit()
-            await self._phase(slot, PHASE_AGENCIES, result)
-            await self._phase(slot, PHASE_OVERSIGHT, result)
+            try:
+                await self._retry(result)
+                with session(self.engine) as s:
+                    result.missed += self._settle_missed(s, slot)
+                    s.commit()
+                await self._phase(slot, PHASE_AGENCIES, result)
+                await self._phase(slot, PHASE_OVERSIGHT, result)
+            finally:
+                beat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beat
             # Still paused: the first allocations after the pause ends start the collection
             # it held back, a walk of every object of the process (0.25 s after the busiest
             # day), which belongs after the wake-up, not inside it.
@@ -238,8 +269,20 @@ class Dispatcher:
             s.execute(reclaimable(self.wall(), self._lease())).all()
 
     def _lease(self) -> dt.timedelta:
-        """How long a claim holds before another dispatcher may take the message over."""
-        return dt.timedelta(minutes=self.policy.claim_lease_minutes)
+        """How long a claim holds, unrenewed, before another dispatcher may take the message
+        over."""
+        return dt.timedelta(seconds=self.policy.claim_lease_seconds)
+
+    async def _heartbeat(self) -> None:
+        """While a wake-up runs: renew this process's claims every quarter of the lease, so that
+        only a dead (or stuck) process loses them."""
+        every = max(1.0, self.policy.claim_lease_seconds / 4)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                heartbeat(self.engine, self.worker, self.wall())
+            except DBAPIError as exc:  # the next beat tries again; the lease is four beats
+                log.warning("could not renew the claims of %s: %s", self.worker, exc.orig)
 
     def _floor(self, slot: dt.date) -> dt.date:
         """The oldest send day still sent late (the grace); older pending items are missed."""
@@ -254,32 +297,134 @@ class Dispatcher:
     async def _retry(self, result: WakeResult) -> None:
         if self.stopping:
             return
-        taken = reclaim(self.engine, self.worker, self.wall(), self._lease())
+        taken = reclaim(self.engine, self.worker, self.wall(), self._lease(),
+                        [n.channel for n in self.notifiers])
+        floor = self._floor(result.slot)
+        # Too old to be of use: missed, as a pending item would be (a message sent again by
+        # hand, never tried since, goes whatever its day).
+        old = [t for t in taken if t.slot < floor and not (t.was == "retry" and t.attempts == 0)]
+        if old:
+            result.missed += self._give_up(result.slot, old)
+        given_up = {t.id for t in old}
         by_channel: dict[str, list[tuple[int, OutgoingMessage]]] = {}
-        for nid, payload, provider_id in taken:
-            m = dataclasses.replace(from_payload(payload), resume=provider_id)
-            by_channel.setdefault(m.channel, []).append((nid, m))
+        for t in taken:
+            if t.id in given_up:
+                continue
+            m = dataclasses.replace(from_payload(t.payload), resume=t.provider_id)
+            by_channel.setdefault(m.channel, []).append((t.id, m))
         for channel, pairs in by_channel.items():
-            notifier = self._notifier(channel)
-            if notifier is None:
-                continue  # that channel is not configured in this process: leave it claimed
-            results = await self._send(notifier, [m for _, m in pairs])
-            failed = self._record(list(zip([n for n, _ in pairs], results, strict=True)),
-                                  result)
+            _, failed = await self._send(channel, pairs, result)
             result.retried += len(pairs)
             if failed:
                 sent = dict(pairs)
                 await self._fall_back(result.slot, [(nid, sent[nid]) for nid, _ in failed],
                                       result)
 
-    async def _send(self, notifier: Notifier, messages: list[OutgoingMessage]
-                    ) -> list[DeliveryResult]:
-        """The notifier's batch; nothing sent once the service stops (they go next run)."""
-        if self.stopping:
-            return [DeliveryResult(m.key, False, attempts=0,
-                                   detail="chưa gửi: dịch vụ đang dừng, sẽ gửi ở lần chạy sau")
-                    for m in messages]
-        return await notifier.send_batch(messages)
+    def _give_up(self, slot: dt.date, old: list[Taken]) -> int:
+        """Messages taken over whose day is older than the grace: recorded *missed* (never
+        sent this late) and told to the Sở Nội vụ with the last error. Returns how many."""
+        ids = [t.id for t in old]
+        table = Notification.__table__
+        with session(self.engine) as s:
+            s.connection().execute(update(table).where(
+                in_ids(table.c.id, ids), table.c.state == "claimed",
+                table.c.claimed_by == self.worker).values(state="missed"))
+            last = dict(s.execute(select(DeliveryAttempt.notification_id, DeliveryAttempt.detail)
+                                  .where(in_ids(DeliveryAttempt.notification_id, ids))
+                                  .order_by(DeliveryAttempt.id)).all())
+            rows = s.execute(select(table.c.id, table.c.key, table.c.kind, table.c.channel,
+                                    table.c.recipient_id, table.c.slot_on)
+                             .where(in_ids(table.c.id, ids))).all()
+            told = [r for r in rows if r.kind not in PHASE_OVERSIGHT]
+            if len(told) <= MISSED_LINES:
+                for r in told:
+                    why = f": {last[r.id]}" if last.get(r.id) else ""
+                    self._notice(s, f"missed/n{r.id}", Reason.MISSED, slot, {
+                        "agency": r.recipient_id, "ref": r.key,
+                        "detail": (f"{r.kind} qua {r.channel} ngày {r.slot_on:%d/%m/%Y} không "
+                                   f"gửi được trong thời gian cho phép{why}")[:300]})
+            else:
+                per: dict[str, int] = {}
+                for r in told:
+                    per[r.recipient_id] = per.get(r.recipient_id, 0) + 1
+                for agency, n in sorted(per.items()):
+                    self._notice(s, f"missed/n{slot.isoformat()}/{agency}", Reason.MISSED, slot,
+                                 {"agency": agency, "detail": f"{n} tin không gửi được trong "
+                                                              "thời gian cho phép"})
+            s.commit()
+        log.warning("%d tin gửi lỗi tạm thời đã quá thời gian cho phép, ghi là bỏ lỡ", len(old))
+        return len(old)
+
+    async def _send(self, channel: str, pairs: list[tuple[int, OutgoingMessage]],
+                    result: WakeResult, *, fresh: bool = False
+                    ) -> tuple[list[DeliveryResult], list[tuple[int, DeliveryResult]]]:
+        """Send `pairs` (notification id, message) through `channel`, recording each result as
+        soon as the channel tells it (`Notifier.settled`) and the others when the batch
+        returns. Returns every result, in order, and the permanent failures. A channel that
+        cannot send at all (its batch raises: a revoked token, a bug) is reported once per
+        wake-up and its messages wait for the next one, as after a transient failure; the
+        other channels go on."""
+        notifier = self._notifier(channel)
+        ids = {m.key: nid for nid, m in pairs}
+        recorded: dict[int, DeliveryResult] = {}
+        failed: list[tuple[int, DeliveryResult]] = []
+
+        def settled(r: DeliveryResult) -> None:
+            nid = ids.get(r.key)
+            if nid is None or nid in recorded:
+                return
+            try:
+                failed.extend(self._record([(nid, r)], result, fresh=fresh))
+            except DBAPIError as exc:  # recorded with the rest when the batch returns
+                log.warning("could not record %s at once: %s", r.key, exc.orig)
+                return
+            recorded[nid] = r
+
+        results: list[DeliveryResult] | None = None
+        if self.stopping:  # nothing sent once the service stops: they go at the next run
+            results = [DeliveryResult(m.key, False, attempts=0, detail="chưa gửi: dịch vụ đang "
+                                      "dừng, sẽ gửi ở lần chạy sau") for _, m in pairs]
+        elif notifier is not None and channel not in self._down:
+            notifier.settled = settled
+            try:
+                results = list(await notifier.send_batch([m for _, m in pairs]))
+            except Exception as exc:  # noqa: BLE001 - one channel must not stop the others
+                self._channel_down(channel, exc, result.slot)
+            finally:
+                notifier.settled = None
+        if results is None:
+            why = self._down.get(channel, "kênh chưa được cấu hình")
+            results = [recorded.get(nid) or DeliveryResult(
+                m.key, False, attempts=0, detail=f"chưa gửi: kênh {channel} không hoạt động "
+                                                 f"({why})") for nid, m in pairs]
+        rest = [(nid, r) for (nid, _), r in zip(pairs, results, strict=True)
+                if nid not in recorded]
+        failed.extend(self._record(rest, result, fresh=fresh))
+        return results, failed
+
+    def _channel_down(self, channel: str, exc: Exception, slot: dt.date) -> None:
+        """A channel's batch failed as a whole: said once for the wake-up, in the log and in the
+        Sở Nội vụ's list of the day; the channel is not tried again until the next wake-up."""
+        why = str(exc) if isinstance(exc, NhacviecError) else (
+            f"lỗi không mong đợi ({type(exc).__name__})")
+        self._down[channel] = why
+        line = ("Kênh %s không gửi được: %s. Các kênh khác vẫn gửi; tin qua kênh này sẽ được "
+                "gửi lại ở lần gửi sau.")
+        if isinstance(exc, NhacviecError):
+            log.error(line, channel, why)
+        else:
+            log.exception(line, channel, why)
+        try:
+            with session(self.engine) as s:
+                self._notice(s, f"channel_down/{channel}/{slot.isoformat()}", Reason.FAILED, slot,
+                             {"agency": self.directory.monitor_id,
+                              "title": f"Kênh {CHANNEL_NAMES.get(channel, channel)}",
+                              "detail": (f"kênh {CHANNEL_NAMES.get(channel, channel)} không "
+                                         f"gửi được: {why}; các tin qua kênh này sẽ được gửi "
+                                         "lại ở lần gửi sau")[:300]})
+                s.commit()
+        except DBAPIError as exc2:
+            log.warning("could not list the channel's failure for the Sở Nội vụ: %s", exc2.orig)
 
     def _keep_progress(self, key: str, provider_id: str) -> None:
         """The parts of a long message delivered so far (a notifier's `progress`), kept at once:
@@ -344,10 +489,9 @@ class Dispatcher:
         for c in claims:
             by_channel.setdefault(c.message.channel, []).append(c)
         for channel, batch in by_channel.items():
-            results = await self._send(self._notifier(channel), [c.message for c in batch])
             result.messages.extend(c.message for c in batch)
-            failed = self._record([(c.notification_id, r) for c, r in
-                                   zip(batch, results, strict=True)], result, fresh=True)
+            _, failed = await self._send(channel, [(c.notification_id, c.message)
+                                                   for c in batch], result, fresh=True)
             if failed:
                 claims_by_id = {c.notification_id: c for c in batch}
                 emailed = await self._fall_back(
@@ -356,8 +500,9 @@ class Dispatcher:
 
     def _record(self, pairs: list[tuple[int, DeliveryResult]], result: WakeResult, *,
                 fresh: bool = False) -> list:
+        failed = record(self.engine, pairs, self.wall(), fresh=fresh)
         result.results.extend(r for _, r in pairs)
-        return record(self.engine, pairs, self.wall(), fresh=fresh)
+        return failed
 
     def _failed_notices(self, slot: dt.date, claims: dict[int, Claim], failed: list,
                         emailed: set[int] = frozenset()) -> None:  # type: ignore[assignment]
@@ -406,10 +551,9 @@ class Dispatcher:
         won = claim(self.engine, claims, self.worker, self.wall())
         if not won:
             return set()
-        results = await email.send_batch([c.message for c in won])  # type: ignore[union-attr]
         result.messages.extend(c.message for c in won)
-        self._record([(c.notification_id, r) for c, r in zip(won, results, strict=True)],
-                     result, fresh=True)
+        results, _ = await self._send("email", [(c.notification_id, c.message) for c in won],
+                                      result, fresh=True)
         log.info("%d tin gửi qua kênh chat không thành công đã được gửi thay qua email",
                  sum(1 for r in results if r.ok))
         return {origin[c.message.key] for c, r in zip(won, results, strict=True) if r.ok}

@@ -32,7 +32,9 @@ class Policy:
     steering_years_after: int = 1
     needs_due_cadence: str = "monthly"
     grace_working_days: int = 3
-    claim_lease_minutes: int = 15
+    # A claim holds this long after its owner's last heartbeat (renewed every quarter of it
+    # while the owner sends); an owner known dead on the same machine loses it at once.
+    claim_lease_seconds: int = 60
     soon_working_days: int = 5
 
     @property
@@ -74,7 +76,9 @@ _KEYS = {  # (section, key) -> (field, type)
     ("late", "steering_years_after"): ("steering_years_after", "nonneg"),
     ("needs_due", "cadence"): ("needs_due_cadence", "cadence"),
     ("dispatch", "grace_working_days"): ("grace_working_days", "nonneg"),
-    ("dispatch", "claim_lease_minutes"): ("claim_lease_minutes", "pos"),
+    ("dispatch", "claim_lease_seconds"): ("claim_lease_seconds", "pos"),
+    # Files written before the heartbeat (a lease in minutes, never renewed): converted.
+    ("dispatch", "claim_lease_minutes"): ("claim_lease_seconds", "minutes"),
     ("status", "soon_working_days"): ("soon_working_days", "nonneg"),
 }
 
@@ -126,8 +130,10 @@ def _convert(value: object, kind: str, where: str) -> object:
         raise bad("cần một số nguyên")
     if kind == "weekday" and not 0 <= value <= 6:
         raise bad("cần 0 (thứ Hai) đến 6 (Chủ nhật)")
-    if kind == "pos" and value < 1:
+    if kind in ("pos", "minutes") and value < 1:
         raise bad("cần số nguyên dương")
+    if kind == "minutes":
+        return value * 60
     if kind == "nonneg" and value < 0:
         raise bad("cần số không âm")
     return value

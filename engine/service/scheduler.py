@@ -164,9 +164,17 @@ class Service:
                 await n.aclose()
 
 
-async def check_channels(notifiers: Sequence[Notifier]) -> None:
-    """At start: a wrong channel setting stops the service with a clear message (exit 3); a
-    server that cannot be reached is only a warning, since every send retries on its own."""
+CHAT_DOWN = ("Kênh %s không khởi động được: %s. Dịch vụ vẫn chạy và gửi email; mỗi lần gửi "
+             "sẽ thử lại kênh này và báo cho Sở Nội vụ.")
+
+
+async def check_channels(notifiers: Sequence[Notifier]) -> set[str]:
+    """At start: a wrong email setting stops the service with a clear message (exit 3); a chat
+    channel that cannot start (a wrong or revoked token) is logged and the service runs on —
+    email goes, each wake-up tries the chat channel again and lists it for the Sở Nội vụ; a
+    server that cannot be reached is only a warning, since every send retries on its own.
+    Returns the chat channels that could not start (their bots are not started)."""
+    down: set[str] = set()
     for n in notifiers:
         check = getattr(n, "check", None)
         if check is None:
@@ -174,10 +182,15 @@ async def check_channels(notifiers: Sequence[Notifier]) -> None:
         try:
             await check()
         except ConfigError as exc:
+            if n.channel != "email":
+                log.error(CHAT_DOWN, n.channel, exc)
+                down.add(n.channel)
+                continue
             raise ConfigError(f"kênh {n.channel}: {exc}") from None
         except TransientDeliveryError as exc:
             log.warning("Kênh %s chưa kết nối được lúc khởi động (%s); dịch vụ vẫn chạy và sẽ "
                         "gửi lại khi kết nối được.", n.channel, exc)
+    return down
 
 
 async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
@@ -204,7 +217,7 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, on_signal)
-    await check_channels(notifiers)
+    down = await check_channels(notifiers)
     service = Service(rt, notifiers, extra_chats=extra_chats, extra_zalo_chats=extra_zalo_chats,
                       link_for=link_for, report_link=report_link)
 
@@ -218,10 +231,16 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
         bot = build_application(rt.settings, SqlBotBackend(rt.engine, rt.directory,
                                                            rt.calendar, rt.planner),
                                 calendar=rt.calendar)
-        await start_bot(bot)
-    if with_bot and rt.settings.zalo_token is not None:
+        try:
+            await start_bot(bot)
+        except ConfigError as exc:  # a wrong token: the reminders still go by email
+            log.error(CHAT_DOWN, "telegram", exc)
+            bot = None
+    if with_bot and rt.settings.zalo_token is not None and "zalo" not in down:
         try:
             zalo = await _start_zalo(rt, notifiers)
+        except ConfigError as exc:  # a wrong token: the reminders still go by email
+            log.error(CHAT_DOWN, "zalo", exc)
         except BaseException:
             if bot is not None:
                 from notifiers.telegram.bot import stop_bot

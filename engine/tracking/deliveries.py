@@ -11,10 +11,11 @@ from sqlmodel import Session
 from core.errors import ConflictError, NotFoundError
 from engine.storage.models import DeliveryAttempt, Notification
 
-# failed (permanent, or out of attempts) first, then waiting to be sent again, then in flight
-STATE_ORDER = {"failed": 0, "retry": 1, "claimed": 2, "sent": 3}
-STATE_VI = {"failed": "thất bại", "retry": "chờ gửi lại", "claimed": "đang gửi",
-            "sent": "đã gửi"}
+# failed (refused for good) first, then missed (transient failures until its day was older than
+# the grace), waiting to be sent again, in flight, sent
+STATE_ORDER = {"failed": 0, "missed": 1, "retry": 2, "claimed": 3, "sent": 4}
+STATE_VI = {"failed": "thất bại", "missed": "bỏ lỡ (quá thời gian gửi)", "retry": "chờ gửi lại",
+            "claimed": "đang gửi", "sent": "đã gửi"}
 _COLUMNS = (Notification.id, Notification.key, Notification.kind, Notification.channel,
             Notification.recipient_id, Notification.slot_on, Notification.at,
             Notification.state, Notification.attempts, Notification.sent_at)

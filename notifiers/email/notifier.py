@@ -42,7 +42,7 @@ from typing import Any
 
 from core.errors import ConfigError, TransientDeliveryError
 from core.messages import DeliveryAttempt, DeliveryResult, OutgoingMessage
-from core.notifier import Progress
+from core.notifier import Progress, Settled
 from core.vocabulary import Channel
 from notifiers.email.build import (
     Sender,
@@ -87,6 +87,10 @@ class _Tries:
 class EmailNotifier:
     channel = Channel.EMAIL
     progress: Progress | None = None  # each message goes whole: nothing to report between parts
+    # Told each SMTP message's result as soon as the server has answered for good (accepted,
+    # refused, tries run out): the dispatcher records it at once. The outbox does not tell it:
+    # writing a message again replaces its file, so a crash there repeats nothing.
+    settled: Settled | None = None
 
     def __init__(self, settings: Any, *, tls_context: ssl.SSLContext | None = None,
                  **overrides: Any) -> None:
@@ -240,8 +244,10 @@ class EmailNotifier:
                 conn = self._connection()
                 try:
                     while (job := await ready.get()) is not None:
-                        results[job.index] = await self._deliver_unless_stopped(
+                        results[job.index] = done = await self._deliver_unless_stopped(
                             conn, job, batch, stopped)
+                        if self.settled is not None:
+                            self.settled(done)  # recorded before the next message goes
                 finally:
                     if self._stopping or batch.down:
                         conn.close()  # no goodbye: it would wait on a server that may hang

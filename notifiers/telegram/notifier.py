@@ -35,7 +35,7 @@ from telegram.ext import ExtBot
 from core.errors import ConfigError
 from core.formatting import role_name, status_name, vn_date
 from core.messages import DeliveryResult, Item, OutgoingMessage
-from core.notifier import Progress
+from core.notifier import Progress, Settled
 from core.redact import redact
 from core.vocabulary import Channel, MessageKind, Reason
 from notifiers.email.build import split_addresses
@@ -243,6 +243,9 @@ class TelegramNotifier:
         # last: the dispatcher keeps it at once, so that a process dying in the middle of a
         # long message leaves the parts that went for the one taking the message over.
         self.progress: Progress | None = None
+        # Told each message's result as soon as its last part went (or it failed): the
+        # dispatcher records it at once, without waiting for the rest of the batch.
+        self.settled: Settled | None = None
 
     @classmethod
     def from_settings(cls, settings: Any,
@@ -294,9 +297,12 @@ class TelegramNotifier:
     async def _send_guarded(self, msg: OutgoingMessage) -> DeliveryResult:
         async with self._parallel:
             try:
-                return await self.send(msg)
+                result = await self.send(msg)
             except ConfigError as exc:
-                return DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
+                result = DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
+            if self.settled is not None:
+                self.settled(result)
+            return result
 
     async def send(self, msg: OutgoingMessage) -> DeliveryResult:
         chats = self.chats_for(msg)

@@ -30,7 +30,7 @@ from urllib.parse import quote, unquote
 
 from core.errors import ConfigError, TransientDeliveryError
 from core.messages import DeliveryResult, OutgoingMessage
-from core.notifier import Progress
+from core.notifier import Progress, Settled
 from core.vocabulary import Channel, MessageKind
 from notifiers.stopping import STOPPING, Stopper, gather_unless_stopped
 from notifiers.zalo.client import (
@@ -92,6 +92,12 @@ class ZaloNotifier:
         # Told (message key, provider id so far) after each part that is not the message's
         # last: the dispatcher keeps it at once (Dispatcher._keep_progress).
         self.progress: Progress | None = None
+        # Told each message's result as soon as its last part went (or it failed): the
+        # dispatcher records it at once, without waiting for the rest of the batch.
+        self.settled: Settled | None = None
+        # Why the platform refused the bot itself during this batch (a revoked token): the rest
+        # of the batch is not tried, and the batch raises it once for the dispatcher to report.
+        self._refused: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Any, *, link_for: LinkFor | None = None,
@@ -131,12 +137,19 @@ class ZaloNotifier:
             return None
 
     async def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        """Every message's result; raises ConfigError, once, when the platform refused the bot
+        itself (a wrong or revoked token): the dispatcher reports the channel and keeps the
+        messages not delivered for the next wake-up. A stop of the service: the sends in flight
+        finish, those waiting for their turn are left for the next run (notifiers.stopping)."""
         if self._stopper.requested:
             return [self._unsent(m) for m in messages]
-        # A stop of the service: the sends in flight finish, those waiting for their turn
-        # are left for the next run (notifiers.stopping).
-        return await gather_unless_stopped([self._send_guarded(m) for m in messages],
-                                           self._stopper, lambda i: self._unsent(messages[i]))
+        self._refused = None
+        results = list(await gather_unless_stopped(
+            [self._send_guarded(m) for m in messages], self._stopper,
+            lambda i: self._unsent(messages[i])))
+        if self._refused is not None:
+            raise ConfigError(self._refused)
+        return results
 
     def request_stop(self) -> None:
         """The service stops: finish the sends in flight, start no more."""
@@ -151,10 +164,16 @@ class ZaloNotifier:
 
     async def _send_guarded(self, msg: OutgoingMessage) -> DeliveryResult:
         async with self._parallel:
+            if self._refused is not None:  # not tried: the batch raises
+                return DeliveryResult(msg.key, False, attempts=0,
+                                      detail=f"chưa gửi: {self._refused}")
             try:
-                return await self.send(msg)
+                result = await self.send(msg)
             except ConfigError as exc:
-                return DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
+                result = DeliveryResult(msg.key, False, permanent=True, detail=str(exc))
+            if self.settled is not None:
+                self.settled(result)
+            return result
 
     async def send(self, msg: OutgoingMessage) -> DeliveryResult:
         chats = self.chats_for(msg)
@@ -198,6 +217,10 @@ class ZaloNotifier:
                     chat, text, stop=lambda: self._stopper.requested)
             except ZaloStopped:
                 return _Outcome(False, False, f"chưa gửi: {STOPPING}")
+            except ZaloUnauthorized:
+                self._refused = ("mã bot Zalo (NHACVIEC_ZALO_TOKEN) không hợp lệ hoặc đã bị thu "
+                                 "hồi: máy chủ Zalo từ chối đăng nhập")
+                return _Outcome(False, False, self._refused)
             except ZaloChatUnreachable as exc:
                 return _Outcome(False, True, "bot bị chặn hoặc cuộc trò chuyện không còn "
                                              f"({exc.code} {exc.description})")
