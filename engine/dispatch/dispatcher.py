@@ -108,13 +108,12 @@ def _not_yet_in(items: list, more: list) -> list:
 
 
 def _by_message(planned: list) -> dict[tuple[str, str, str], list]:
-    """The items of each message: per kind and recipient (one digest a day); an explanation
-    request per deadline or report obligation."""
+    """The items of each message: per kind and recipient, one message a day. Explanation
+    requests of one agency on one day are one message listing every late deadline (each is
+    still its own request, answered on its own on the agency's web page)."""
     groups: dict[tuple[str, str, str], list] = {}
     for p in planned:
-        ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
-               ) if p.kind == MessageKind.EXPLANATION_REQUEST else ""
-        groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
+        groups.setdefault((p.kind, p.recipient_id, ""), []).append(p)
     return groups
 
 
