@@ -19,11 +19,13 @@ from engine.cli.engine_common import (
     TASK_KIND_VI,
     parse_date,
     pct,
+    now,
     runtime,
     today,
 )
 from engine.cli.main import app
 from engine.directory.agencies import Directory
+from engine.tracking.explain_requests import ask_explanations
 from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, task_ref
 from engine.tracking.records import (
     answer_explanation,
@@ -215,11 +217,16 @@ def report_submit_cmd(
                f"(hạn {vn_date(pr.deadline, '-')}) ngày {vn_date(on, '-')}: {when}.")
 
 
-@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan đã bị yêu cầu giải "
-             "trình (trễ hạn quá 10 ngày làm việc): về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo "
-             "định kỳ của một kỳ (--period \"Quý I\").")
-def explain_cmd(agency: AgencyOpt,
-                text: Annotated[str, typer.Option("--text", help="Nội dung giải trình.")],
+@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan (trễ hạn quá 10 ngày "
+             "làm việc): về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo định kỳ của một kỳ "
+             "(--period \"Quý I\"). «explain request --plan SỐ_KH [--agency CƠ_QUAN]»: gửi đề "
+             "nghị giải trình cho các việc đã trễ hạn trước khi nhập kế hoạch (lần gửi tới, mỗi "
+             "cơ quan một thư).")
+def explain_cmd(agency: Annotated[str | None, typer.Option(
+                    "--agency", "-a", metavar="CƠ_QUAN",
+                    help="Mã hoặc tên cơ quan (xem: nhacviec agency list).")] = None,
+                text: Annotated[str | None, typer.Option("--text", help="Nội dung giải trình."
+                                                         )] = None,
                 task: Annotated[str | None, typer.Argument(
                     metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ TTHC/1.1) hoặc #mã; "
                     "bỏ trống khi giải trình về báo cáo (--period).")] = None,
@@ -229,7 +236,13 @@ def explain_cmd(agency: AgencyOpt,
                 doc: Annotated[str | None, typer.Option("--doc", metavar="SỐ_VB",
                                                         help="Số văn bản giải trình.")] = None,
                 date: DateOpt = None, group: GroupOpt = None, plan: PlanOpt = None) -> None:
-
+    if task == "request" and period is None:
+        _explain_request(plan, agency)
+        return
+    if agency is None:
+        raise InputError("chưa nêu cơ quan (--agency)")
+    if text is None:
+        raise InputError("chưa nêu nội dung giải trình (--text)")
     if task is not None and period is not None:
         raise InputError("hãy nêu một nhiệm vụ hoặc một kỳ báo cáo (--period), không nêu cả hai")
     if task is None and period is None:
@@ -252,6 +265,31 @@ def explain_cmd(agency: AgencyOpt,
         s.commit()
     typer.echo(f"Đã ghi nhận giải trình của {rt.directory.get(agency_id).name} cho "
                f"{about} ngày {vn_date(on, '-')}.")
+
+
+def _explain_request(plan: str | None, agency: str | None) -> None:
+    """`explain request`: the explanation requests held since a late import, asked now."""
+    from engine.dispatch.preview import next_slot  # lazy: fast --help
+
+    rt = runtime()
+    agency_id = find_agency(rt.directory, agency) if agency else None
+    moment = now(rt.policy.tz)
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        asked = ask_explanations(s, p.id, rt.planner, moment.date(), agency_id=agency_id,
+                                 send_on=next_slot(moment, rt.calendar, rt.policy))
+        s.commit()
+    whose = f" của {rt.directory.get(agency_id).name}" if agency_id else ""
+    to = rt.directory.get(agency_id).name if agency_id else f"{len(asked.by_agency)} cơ quan"
+    before = (f" ({asked.already} việc đã được đề nghị trước đó, không gửi lại)"
+              if asked.already else "")
+    if not asked.requests:
+        typer.echo(f"Kế hoạch {p.number} (năm {p.year}): không có việc trễ hạn nào{whose} cần "
+                   f"đề nghị giải trình thêm{before}.")
+        return
+    typer.echo(f"Kế hoạch {p.number} (năm {p.year}): đã lập {asked.requests} đề nghị giải trình"
+               f" cho {to}; gửi sáng "
+               f"{vn_date(asked.send_on)}, mỗi cơ quan một thư liệt kê mọi việc trễ hạn{before}.")
 
 
 # --- status -----------------------------------------------------------------------------------

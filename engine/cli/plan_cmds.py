@@ -20,6 +20,7 @@ from core.errors import InputError
 from engine.cli.console import make_console
 from engine.cli.engine_common import runtime, today
 from engine.cli.main import app
+from engine.cli.preview_cmds import next_dispatch_lines
 from engine.cli.plan_options import DateOpt, IssuerOpt, NumberOpt, identity
 from engine.directory.agencies import Directory
 from engine.intake.metadata import Identity
@@ -110,6 +111,8 @@ def store(parsed: ParsedPlan, console: Console) -> None:
         f"hạn ({summary.deadlines_new} mới, {summary.deadlines_retired} thôi áp dụng), "
         f"{summary.duties} phân công theo thời hạn, {summary.periods} kỳ báo cáo, "
         f"{summary.obligations} nghĩa vụ báo cáo, {summary.planned} thông báo đang chờ gửi."))
+    for line in next_dispatch_lines(rt, summary.plan_id, summary.number):
+        console.print(line)
 
 
 def print_summary(plan: ParsedPlan, console: Console) -> None:

@@ -289,6 +289,18 @@ class Dispatcher:
                         .where(PlannedItem.state == "pending", PlannedItem.send_on < floor)).all()
         if not old:
             return 0
+        # Catching up (a service stopped for weeks): the late notices still pending go in
+        # today's digest, one per agency, saying what is late now (a completed deadline's are
+        # dropped when the digest is composed); the rest is history, recorded as missed.
+        catch = [p.id for p in old
+                 if p.kind == MessageKind.AGENCY_DIGEST and p.reason == Reason.LATE]
+        if catch:
+            s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, catch))
+                                   .values(send_on=slot))
+            kept = set(catch)
+            old = [p for p in old if p.id not in kept]
+            if not old:
+                return 0
         wall = self.wall()
         s.connection().execute(update(PlannedItem)
                                .where(in_ids(PlannedItem.id, [p.id for p in old]))
