@@ -166,3 +166,28 @@ def test_a_service_stopped_for_weeks_catches_up_in_one_digest(tmp_path):
     vp = next(m for m in msgs if m["recipient"] == "vp-ubnd" and m["kind"] == "agency_digest")
     late = [i for i in vp["items"] if i["reason"] == "late"]
     assert any(i["due"] < "2025-02-01" for i in late)  # a January deadline, told at last
+
+
+def test_preview_and_dry_run_count_completions_and_change_nothing(tmp_path):
+    """`preview --days N --agency` and `dispatch --dry-run` read the real database: a completion
+    recorded since drops its reminders; neither writes anything."""
+    env = _env(tmp_path, NHACVIEC_CLOCK="2025-01-10T15:00:00")  # a Friday afternoon
+    assert nv(env, "plan", "import", str(SEED)).returncode == 0
+    ahead = _sent(nv(env, "preview", "--days", "10", "--agency", "vp-ubnd", "--json"))
+    # Reminders of TTHC 1.1 and 2.1 (due 24/01) on 17, 23 and 24/01, one digest a day.
+    assert [(m["at"][:10], [i["code"] for i in m["items"]]) for m in ahead] == [
+        ("2025-01-17", ["1.1", "2.1"]), ("2025-01-23", ["1.1", "2.1"]),
+        ("2025-01-24", ["1.1", "2.1"])]
+    text = nv(env, "preview", "--days", "10", "--agency", "Văn phòng UBND tỉnh")
+    assert "Văn phòng UBND tỉnh — Sáng 17/01/2025 sẽ gửi 1 thư" in text.stdout
+    assert nv(env, "done", "TTHC/1.1", "--agency", "vp-ubnd").returncode == 0
+    after = _sent(nv(env, "preview", "--days", "10", "--agency", "vp-ubnd", "--json"))
+    assert [[i["code"] for i in m["items"]] for m in after] == [["2.1"]] * 3
+    dry = _sent(nv(env, "dispatch", "--dry-run", "--json", "--now", "2025-01-17T08:00:00+07:00"))
+    assert [i["code"] for m in dry if m["recipient"] == "vp-ubnd" for i in m["items"]] == ["2.1"]
+    # Nothing was sent or claimed: the real dispatch sends the same.
+    assert not list((tmp_path / "outbox").rglob("*.eml"))
+    sent = _sent(nv(env, "dispatch", "--json", "--now", "2025-01-17T08:00:00+07:00"))
+    assert sorted((m["recipient"], m["kind"]) for m in sent) == sorted(
+        (m["recipient"], m["kind"]) for m in dry)
+    assert nv(env, "preview", "--days", "0").returncode == 2
