@@ -59,6 +59,20 @@ app.add_typer(task_app, name="task")
 app.add_typer(report_app, name="report")
 
 
+def _which(p, named: str | None) -> str:  # noqa: ANN001 - a Plan
+    """The plan a command used, said when none was named (several plans may be stored)."""
+    if named:
+        return ""
+    return (f" [kế hoạch {p.number} năm {p.year}, nhập gần nhất; chọn kế hoạch khác bằng "
+            "--plan]")
+
+
+def _said_plan(p, named: str | None, *, to_err: bool = False) -> None:  # noqa: ANN001
+    if not named:
+        typer.echo(f"Kế hoạch {p.number} (năm {p.year}) — kế hoạch nhập gần nhất; chọn kế "
+                   "hoạch khác bằng --plan.", err=to_err)
+
+
 # --- tasks ----------------------------------------------------------------------------------
 @app.command("tasks", help="Liệt kê nhiệm vụ đã nhập, với thời hạn và trạng thái.")
 def tasks_cmd(
@@ -84,8 +98,10 @@ def tasks_cmd(
                            kind=kind, due_before=before)
         rows = [_task_row(line, rt.directory) for line in lines]
     if as_json:
+        _said_plan(p, plan, to_err=True)
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    _said_plan(p, plan)
     out = Table(title=f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})")
     for col in ("Mã", "Nhóm", "Số", "Nhiệm vụ", "Loại", "Chủ trì", "Thời hạn", "Trạng thái"):
         out.add_column(col, overflow="fold")
@@ -147,7 +163,8 @@ def done_cmd(
     when = "đúng hạn" if r.on_time else "quá hạn"
     typer.echo(f"Đã ghi nhận {rt.directory.get(agency_id).name} hoàn thành {task_ref(t)} "
                f"(hạn {vn_date(r.due, '-')}) ngày {vn_date(r.completed_on, '-')}: {when}"
-               + (f", văn bản {doc}" if doc else "") + f". Đã dừng {r.cancelled} nhắc việc.")
+               + (f", văn bản {doc}" if doc else "") + f". Đã dừng {r.cancelled} nhắc việc."
+               + _which(p, plan))
 
 
 @app.command("undo", help="Hủy ghi nhận hoàn thành gần nhất của cơ quan cho nhiệm vụ.")
@@ -161,7 +178,8 @@ def undo_cmd(task: TaskArg, agency: AgencyOpt, group: GroupOpt = None,
         c = undo_completion(s, rt.planner, agency_id=agency_id, task=t, today=today(rt))
         s.commit()
     typer.echo(f"Đã hủy ghi nhận hoàn thành ngày {vn_date(c.completed_on, '-')} của "
-               f"{rt.directory.get(agency_id).name} cho {task_ref(t)}; nhắc việc được lập lại.")
+               f"{rt.directory.get(agency_id).name} cho {task_ref(t)}; nhắc việc được lập lại."
+               + _which(p, plan))
 
 
 @app.command("event", help="Ghi ngày xảy ra sự kiện mà nhiệm vụ tính thời hạn từ đó.")
@@ -176,7 +194,8 @@ def event_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metavar
         t = find_task(s, task, group=group, plan_id=p.id)
         d = record_event(s, t, rt.planner, on=on, today=today(rt), note=note)
         s.commit()
-    typer.echo(f"Đã ghi sự kiện ngày {vn_date(on)} cho {task_ref(t)}: thời hạn {vn_date(d.due)}.")
+    typer.echo(f"Đã ghi sự kiện ngày {vn_date(on)} cho {task_ref(t)}: thời hạn {vn_date(d.due)}."
+               + _which(p, plan))
 
 
 @task_app.command("set-due", help="Đặt thời hạn cho nhiệm vụ kế hoạch không ghi hạn cụ thể.")
@@ -193,7 +212,7 @@ def set_due_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metav
         s.commit()
     moved = "" if d.due == on else (
         f" ({vn_date(on)} là ngày nghỉ: chuyển sang ngày làm việc kế tiếp)")
-    typer.echo(f"Đã đặt thời hạn {vn_date(d.due)} cho {task_ref(t)}{moved}.")
+    typer.echo(f"Đã đặt thời hạn {vn_date(d.due)} cho {task_ref(t)}{moved}." + _which(p, plan))
 
 
 @report_app.command("submit", help="Ghi nhận cơ quan đã gửi báo cáo định kỳ của một kỳ.")
@@ -307,19 +326,22 @@ def status_cmd(
     day = parse_date(as_of, "--as-of") or today(rt)
     agency_id = find_agency(rt.directory, agency) if agency else None
     with rt.session() as s:
-        plan_id = find_plan(s, plan).id if plan else None
+        p = find_plan(s, plan)  # none named: the latest plan, as the option's help says
         result = table(s, day, rt.calendar, rt.directory, soon=rt.policy.soon_working_days,
-                       plan_id=plan_id, agency_id=agency_id)
+                       plan_id=p.id, agency_id=agency_id)
     if as_json:
         typer.echo(json.dumps({"as_of": day.isoformat(),
+                               "plan": {"number": p.number, "year": p.year},
                                "agencies": [a.to_json(i) for i, a in enumerate(result, 1)]},
                               ensure_ascii=False, indent=2))
         return
-    print_status(result, day, make_console())
+    _said_plan(p, plan)
+    print_status(result, day, make_console(), plan=p)
 
 
-def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
-    out = Table(title=f"Tình hình thực hiện tính đến {vn_date(day, '-')}")
+def print_status(result: list, day, console: Console, plan=None) -> None:  # noqa: ANN001
+    of = f" kế hoạch {plan.number} (năm {plan.year})" if plan is not None else ""
+    out = Table(title=f"Tình hình thực hiện{of} tính đến {vn_date(day, '-')}")
     out.add_column("Hạng", justify="right")
     out.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
     for st in STATUSES:

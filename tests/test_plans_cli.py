@@ -1,0 +1,98 @@
+"""Several plans in one database, through the real CLI (issue #17, "Several plans, years, and
+closing"): commands scope to the plan named by --plan, and say which plan they used when none
+is named (the latest)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import select
+
+from engine.planning.planner import plan_plan
+from engine.storage.models import Completion, Deadline, Task
+from engine.tracking.plan_store import store_plan
+from tests.plan_factory import QUARTER_1, D, plan, runtime, task
+
+
+def _two_plans(url: str) -> None:
+    """196/KH-UBND: two tasks of the Sở Tư pháp; 50/KH-UBND, imported after it, one (its
+    1.1 has the same group and number as the first plan's)."""
+    rt = runtime(url)
+    with rt.session() as s:
+        for parsed in (
+            plan([task("Cải cách TTHC", "1.1", lead=["so-tu-phap"], dues=["2025-01-24"]),
+                  task("Cải cách TTHC", "2", lead=["so-tu-phap"], dues=["2025-03-31"]),
+                  task("Cải cách TTHC", "7", lead=["so-tu-phap"], kind="reference",
+                       timing="Theo CV")],
+                 periods=[QUARTER_1]),
+            plan([task("Cải cách TTHC", "1.1", lead=["so-tu-phap"], dues=["2025-02-28"]),
+                  task("Cải cách TTHC", "7", lead=["so-tu-phap"], kind="reference",
+                       timing="Theo CV")],
+                 number="50/KH-UBND", periods=[QUARTER_1]),
+        ):
+            summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
+            plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        s.commit()
+    rt.engine.dispose()
+
+
+def _nv(env, *args):
+    out = subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert "Traceback" not in out.stderr, out.stderr
+    return out
+
+
+def test_commands_scope_to_one_plan_and_say_which(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    _two_plans(url)
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": url, "COLUMNS": "200",
+           "NHACVIEC_CLOCK": "2025-04-01T09:00:00"}
+    latest = "Kế hoạch 50/KH-UBND (năm 2025) — kế hoạch nhập gần nhất"
+
+    # status: the latest plan when none is named, never the sum of all plans.
+    out = _nv(env, "status", "--agency", "so-tu-phap", "--json")
+    data = json.loads(out.stdout)
+    assert data["plan"] == {"number": "50/KH-UBND", "year": 2025}
+    assert [a["due"] for a in data["agencies"]] == [2]  # its task and its Quý I report
+    named = json.loads(_nv(env, "status", "--agency", "so-tu-phap", "--json", "--plan",
+                           "196/KH-UBND").stdout)
+    assert named["plan"]["number"] == "196/KH-UBND"
+    assert [a["due"] for a in named["agencies"]] == [3]  # not 5, the sum of both plans
+    text = _nv(env, "status")
+    assert latest in text.stdout and "Tình hình thực hiện kế hoạch 50/KH-UBND" in text.stdout
+    assert "nhập gần nhất" not in _nv(env, "status", "--plan", "196/KH-UBND").stdout
+
+    # tasks: the table says its plan; the JSON list stays a list, the plan said on stderr.
+    listed = _nv(env, "tasks", "--json")
+    assert [r["code"] for r in json.loads(listed.stdout)] == ["1.1", "7"]
+    assert latest in listed.stderr
+    assert [r["code"] for r in json.loads(_nv(env, "tasks", "--json", "--plan",
+                                              "196/KH-UBND").stdout)] == ["1.1", "2", "7"]
+    assert latest in _nv(env, "tasks").stdout
+
+    # done: the latest plan's 1.1 unless --plan names the other; each says its plan.
+    done = _nv(env, "done", "TTHC/1.1", "--agency", "so-tu-phap", "--date", "2025-02-20")
+    assert done.returncode == 0 and "kế hoạch 50/KH-UBND năm 2025" in done.stdout
+    done196 = _nv(env, "done", "TTHC/1.1", "--agency", "so-tu-phap", "--date", "2025-01-20",
+                  "--plan", "196/KH-UBND")
+    assert done196.returncode == 0 and "nhập gần nhất" not in done196.stdout
+    # task set-due: the same.
+    due = _nv(env, "task", "set-due", "TTHC/7", "--date", "2025-06-30", "--plan", "196/KH-UBND")
+    assert due.returncode == 0 and "nhập gần nhất" not in due.stdout
+    due50 = _nv(env, "task", "set-due", "TTHC/7", "--date", "2025-07-31")
+    assert due50.returncode == 0 and "kế hoạch 50/KH-UBND năm 2025" in due50.stdout
+
+    rt = runtime(url)
+    with rt.session() as s:
+        got = sorted((str(c.completed_on), str(due)) for c, due in s.execute(
+            select(Completion, Deadline.due).join(Deadline, Deadline.id == Completion.deadline_id)))
+        manual = {(t.plan_id, str(d.due)) for d, t in s.execute(
+            select(Deadline, Task).join(Task, Task.id == Deadline.task_id)
+            .where(Deadline.source == "manual"))}
+    rt.engine.dispose()
+    assert got == [("2025-01-20", "2025-01-24"), ("2025-02-20", "2025-02-28")]
+    assert manual == {(1, "2025-06-30"), (2, "2025-07-31")}
