@@ -96,3 +96,39 @@ def test_commands_scope_to_one_plan_and_say_which(tmp_path):
     rt.engine.dispose()
     assert got == [("2025-01-20", "2025-01-24"), ("2025-02-20", "2025-02-28")]
     assert manual == {(1, "2025-06-30"), (2, "2025-07-31")}
+
+
+def test_plan_list_show_and_close(tmp_path):
+    """A closed plan stops escalating: the catch-up digests and the Steering Committee's digest
+    of its late items do not go; the status table still shows it when asked for that plan."""
+    from engine.settings import bundled
+
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+           "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox"), "COLUMNS": "200",
+           "NHACVIEC_CLOCK": "2026-12-02T15:00:00"}
+    assert _nv(env, "plan", "import", str(bundled("demo_plan_2025.txt"))).returncode == 0
+    listed = _nv(env, "plan", "list")
+    assert listed.returncode == 0
+    [row] = [line for line in listed.stdout.splitlines() if "196/KH-UBND" in line]
+    assert "2025" in row and "71" in row and "đang theo dõi" in row
+    shown = _nv(env, "plan", "show", "1")
+    assert "Kế hoạch 196/KH-UBND (mã 1), năm 2025" in shown.stdout
+    assert "Quý I hạn 18/03/2025" in shown.stdout and "đang theo dõi" in shown.stdout
+    assert _nv(env, "plan", "show", "9").returncode == 2
+
+    monday = "2026-12-07T08:00:00+07:00"
+    before = [json.loads(x) for x in _nv(env, "dispatch", "--dry-run", "--json", "--now",
+                                         monday).stdout.splitlines()]
+    [steering] = [m for m in before if m["kind"] == "steering_digest"]
+    assert len(steering["items"]) > 100
+    closed = _nv(env, "plan", "close", "196/KH-UBND")
+    assert closed.returncode == 0 and "Đã đóng kế hoạch 196/KH-UBND (năm 2025)" in closed.stdout
+    assert _nv(env, "plan", "close", "1").returncode == 2  # already closed: one line
+    assert "đã đóng" in _nv(env, "plan", "list").stdout
+    assert "đã đóng ngày 02/12/2026" in _nv(env, "plan", "show", "1").stdout
+    sent = _nv(env, "dispatch", "--json", "--now", monday)
+    assert sent.returncode == 0 and sent.stdout.strip() == ""  # nothing at all goes
+    status = json.loads(_nv(env, "status", "--json", "--plan", "196/KH-UBND").stdout)
+    assert sum(a["counts"]["overdue"] for a in status["agencies"]) > 100
+    reopened = _nv(env, "plan", "close", "1", "--reopen")
+    assert reopened.returncode == 0 and "Đã mở lại kế hoạch 196/KH-UBND" in reopened.stdout
