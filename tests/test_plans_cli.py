@@ -132,3 +132,28 @@ def test_plan_list_show_and_close(tmp_path):
     assert sum(a["counts"]["overdue"] for a in status["agencies"]) > 100
     reopened = _nv(env, "plan", "close", "1", "--reopen")
     assert reopened.returncode == 0 and "Đã mở lại kế hoạch 196/KH-UBND" in reopened.stdout
+
+
+def test_two_plans_of_a_year_remind_a_report_once(tmp_path):
+    """Both plans of 2025 list the Sở Tư pháp's Quý I report (18/03/2025): one line in its
+    digest, and one `report submit` answers both plans."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    _two_plans(url)
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": url, "COLUMNS": "200",
+           "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox"),
+           "NHACVIEC_CLOCK": "2025-03-10T09:00:00"}
+    sent = [json.loads(x) for x in _nv(env, "dispatch", "--json", "--now",
+                                       "2025-03-11T08:00:00+07:00").stdout.splitlines()]
+    [stp] = [m for m in sent if m["recipient"] == "so-tu-phap"]
+    assert [(i["reason"], i["period"], i["due"]) for i in stp["items"]
+            if i["reason"] == "report_reminder"] == [("report_reminder", "Quý I", "2025-03-18")]
+    env["NHACVIEC_CLOCK"] = "2025-03-12T09:00:00"
+    done = _nv(env, "report", "submit", "--agency", "so-tu-phap", "--period", "Quý I")
+    assert done.returncode == 0, done.stderr
+    later = [json.loads(x) for x in _nv(env, "preview", "--days", "5", "--agency", "so-tu-phap",
+                                        "--json").stdout.splitlines()]
+    assert not [i for m in later for i in m["items"] if i.get("period") == "Quý I"]
+    for number in ("196/KH-UBND", "50/KH-UBND"):
+        st = json.loads(_nv(env, "status", "--json", "--agency", "so-tu-phap", "--plan",
+                            number).stdout)
+        assert st["agencies"][0]["counts"]["done_on_time"] >= 1, (number, st)

@@ -117,6 +117,22 @@ def _by_message(planned: list) -> dict[tuple[str, str, str], list]:
     return groups
 
 
+def _one_per_report(items: list[Item]) -> list[Item]:
+    """An agency's report of a period is one obligation of the province's reporting regime for
+    the year, whichever plans of that year list it: said once in a message (its items still
+    ride in it, and are settled with it)."""
+    seen: set[tuple] = set()
+    out = []
+    for i in items:
+        if i.period and not i.code:
+            key = (i.reason, i.period, i.due)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(i)
+    return out
+
+
 @dataclass
 class _Day:
     """What one wake-up's composing read for all of its messages."""
@@ -140,6 +156,8 @@ class _Day:
         if kind == MessageKind.STEERING_DIGEST:
             return self.steering
         its = [self.lines[p.id] for p in latest(todo) if p.id in self.lines]
+        if kind in PHASE_AGENCIES:
+            its = _one_per_report(its)
         if kind == MessageKind.MONITOR_LIST and self.listed:
             its += _not_yet_in(its, [i for p in todo for i in self.listed.get(p.id, ())])
         return its, {}

@@ -155,7 +155,31 @@ def submit_report(s: Session, plan_id: int, agency_id: str, period_name: str, *,
     s.add(c)
     s.flush()
     cancelled = cancel_for_obligation(s, obligation.id)
+    # One report answers the province's reporting regime of the year: the same period of the
+    # other plans of that year (same name, same deadline) is reported too.
+    for twin in _twin_obligations(s, plan_id, period, agency_id):
+        s.add(Completion(obligation_id=twin, agency_id=agency_id, completed_on=on,
+                         document_no=_text(document_no), note=_text(note),
+                         recorded_by=_text(by)))
+        s.flush()
+        cancelled += cancel_for_obligation(s, twin)
     return Recorded(c.id, period.deadline, on, on <= period.deadline, cancelled), period
+
+
+def _twin_obligations(s: Session, plan_id: int, period: ReportPeriod,
+                      agency_id: str) -> list[int]:
+    """The agency's obligations, not yet reported, of the same report period (name and
+    deadline) in the other plans of the plan's year."""
+    year = s.scalar(select(Plan.year).where(Plan.id == plan_id))
+    live = (Completion.obligation_id == ReportObligation.id) & Completion.undone_at.is_(None)
+    return list(s.scalars(
+        select(ReportObligation.id)
+        .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+        .join(Plan, Plan.id == ReportPeriod.plan_id)
+        .outerjoin(Completion, live)
+        .where(Plan.year == year, Plan.id != plan_id, ReportPeriod.name == period.name,
+               ReportPeriod.deadline == period.deadline, ReportObligation.agency_id == agency_id,
+               Completion.id.is_(None))))
 
 
 def record_event(s: Session, task: Task, planner: Planner, *, on: dt.date, today: dt.date,
