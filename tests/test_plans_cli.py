@@ -157,3 +157,50 @@ def test_two_plans_of_a_year_remind_a_report_once(tmp_path):
         st = json.loads(_nv(env, "status", "--json", "--agency", "so-tu-phap", "--plan",
                             number).stdout)
         assert st["agencies"][0]["counts"]["done_on_time"] >= 1, (number, st)
+
+
+def test_reimporting_the_original_over_a_review_asks_for_replace(tmp_path):
+    """A reviewed import (a timing corrected in the review file) with a completion recorded:
+    importing the plan's original file again shows what it would undo and changes nothing
+    without --replace."""
+    import yaml
+
+    from engine.settings import bundled
+
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+           "COLUMNS": "200", "NHACVIEC_CLOCK": "2025-04-10T09:00:00"}
+    seed = str(bundled("demo_plan_2025.txt"))
+    review = _nv(env, "plan", "parse", seed, "--yaml").stdout
+    doc = yaml.safe_load(review)
+    [t] = [t for t in doc["tasks"] if (t["group"], t["code"]) == ("Cải cách thủ tục", "1.1")]
+    assert t["timing"] == "Quý I/2025" and t["lead_agencies"] == ["so-tu-phap"]
+    # The officer corrects its timing in the review file (the text, as a person edits it).
+    at = review.index("timing: Quý I/2025", review.index("code: '1.1'",
+                                                          review.index("Cải cách thủ tục")))
+    edited = review[:at] + "timing: Quý II/2025" + review[at + len("timing: Quý I/2025"):]
+    path = tmp_path / "ke-hoach.yaml"
+    path.write_text(edited, encoding="utf-8")
+    assert _nv(env, "plan", "import", str(path)).returncode == 0
+    done = _nv(env, "done", "Cải cách thủ tục/1.1", "--agency", "so-tu-phap", "--date",
+               "2025-04-08")
+    assert done.returncode == 0 and "hạn 30/06/2025" in done.stdout
+
+    again = _nv(env, "plan", "import", seed)
+    assert again.returncode == 2
+    out = " ".join(again.stdout.split())
+    assert "Cải cách thủ tục / 1.1: thời hạn 30/06/2025 → 31/03/2025" in out
+    assert ("mất ghi nhận hoàn thành: Cải cách thủ tục / 1.1 (hạn 30/06/2025) của Sở Tư pháp"
+            in out)
+    assert "--replace" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    # Nothing changed: the reviewed date and the completion stand.
+    listed = json.loads(_nv(env, "tasks", "--agency", "so-tu-phap", "--json").stdout)
+    [row] = [r for r in listed if (r["group"], r["code"]) == ("Cải cách thủ tục", "1.1")]
+    assert row["due"] == ["2025-06-30"] and row["statuses"] == {"done_on_time": 1}
+    # The review file itself imports again without a question; --replace takes the original.
+    assert _nv(env, "plan", "import", str(path)).returncode == 0
+    replaced = _nv(env, "plan", "import", seed, "--replace")
+    assert replaced.returncode == 0 and "Đã cập nhật kế hoạch" in " ".join(
+        replaced.stdout.split())
+    listed = json.loads(_nv(env, "tasks", "--agency", "so-tu-phap", "--json").stdout)
+    [row] = [r for r in listed if (r["group"], r["code"]) == ("Cải cách thủ tục", "1.1")]
+    assert row["due"] == ["2025-03-31"]

@@ -36,6 +36,7 @@ from engine.storage.models import Deadline, Plan, PlannedItem, ReportPeriod, Tas
 from engine.tracking.closing import close_plan, reopen_plan
 from engine.tracking.lookup import find_plan
 from engine.tracking.plan_store import import_plan, require_identity
+from engine.tracking.reimport import SHOWN, differences
 from engine.tracking.status import dated_queries
 from rules.calendar import MAX_YEAR, MIN_YEAR
 
@@ -93,21 +94,52 @@ def parse(
 
 @plan_app.command("import", help="Kiểm tra rồi lưu kế hoạch vào cơ sở dữ liệu và lập lịch nhắc "
                   "việc. Nhập lại cùng kế hoạch (cùng số, cùng năm) thì cập nhật, giữ các ghi "
-                  "nhận hoàn thành của thời hạn không đổi.")
+                  "nhận hoàn thành của thời hạn không đổi; nếu việc nhập lại bỏ nhiệm vụ, đổi "
+                  "thời hạn hay cơ quan chủ trì, hoặc làm mất ghi nhận hoàn thành, lệnh in các "
+                  "khác biệt và chỉ thay khi có --replace.")
 def import_plan_cmd(file: FileArg, year: YearOpt = None, max_mb: MaxMbOpt = 20,
                     number: NumberOpt = None, date: DateOpt = None,
-                    issuer: IssuerOpt = None) -> None:
+                    issuer: IssuerOpt = None,
+                    replace: Annotated[bool, typer.Option(
+                        "--replace", help="Thay kế hoạch đã lưu dù việc nhập lại bỏ nhiệm vụ, "
+                        "đổi thời hạn, đổi cơ quan chủ trì hoặc làm mất ghi nhận hoàn thành "
+                        "(ví dụ nhập lại tệp gốc sau khi đã nhập tệp duyệt đã sửa).")] = False,
+                    ) -> None:
     plan = load_plan(file, year=year, max_mb=max_mb, given=identity(number, date, issuer))
     require_identity(plan)  # before anything is printed as if it would be stored
     console = make_console()
     print_summary(plan, console)
-    store(plan, console)
+    store(plan, console, replace=replace)
 
 
-def store(parsed: ParsedPlan, console: Console) -> None:
+def _check_replace(rt, parsed: ParsedPlan, console: Console) -> None:  # noqa: ANN001
+    """A re-import that would undo something (a review's edits, completions) is shown, and
+    refused without --replace; nothing is changed."""
+    with rt.session() as s:
+        try:
+            lines = differences(s, parsed, rt.planner, today(rt))
+        finally:
+            s.rollback()
+    undoing = [x for x in lines or () if not x.startswith("thêm nhiệm vụ")]
+    if not undoing:
+        return
+    console.print(Text(f"\nNhập lại sẽ thay kế hoạch {parsed.plan.number} (năm "
+                       f"{parsed.plan.year}) đã lưu; {len(lines)} khác biệt:", style="bold yellow"))
+    for line in lines[:SHOWN]:
+        console.print(f"- {line}", markup=False)
+    if len(lines) > SHOWN:
+        console.print(f"- … và {len(lines) - SHOWN} khác biệt khác.")
+    raise InputError(f"nhập lại kế hoạch {parsed.plan.number} sẽ bỏ hoặc đổi {len(undoing)} mục "
+                     "đã lưu (xem danh sách khác biệt); chưa thay đổi gì. Nếu đúng là muốn thay, "
+                     "chạy lại với --replace")
+
+
+def store(parsed: ParsedPlan, console: Console, *, replace: bool = False) -> None:
     """Store the plan and plan its notifications (the engine's `import_plan`), then say what
     was stored."""
     rt = runtime()
+    if not replace:
+        _check_replace(rt, parsed, console)
     with rt.session() as s:
         summary = import_plan(s, parsed, rt.planner, today(rt))
         s.commit()
