@@ -204,3 +204,38 @@ def test_reimporting_the_original_over_a_review_asks_for_replace(tmp_path):
     listed = json.loads(_nv(env, "tasks", "--agency", "so-tu-phap", "--json").stdout)
     [row] = [r for r in listed if (r["group"], r["code"]) == ("Cải cách thủ tục", "1.1")]
     assert row["due"] == ["2025-03-31"]
+
+
+def test_explain_records_an_explanation_sent_unasked(tmp_path):
+    """The Văn phòng UBND tỉnh explains its late TTHC 1.1 (due 24/01/2025) before any request:
+    recorded, marked as its own initiative, and no request for it is sent afterwards."""
+    from engine.settings import bundled
+    from engine.storage.models import ExplanationAnswer, ExplanationRequest
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": url, "COLUMNS": "200",
+           "NHACVIEC_CLOCK": "2025-02-04T09:00:00"}
+    assert _nv(env, "plan", "import", str(bundled("demo_plan_2025.txt"))).returncode == 0
+
+    def asked() -> list[tuple[str, str]]:
+        out = _nv(env, "preview", "--days", "15", "--agency", "vp-ubnd", "--json").stdout
+        return sorted((i["group"], i["code"]) for m in map(json.loads, out.splitlines())
+                      if m["kind"] == "explanation_request" for i in m["items"])
+
+    assert asked() == [("Cải cách TTHC", "1.1"), ("Cải cách TTHC", "2.1")]
+    ok = _nv(env, "explain", "TTHC/1.1", "--agency", "vp-ubnd", "--text",
+             "Chậm do chờ ý kiến các sở", "--doc", "15/VP-KSTT")
+    assert ok.returncode == 0, ok.stderr
+    assert "cơ quan tự giải trình, chưa có yêu cầu" in " ".join(ok.stdout.split())
+    assert asked() == [("Cải cách TTHC", "2.1")]
+    # An agency with nothing of that task to answer for is refused, in one line.
+    bad = _nv(env, "explain", "TTHC/1.1", "--agency", "so-tu-phap", "--text", "x")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    rt = runtime(url)
+    with rt.session() as s:
+        [(req, ans)] = s.execute(select(ExplanationRequest, ExplanationAnswer).join(
+            ExplanationAnswer, ExplanationAnswer.request_id == ExplanationRequest.id)).all()
+        assert (req.agency_id, req.unsolicited, str(req.requested_on)) == (
+            "vp-ubnd", True, "2025-02-04")
+        assert (ans.text, ans.document_no) == ("Chậm do chờ ý kiến các sở", "15/VP-KSTT")
+    rt.engine.dispose()

@@ -253,10 +253,11 @@ def test_agency_page_completion_with_evidence_and_officer_undo(db_url, tmp_path)
 
 
 def test_explanation_answered_on_the_agency_page(sqlite_url, tmp_path) -> None:
-    """TTHC 1.1 (due 24/01) is late by more than 10 working days: the wake-up of Friday
-    21/03/2025 asks the Văn phòng UBND tỉnh to explain."""
+    """TTHC 1.1 (due 24/01) is late by more than 10 working days: asked for by the officer
+    after the late import, the wake-up of Friday 21/03/2025 asks the Văn phòng UBND tỉnh to
+    explain."""
     desk = make_desk(sqlite_url, tmp_path)
-    seed_plan(desk)
+    seed_plan(desk, ask=True)
     rec = _wake(desk, "2025-03-21")
     assert any(m.kind == "explanation_request" and m.recipient.id == "vp-ubnd"
                for m in rec.sent)
@@ -299,7 +300,7 @@ def test_explanation_answered_on_the_agency_page(sqlite_url, tmp_path) -> None:
 
 def test_schedule_preview_and_a_past_day(sqlite_url, tmp_path) -> None:
     desk = make_desk(sqlite_url, tmp_path)
-    seed_plan(desk)
+    seed_plan(desk, ask=True)
     desk.login()
     r = desk.client.get("/lich-gui?songay=3")
     # Next wake-ups: Friday 21/03, Monday 24/03, Tuesday 25/03/2025.

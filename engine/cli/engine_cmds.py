@@ -25,6 +25,7 @@ from engine.cli.engine_common import (
 )
 from engine.cli.main import app
 from engine.directory.agencies import Directory
+from engine.storage.models import ExplanationRequest
 from engine.tracking.explain_requests import ask_explanations
 from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, task_ref
 from engine.tracking.records import (
@@ -274,16 +275,19 @@ def explain_cmd(agency: Annotated[str | None, typer.Option(
         p = find_plan(s, plan)
         if period is not None:
             pr = find_period(s, p.id, period)
-            answer_explanation(s, None, agency_id, period=pr, text=text, on=on,
-                               document_no=doc)
+            a = answer_explanation(s, None, agency_id, period=pr, text=text, on=on,
+                                   document_no=doc)
             about = f"báo cáo {pr.name}"
         else:
             t = find_task(s, task, group=group, plan_id=p.id)
-            answer_explanation(s, t, agency_id, text=text, on=on, document_no=doc)
+            a = answer_explanation(s, t, agency_id, text=text, on=on, document_no=doc)
             about = task_ref(t)
+        unasked = s.get(ExplanationRequest, a.request_id).unsolicited
         s.commit()
     typer.echo(f"Đã ghi nhận giải trình của {rt.directory.get(agency_id).name} cho "
-               f"{about} ngày {vn_date(on, '-')}.")
+               f"{about} ngày {vn_date(on, '-')}"
+               + (" (cơ quan tự giải trình, chưa có yêu cầu; sẽ không gửi yêu cầu giải trình "
+                  "cho việc này nữa)." if unasked else "."))
 
 
 def _explain_request(plan: str | None, agency: str | None) -> None:
