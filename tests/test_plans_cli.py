@@ -89,7 +89,8 @@ def test_commands_scope_to_one_plan_and_say_which(tmp_path):
     rt = runtime(url)
     with rt.session() as s:
         got = sorted((str(c.completed_on), str(due)) for c, due in s.execute(
-            select(Completion, Deadline.due).join(Deadline, Deadline.id == Completion.deadline_id)))
+            select(Completion, Deadline.due)
+            .join(Deadline, Deadline.id == Completion.deadline_id)))
         manual = {(t.plan_id, str(d.due)) for d, t in s.execute(
             select(Deadline, Task).join(Task, Task.id == Deadline.task_id)
             .where(Deadline.source == "manual"))}

@@ -17,9 +17,9 @@ from engine.cli import service_cmds  # noqa: F401 - registers the service comman
 from engine.cli.console import make_console
 from engine.cli.engine_common import (
     TASK_KIND_VI,
+    now,
     parse_date,
     pct,
-    now,
     runtime,
     today,
 )

@@ -15,7 +15,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-
 from sqlalchemy import func, select
 
 from core.errors import ConflictError, InputError
@@ -124,7 +123,8 @@ def _check_replace(rt, parsed: ParsedPlan, console: Console) -> None:  # noqa: A
     if not undoing:
         return
     console.print(Text(f"\nNhập lại sẽ thay kế hoạch {parsed.plan.number} (năm "
-                       f"{parsed.plan.year}) đã lưu; {len(lines)} khác biệt:", style="bold yellow"))
+                       f"{parsed.plan.year}) đã lưu; {len(lines)} khác biệt:",
+                       style="bold yellow"))
     for line in lines[:SHOWN]:
         console.print(f"- {line}", markup=False)
     if len(lines) > SHOWN:

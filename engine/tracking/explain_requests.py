@@ -1,4 +1,5 @@
-"""Explanation requests the officer asks for (`nhacviec explain request --plan ... [--agency ...]`).
+"""Explanation requests the officer asks for (`nhacviec explain request --plan ...
+[--agency ...]`).
 
 A plan imported after some of its deadlines (or a deadline whose request day passed before it was
 planned) does not send explanation requests on its own: the planner holds them

@@ -65,6 +65,10 @@ def _dates(dues: tuple) -> str:
     return ", ".join(vn_date(d) for d in dues) or "không có"
 
 
+def _who(ids: tuple, names: dict[str, str]) -> str:
+    return ", ".join(names.get(i, i) for i in ids) or "không có"
+
+
 def compare(before: Snapshot, after: Snapshot, names: dict[str, str]) -> list[str]:
     """The differences, one Vietnamese line each, by task order."""
     lines: list[str] = []
@@ -83,8 +87,8 @@ def compare(before: Snapshot, after: Snapshot, names: dict[str, str]) -> list[st
             if old[2] != new[2]:
                 lines.append(f"{ref(key)}: thời hạn {_dates(old[2])} → {_dates(new[2])}")
             if old[1] != new[1]:
-                who = (lambda ids: ", ".join(names.get(i, i) for i in ids) or "không có")
-                lines.append(f"{ref(key)}: cơ quan chủ trì {who(old[1])} → {who(new[1])}")
+                lines.append(f"{ref(key)}: cơ quan chủ trì {_who(old[1], names)} → "
+                             f"{_who(new[1], names)}")
             if old[0] != new[0]:
                 lines.append(f"{ref(key)}: đổi tên nhiệm vụ")
     for group, code, due, agency in sorted(before.done - after.done,
