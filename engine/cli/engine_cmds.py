@@ -237,8 +237,8 @@ def report_submit_cmd(
                f"(hạn {vn_date(pr.deadline, '-')}) ngày {vn_date(on, '-')}: {when}.")
 
 
-@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan (trễ hạn quá 10 ngày "
-             "làm việc): về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo định kỳ của một kỳ "
+@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan, đã được yêu cầu hay "
+             "tự gửi: về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo định kỳ của một kỳ "
              "(--period \"Quý I\"). «explain request --plan SỐ_KH [--agency CƠ_QUAN]»: gửi đề "
              "nghị giải trình cho các việc đã trễ hạn trước khi nhập kế hoạch (lần gửi tới, mỗi "
              "cơ quan một thư).")
