@@ -12,7 +12,7 @@ import sys
 from sqlalchemy import select
 
 from engine.planning.planner import plan_plan
-from engine.storage.models import Completion, Deadline, Task
+from engine.storage.models import Completion, Deadline, Duty, PlannedItem, Task
 from engine.tracking.plan_store import store_plan
 from tests.plan_factory import QUARTER_1, D, plan, runtime, task
 
@@ -239,4 +239,46 @@ def test_explain_records_an_explanation_sent_unasked(tmp_path):
         assert (req.agency_id, req.unsolicited, str(req.requested_on)) == (
             "vp-ubnd", True, "2025-02-04")
         assert (ans.text, ans.document_no) == ("Chậm do chờ ý kiến các sở", "15/VP-KSTT")
+    rt.engine.dispose()
+
+
+def test_twin_reports_and_unasked_explanations_on_either_database(db_url):
+    """The engine calls behind `report submit` and `explain` (unasked), on SQLite and
+    PostgreSQL."""
+    from engine.storage.models import ExplanationRequest, ReportObligation, ReportPeriod
+    from engine.tracking.explain_requests import ask_explanations
+    from engine.tracking.lookup import find_task
+    from engine.tracking.records import answer_explanation, submit_report
+
+    _two_plans(db_url)
+    rt = runtime(db_url)
+    with rt.session() as s:
+        r, _ = submit_report(s, 2, "so-tu-phap", "Quý I", on=D("2025-03-12"))
+        s.commit()
+        reported = sorted(pid for pid, in s.execute(
+            select(ReportPeriod.plan_id)
+            .join(ReportObligation, ReportObligation.period_id == ReportPeriod.id)
+            .join(Completion, Completion.obligation_id == ReportObligation.id)
+            .where(ReportObligation.agency_id == "so-tu-phap")))
+        assert reported == [1, 2] and r.on_time
+        t = find_task(s, "TTHC/2", plan_id=1)
+        answer_explanation(s, t, "so-tu-phap", text="Chờ số liệu", on=D("2025-04-10"))
+        s.commit()
+        [req] = s.scalars(select(ExplanationRequest)).all()
+        assert req.unsolicited and req.deadline_id is not None
+        # The officer's later request does not ask again what was explained unasked.
+        asked = ask_explanations(s, 1, rt.planner, D("2025-04-20"), dry=True,
+                                 agency_id="so-tu-phap")
+        # Nothing new: 1.1's request (due 24/01) is still pending from the import, 2 was
+        # explained unasked (its pending request cancelled), the Quý I report was sent.
+        assert (asked.by_agency, asked.already) == ({}, 2)
+        states = dict(s.execute(select(PlannedItem.key, PlannedItem.state).where(
+            PlannedItem.kind == "explanation_request", PlannedItem.plan_id == 1,
+            PlannedItem.recipient_id == "so-tu-phap")).all())
+        # 1.1's pending; task 2's cancelled (explained); the Quý I report's cancelled (sent).
+        duty = s.scalar(select(Duty.id).join(Deadline, Deadline.id == Duty.deadline_id)
+                        .where(Deadline.task_id == t.id, Duty.agency_id == "so-tu-phap"))
+        assert sorted(states.values()) == ["cancelled", "cancelled", "pending"]
+        assert states[f"explain/{duty}/so-tu-phap"] == "cancelled"
+        s.rollback()
     rt.engine.dispose()
