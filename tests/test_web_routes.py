@@ -461,3 +461,42 @@ def test_a_province_overview_is_current_after_every_write(sqlite_url, tmp_path) 
     html = desk.client.get("/").text
     assert "đang được tính lại" not in html
     assert int(re.search(r'class="stat red"><b>(\d+)</b>', html).group(1)) == late - 1
+
+
+def test_reimporting_the_original_over_a_reviewed_plan_asks_first(sqlite_url, tmp_path) -> None:
+    """The desk imports a reviewed plan (Cải cách thủ tục 5, whose lead the plan leaves
+    unclear, given the Sở Nội vụ); the original file uploaded and imported again lists what it
+    would undo and changes nothing until the officer confirms."""
+    from engine.settings import bundled
+    from engine.storage.models import Assignment
+
+    desk = make_desk(sqlite_url, tmp_path)
+    desk.login()
+    data = bundled("demo_plan_2025.txt").read_bytes()
+
+    def upload() -> str:
+        r = desk.post("/ke-hoach/tai-len", "/ke-hoach", files={"file": ("kh-2025.txt", data)})
+        return str(r.url).split("testserver")[1]
+
+    review = upload()
+    desk.post(f"{review}/nhiem-vu/8", review, data={"lead_set": "1", "lead": "so-noi-vu",
+                                                      "support_set": "1", "timing": "Năm 2025"})
+    r = desk.post(f"{review}/nhap", review)
+    assert "Đã nhập kế hoạch mới 196/KH-UBND" in r.text
+    task = _task(desk, "Cải cách thủ tục", "5")
+
+    def leads() -> list:
+        with desk.rt.session() as s:
+            return sorted(s.scalars(select(Assignment.agency_id).where(
+                Assignment.task_id == task.id, Assignment.role == "lead")))
+
+    assert leads() == ["so-noi-vu"]
+    again = upload()
+    r = desk.post(f"{again}/nhap", again)
+    assert r.status_code == 200 and 'id="khac-biet"' in r.text
+    assert "Cải cách thủ tục / 5: cơ quan chủ trì Sở Nội vụ → không có" in r.text
+    assert "Vẫn thay kế hoạch đã lưu" in r.text
+    assert leads() == ["so-noi-vu"]  # nothing changed
+    r = desk.post(f"{again}/nhap", again, data={"thay": "1"})
+    assert "Đã cập nhật kế hoạch 196/KH-UBND" in r.text
+    assert leads() == []
