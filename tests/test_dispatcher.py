@@ -138,7 +138,10 @@ async def test_report_reminder_carries_window_address_and_ongoing_tasks(db_url):
     msgs = await wake(d, "2025-03-11")
     vp = by(msgs, "vp-ubnd")
     assert len(vp) == 1
-    item = vp[0].items[0]
+    # The first wake-up since January: its late notice of 24/01 catches up in the same digest.
+    assert [(i.reason, i.due) for i in vp[0].items if i.reason == "late"] == [
+        ("late", D("2025-01-24"))]
+    [item] = [i for i in vp[0].items if i.reason == "report_reminder"]
     assert (item.reason, item.period, item.due) == ("report_reminder", "Quý I", D("2025-03-18"))
     assert (item.cutoff_from, item.cutoff_to) == (D("2024-12-15"), D("2025-03-14"))
     assert item.data_entry_url == "https://ktxh.socstrang.gov.vn"
@@ -246,8 +249,10 @@ async def test_older_than_grace_is_missed_and_told_to_the_monitor(db_url):
     rt, d = setup(db_url)
     # Nothing ran from 17/01 until Monday 10/02. Grace: 3 working days (05, 06, 07/02).
     msgs = await wake(d, "2025-02-10")
-    # The late notice of 03/02 is older than the grace: missed, not sent.
-    assert by(msgs, "vp-ubnd") == []
+    # The late notice of 03/02 is older than the grace: it catches up in today's digest (what
+    # is late now); the reminders of days gone are missed, not replayed.
+    [vp] = by(msgs, "vp-ubnd")
+    assert [(i.reason, i.due) for i in vp.items] == [("late", D("2025-01-24"))]
     monitor = by(msgs, "so-noi-vu", "monitor_list")
     assert len(monitor) == 1
     reasons = Counter(i.reason for i in monitor[0].items)
@@ -256,7 +261,8 @@ async def test_older_than_grace_is_missed_and_told_to_the_monitor(db_url):
     assert any(i.agency_id == "vp-ubnd" and i.reason == "missed" for i in monitor[0].items)
     with rt.session() as s:
         missed = s.scalars(select(PlannedItem.key).where(PlannedItem.state == "missed")).all()
-    assert any(k.startswith("late/") for k in missed)
+    assert any(k.startswith("reminder") for k in missed)
+    assert not any(k.startswith("late/") for k in missed)
     assert await wake(d, "2025-02-10", hour=12) == []
 
 
@@ -585,8 +591,13 @@ async def test_a_year_long_stop_is_one_missed_line_per_agency(db_url, monkeypatc
                                 ).all())
     assert pending > engine.dispatch.dispatcher.MISSED_LINES
     result = await d.wake(at("2026-12-10"))
-    assert result.missed >= pending - 60  # the 2025 markers of oversight lists included
-    assert not [m for m in result.messages if m.kind == "agency_digest"]
+    # The late notices catch up: one digest per agency of what is late now; the rest (the
+    # 2025 markers of oversight lists included) is missed.
+    digests = [m for m in result.messages if m.kind == "agency_digest"]
+    assert len({m.recipient.id for m in digests}) == len(digests) > 10
+    assert {i.reason for m in digests for i in m.items} == {"late"}
+    caught = sum(len(m.items) for m in digests)
+    assert result.missed + caught >= pending - 60
     [monitor] = [m for m in result.messages if m.kind == "monitor_list"]
     missed = [i for i in monitor.items if i.reason == "missed"]
     agencies = [i.agency_id for i in missed]

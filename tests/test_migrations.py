@@ -57,7 +57,7 @@ EXPLANATION_ROWS = [
     "recorded_at) VALUES (1, 1, '2025-02-20', 'Chậm do chờ ý kiến các sở', '45/BC-VP', "
     "'2025-02-20 03:00:00+00:00')",
 ]
-HEAD = "0011"
+HEAD = "0012"
 
 
 def _head(engine) -> str:

@@ -249,7 +249,8 @@ def test_cli_recording_commands(tmp_path):
     assert nv("done", "--group", "cai cach tthc", "1.1", "--agency", "vp-ubnd", "--date",
               "24/01/2025").returncode == 0
     assert nv("event", "2.1.2", "--date", "2025-04-24").stdout.strip().endswith(
-        "thời hạn 05/05/2025.")
+        "thời hạn 05/05/2025. [kế hoạch 196/KH-UBND năm 2025, nhập gần nhất; chọn kế hoạch "
+        "khác bằng --plan]")
     assert "02/06/2025" in nv("task", "set-due", "TTHC/7", "--date", "2025-06-01").stdout
     assert nv("task", "set-due", "TTHC/1.1", "--date", "2025-06-01").returncode == 2
     assert nv("report", "submit", "--agency", "so-tu-phap", "--period", "Quý I", "--doc",

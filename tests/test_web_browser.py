@@ -30,6 +30,8 @@ from sqlalchemy import select
 from engine.dispatch.dispatcher import Dispatcher
 from engine.settings import bundled
 from engine.storage.models import Deadline, Duty, Task
+from engine.tracking.explain_requests import ask_explanations
+from engine.tracking.lookup import find_plan
 from engine.web.app import create_app
 from engine.web.users import add_user
 from notifiers.recording import RecordingNotifier
@@ -244,6 +246,10 @@ def _morning(rt, clock, base, d, tmp_path) -> None:
 
     # 8. Friday 21/03/2025: the wake-up asks the Văn phòng UBND tỉnh to explain Cải cách TTHC
     # 1.1 (due 24/01/2025, late by more than 10 working days); it answers on its page.
+    # The officer asks for the requests held since the late import (`explain request`).
+    with rt.session() as s:
+        ask_explanations(s, find_plan(s, "196/KH-UBND").id, rt.planner, dt.date(2025, 3, 20))
+        s.commit()
     rec = RecordingNotifier(channel="email")
     dispatcher = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [rec],
                             worker="browser-test")

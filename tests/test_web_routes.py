@@ -253,10 +253,11 @@ def test_agency_page_completion_with_evidence_and_officer_undo(db_url, tmp_path)
 
 
 def test_explanation_answered_on_the_agency_page(sqlite_url, tmp_path) -> None:
-    """TTHC 1.1 (due 24/01) is late by more than 10 working days: the wake-up of Friday
-    21/03/2025 asks the Văn phòng UBND tỉnh to explain."""
+    """TTHC 1.1 (due 24/01) is late by more than 10 working days: asked for by the officer
+    after the late import, the wake-up of Friday 21/03/2025 asks the Văn phòng UBND tỉnh to
+    explain."""
     desk = make_desk(sqlite_url, tmp_path)
-    seed_plan(desk)
+    seed_plan(desk, ask=True)
     rec = _wake(desk, "2025-03-21")
     assert any(m.kind == "explanation_request" and m.recipient.id == "vp-ubnd"
                for m in rec.sent)
@@ -299,7 +300,7 @@ def test_explanation_answered_on_the_agency_page(sqlite_url, tmp_path) -> None:
 
 def test_schedule_preview_and_a_past_day(sqlite_url, tmp_path) -> None:
     desk = make_desk(sqlite_url, tmp_path)
-    seed_plan(desk)
+    seed_plan(desk, ask=True)
     desk.login()
     r = desk.client.get("/lich-gui?songay=3")
     # Next wake-ups: Friday 21/03, Monday 24/03, Tuesday 25/03/2025.
@@ -492,3 +493,42 @@ def test_the_period_report_workbook_the_digest_links_to(sqlite_url, tmp_path) ->
     for missing in (f"/bao-cao/{plan_id}/quy-v.xlsx", f"/bao-cao/{plan_id + 99}/quy-i.xlsx"):
         r = desk.client.get(missing)
         assert r.status_code == 404 and "Không có báo cáo kỳ này" in r.text
+
+
+def test_reimporting_the_original_over_a_reviewed_plan_asks_first(sqlite_url, tmp_path) -> None:
+    """The desk imports a reviewed plan (Cải cách thủ tục 5, whose lead the plan leaves
+    unclear, given the Sở Nội vụ); the original file uploaded and imported again lists what it
+    would undo and changes nothing until the officer confirms."""
+    from engine.settings import bundled
+    from engine.storage.models import Assignment
+
+    desk = make_desk(sqlite_url, tmp_path)
+    desk.login()
+    data = bundled("demo_plan_2025.txt").read_bytes()
+
+    def upload() -> str:
+        r = desk.post("/ke-hoach/tai-len", "/ke-hoach", files={"file": ("kh-2025.txt", data)})
+        return str(r.url).split("testserver")[1]
+
+    review = upload()
+    desk.post(f"{review}/nhiem-vu/8", review, data={"lead_set": "1", "lead": "so-noi-vu",
+                                                      "support_set": "1", "timing": "Năm 2025"})
+    r = desk.post(f"{review}/nhap", review)
+    assert "Đã nhập kế hoạch mới 196/KH-UBND" in r.text
+    task = _task(desk, "Cải cách thủ tục", "5")
+
+    def leads() -> list:
+        with desk.rt.session() as s:
+            return sorted(s.scalars(select(Assignment.agency_id).where(
+                Assignment.task_id == task.id, Assignment.role == "lead")))
+
+    assert leads() == ["so-noi-vu"]
+    again = upload()
+    r = desk.post(f"{again}/nhap", again)
+    assert r.status_code == 200 and 'id="khac-biet"' in r.text
+    assert "Cải cách thủ tục / 5: cơ quan chủ trì Sở Nội vụ → không có" in r.text
+    assert "Vẫn thay kế hoạch đã lưu" in r.text
+    assert leads() == ["so-noi-vu"]  # nothing changed
+    r = desk.post(f"{again}/nhap", again, data={"thay": "1"})
+    assert "Đã cập nhật kế hoạch 196/KH-UBND" in r.text
+    assert leads() == []

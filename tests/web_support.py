@@ -15,6 +15,7 @@ from engine.service.runtime import Runtime
 from engine.settings import Settings, bundled
 from engine.storage.db import get_engine
 from engine.tracking.agency_links import LinkMaker
+from engine.tracking.explain_requests import ask_explanations
 from engine.tracking.plan_store import import_plan
 from engine.web.app import create_app
 from engine.web.users import add_user
@@ -87,12 +88,16 @@ def make_desk(url: str, tmp_path, clock: Clock | None = None, **settings) -> Des
     return Desk(rt, clock, TestClient(create_app(rt, clock=clock), follow_redirects=True))
 
 
-def seed_plan(desk: Desk) -> int:
-    """The bundled seed plan, imported as `plan import` would on the clock's day."""
+def seed_plan(desk: Desk, *, ask: bool = False) -> int:
+    """The bundled seed plan, imported as `plan import` would on the clock's day; `ask`: then
+    the officer asks for the explanation requests held since the late import (`nhacviec
+    explain request --plan 196/KH-UBND`)."""
     rt = desk.rt
     parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
                        calendar=rt.calendar)
     with rt.session() as s:
         summary = import_plan(s, parsed, rt.planner, desk.clock().date())
+        if ask:
+            ask_explanations(s, summary.plan_id, rt.planner, desk.clock().date())
         s.commit()
     return summary.plan_id

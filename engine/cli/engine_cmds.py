@@ -17,6 +17,7 @@ from engine.cli import service_cmds  # noqa: F401 - registers the service comman
 from engine.cli.console import make_console
 from engine.cli.engine_common import (
     TASK_KIND_VI,
+    now,
     parse_date,
     pct,
     runtime,
@@ -24,6 +25,8 @@ from engine.cli.engine_common import (
 )
 from engine.cli.main import app
 from engine.directory.agencies import Directory
+from engine.storage.models import ExplanationRequest
+from engine.tracking.explain_requests import ask_explanations
 from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, task_ref
 from engine.tracking.records import (
     answer_explanation,
@@ -57,6 +60,20 @@ app.add_typer(task_app, name="task")
 app.add_typer(report_app, name="report")
 
 
+def _which(p, named: str | None) -> str:  # noqa: ANN001 - a Plan
+    """The plan a command used, said when none was named (several plans may be stored)."""
+    if named:
+        return ""
+    return (f" [kế hoạch {p.number} năm {p.year}, nhập gần nhất; chọn kế hoạch khác bằng "
+            "--plan]")
+
+
+def _said_plan(p, named: str | None, *, to_err: bool = False) -> None:  # noqa: ANN001
+    if not named:
+        typer.echo(f"Kế hoạch {p.number} (năm {p.year}) — kế hoạch nhập gần nhất; chọn kế "
+                   "hoạch khác bằng --plan.", err=to_err)
+
+
 # --- tasks ----------------------------------------------------------------------------------
 @app.command("tasks", help="Liệt kê nhiệm vụ đã nhập, với thời hạn và trạng thái.")
 def tasks_cmd(
@@ -82,8 +99,10 @@ def tasks_cmd(
                            kind=kind, due_before=before)
         rows = [_task_row(line, rt.directory) for line in lines]
     if as_json:
+        _said_plan(p, plan, to_err=True)
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    _said_plan(p, plan)
     out = Table(title=f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})")
     for col in ("Mã", "Nhóm", "Số", "Nhiệm vụ", "Loại", "Chủ trì", "Thời hạn", "Trạng thái"):
         out.add_column(col, overflow="fold")
@@ -145,7 +164,8 @@ def done_cmd(
     when = "đúng hạn" if r.on_time else "quá hạn"
     typer.echo(f"Đã ghi nhận {rt.directory.get(agency_id).name} hoàn thành {task_ref(t)} "
                f"(hạn {vn_date(r.due, '-')}) ngày {vn_date(r.completed_on, '-')}: {when}"
-               + (f", văn bản {doc}" if doc else "") + f". Đã dừng {r.cancelled} nhắc việc.")
+               + (f", văn bản {doc}" if doc else "") + f". Đã dừng {r.cancelled} nhắc việc."
+               + _which(p, plan))
 
 
 @app.command("undo", help="Hủy ghi nhận hoàn thành gần nhất của cơ quan cho nhiệm vụ.")
@@ -159,7 +179,8 @@ def undo_cmd(task: TaskArg, agency: AgencyOpt, group: GroupOpt = None,
         c = undo_completion(s, rt.planner, agency_id=agency_id, task=t, today=today(rt))
         s.commit()
     typer.echo(f"Đã hủy ghi nhận hoàn thành ngày {vn_date(c.completed_on, '-')} của "
-               f"{rt.directory.get(agency_id).name} cho {task_ref(t)}; nhắc việc được lập lại.")
+               f"{rt.directory.get(agency_id).name} cho {task_ref(t)}; nhắc việc được lập lại."
+               + _which(p, plan))
 
 
 @app.command("event", help="Ghi ngày xảy ra sự kiện mà nhiệm vụ tính thời hạn từ đó.")
@@ -174,7 +195,8 @@ def event_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metavar
         t = find_task(s, task, group=group, plan_id=p.id)
         d = record_event(s, t, rt.planner, on=on, today=today(rt), note=note)
         s.commit()
-    typer.echo(f"Đã ghi sự kiện ngày {vn_date(on)} cho {task_ref(t)}: thời hạn {vn_date(d.due)}.")
+    typer.echo(f"Đã ghi sự kiện ngày {vn_date(on)} cho {task_ref(t)}: thời hạn {vn_date(d.due)}."
+               + _which(p, plan))
 
 
 @task_app.command("set-due", help="Đặt thời hạn cho nhiệm vụ kế hoạch không ghi hạn cụ thể.")
@@ -191,7 +213,7 @@ def set_due_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metav
         s.commit()
     moved = "" if d.due == on else (
         f" ({vn_date(on)} là ngày nghỉ: chuyển sang ngày làm việc kế tiếp)")
-    typer.echo(f"Đã đặt thời hạn {vn_date(d.due)} cho {task_ref(t)}{moved}.")
+    typer.echo(f"Đã đặt thời hạn {vn_date(d.due)} cho {task_ref(t)}{moved}." + _which(p, plan))
 
 
 @report_app.command("submit", help="Ghi nhận cơ quan đã gửi báo cáo định kỳ của một kỳ.")
@@ -215,11 +237,16 @@ def report_submit_cmd(
                f"(hạn {vn_date(pr.deadline, '-')}) ngày {vn_date(on, '-')}: {when}.")
 
 
-@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan đã bị yêu cầu giải "
-             "trình (trễ hạn quá 10 ngày làm việc): về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo "
-             "định kỳ của một kỳ (--period \"Quý I\").")
-def explain_cmd(agency: AgencyOpt,
-                text: Annotated[str, typer.Option("--text", help="Nội dung giải trình.")],
+@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan, đã được yêu cầu hay "
+             "tự gửi: về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo định kỳ của một kỳ "
+             "(--period \"Quý I\"). «explain request --plan SỐ_KH [--agency CƠ_QUAN]»: gửi đề "
+             "nghị giải trình cho các việc đã trễ hạn trước khi nhập kế hoạch (lần gửi tới, mỗi "
+             "cơ quan một thư).")
+def explain_cmd(agency: Annotated[str | None, typer.Option(
+                    "--agency", "-a", metavar="CƠ_QUAN",
+                    help="Mã hoặc tên cơ quan (xem: nhacviec agency list).")] = None,
+                text: Annotated[str | None, typer.Option("--text", help="Nội dung giải trình."
+                                                         )] = None,
                 task: Annotated[str | None, typer.Argument(
                     metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ TTHC/1.1) hoặc #mã; "
                     "bỏ trống khi giải trình về báo cáo (--period).")] = None,
@@ -229,7 +256,13 @@ def explain_cmd(agency: AgencyOpt,
                 doc: Annotated[str | None, typer.Option("--doc", metavar="SỐ_VB",
                                                         help="Số văn bản giải trình.")] = None,
                 date: DateOpt = None, group: GroupOpt = None, plan: PlanOpt = None) -> None:
-
+    if task == "request" and period is None:
+        _explain_request(plan, agency)
+        return
+    if agency is None:
+        raise InputError("chưa nêu cơ quan (--agency)")
+    if text is None:
+        raise InputError("chưa nêu nội dung giải trình (--text)")
     if task is not None and period is not None:
         raise InputError("hãy nêu một nhiệm vụ hoặc một kỳ báo cáo (--period), không nêu cả hai")
     if task is None and period is None:
@@ -242,16 +275,44 @@ def explain_cmd(agency: AgencyOpt,
         p = find_plan(s, plan)
         if period is not None:
             pr = find_period(s, p.id, period)
-            answer_explanation(s, None, agency_id, period=pr, text=text, on=on,
-                               document_no=doc)
+            a = answer_explanation(s, None, agency_id, period=pr, text=text, on=on,
+                                   document_no=doc)
             about = f"báo cáo {pr.name}"
         else:
             t = find_task(s, task, group=group, plan_id=p.id)
-            answer_explanation(s, t, agency_id, text=text, on=on, document_no=doc)
+            a = answer_explanation(s, t, agency_id, text=text, on=on, document_no=doc)
             about = task_ref(t)
+        unasked = s.get(ExplanationRequest, a.request_id).unsolicited
         s.commit()
     typer.echo(f"Đã ghi nhận giải trình của {rt.directory.get(agency_id).name} cho "
-               f"{about} ngày {vn_date(on, '-')}.")
+               f"{about} ngày {vn_date(on, '-')}"
+               + (" (cơ quan tự giải trình, chưa có yêu cầu; sẽ không gửi yêu cầu giải trình "
+                  "cho việc này nữa)." if unasked else "."))
+
+
+def _explain_request(plan: str | None, agency: str | None) -> None:
+    """`explain request`: the explanation requests held since a late import, asked now."""
+    from engine.dispatch.preview import next_slot  # lazy: fast --help
+
+    rt = runtime()
+    agency_id = find_agency(rt.directory, agency) if agency else None
+    moment = now(rt.policy.tz)
+    with rt.session() as s:
+        p = find_plan(s, plan)
+        asked = ask_explanations(s, p.id, rt.planner, moment.date(), agency_id=agency_id,
+                                 send_on=next_slot(moment, rt.calendar, rt.policy))
+        s.commit()
+    whose = f" của {rt.directory.get(agency_id).name}" if agency_id else ""
+    to = rt.directory.get(agency_id).name if agency_id else f"{len(asked.by_agency)} cơ quan"
+    before = (f" ({asked.already} việc đã được đề nghị trước đó, không gửi lại)"
+              if asked.already else "")
+    if not asked.requests:
+        typer.echo(f"Kế hoạch {p.number} (năm {p.year}): không có việc trễ hạn nào{whose} cần "
+                   f"đề nghị giải trình thêm{before}.")
+        return
+    typer.echo(f"Kế hoạch {p.number} (năm {p.year}): đã lập {asked.requests} đề nghị giải trình"
+               f" cho {to}; gửi sáng "
+               f"{vn_date(asked.send_on)}, mỗi cơ quan một thư liệt kê mọi việc trễ hạn{before}.")
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -269,19 +330,22 @@ def status_cmd(
     day = parse_date(as_of, "--as-of") or today(rt)
     agency_id = find_agency(rt.directory, agency) if agency else None
     with rt.session() as s:
-        plan_id = find_plan(s, plan).id if plan else None
+        p = find_plan(s, plan)  # none named: the latest plan, as the option's help says
         result = table(s, day, rt.calendar, rt.directory, soon=rt.policy.soon_working_days,
-                       plan_id=plan_id, agency_id=agency_id)
+                       plan_id=p.id, agency_id=agency_id)
     if as_json:
         typer.echo(json.dumps({"as_of": day.isoformat(),
+                               "plan": {"number": p.number, "year": p.year},
                                "agencies": [a.to_json(i) for i, a in enumerate(result, 1)]},
                               ensure_ascii=False, indent=2))
         return
-    print_status(result, day, make_console())
+    _said_plan(p, plan)
+    print_status(result, day, make_console(), plan=p)
 
 
-def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
-    out = Table(title=f"Tình hình thực hiện tính đến {vn_date(day, '-')}")
+def print_status(result: list, day, console: Console, plan=None) -> None:  # noqa: ANN001
+    of = f" kế hoạch {plan.number} (năm {plan.year})" if plan is not None else ""
+    out = Table(title=f"Tình hình thực hiện{of} tính đến {vn_date(day, '-')}")
     out.add_column("Hạng", justify="right")
     out.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
     for st in STATUSES:

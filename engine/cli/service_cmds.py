@@ -86,6 +86,8 @@ def dispatch_cmd(
                   ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In các tin đã gửi, mỗi tin một dòng "
                                           "JSON.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ in những gì sẽ gửi (tính từ cơ "
+                                          "sở dữ liệu thật), không gửi, không ghi gì.")] = False,
 ) -> None:
     # lazy: only this command pays for it (fast --help)
     from engine.dispatch.dispatcher import Dispatcher
@@ -93,6 +95,13 @@ def dispatch_cmd(
 
     rt = runtime()
     instant = parse_instant(at, rt.policy.tz) if at else now(rt.policy.tz)
+    if dry_run:
+        from engine.cli.preview_cmds import make_preview, show
+
+        preview = make_preview(rt)
+        slot = preview.dispatcher.slot_for(instant)
+        show([preview.day(slot)], now(rt.policy.tz).date(), None, as_json=as_json)
+        return
     from engine.reports.latest import links_under
     from engine.tracking.agency_links import LinkMaker
 

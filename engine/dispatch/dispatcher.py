@@ -130,14 +130,29 @@ def _not_yet_in(items: list, more: list) -> list:
 
 
 def _by_message(planned: list) -> dict[tuple[str, str, str], list]:
-    """The items of each message: per kind and recipient (one digest a day); an explanation
-    request per deadline or report obligation."""
+    """The items of each message: per kind and recipient, one message a day. Explanation
+    requests of one agency on one day are one message listing every late deadline (each is
+    still its own request, answered on its own on the agency's web page)."""
     groups: dict[tuple[str, str, str], list] = {}
     for p in planned:
-        ref = (f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
-               ) if p.kind == MessageKind.EXPLANATION_REQUEST else ""
-        groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
+        groups.setdefault((p.kind, p.recipient_id, ""), []).append(p)
     return groups
+
+
+def _one_per_report(items: list[Item]) -> list[Item]:
+    """An agency's report of a period is one obligation of the province's reporting regime for
+    the year, whichever plans of that year list it: said once in a message (its items still
+    ride in it, and are settled with it)."""
+    seen: set[tuple] = set()
+    out = []
+    for i in items:
+        if i.period and not i.code:
+            key = (i.reason, i.period, i.due)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(i)
+    return out
 
 
 @dataclass
@@ -163,6 +178,8 @@ class _Day:
         if kind == MessageKind.STEERING_DIGEST:
             return self.steering
         its = [self.lines[p.id] for p in latest(todo) if p.id in self.lines]
+        if kind in PHASE_AGENCIES:
+            its = _one_per_report(its)
         if kind == MessageKind.MONITOR_LIST and self.listed:
             its += _not_yet_in(its, [i for p in todo for i in self.listed.get(p.id, ())])
         return its, {}
@@ -450,6 +467,18 @@ class Dispatcher:
                         .where(PlannedItem.state == "pending", PlannedItem.send_on < floor)).all()
         if not old:
             return 0
+        # Catching up (a service stopped for weeks): the late notices still pending go in
+        # today's digest, one per agency, saying what is late now (a completed deadline's are
+        # dropped when the digest is composed); the rest is history, recorded as missed.
+        catch = [p.id for p in old
+                 if p.kind == MessageKind.AGENCY_DIGEST and p.reason == Reason.LATE]
+        if catch:
+            s.connection().execute(update(PlannedItem).where(in_ids(PlannedItem.id, catch))
+                                   .values(send_on=slot))
+            kept = set(catch)
+            old = [p for p in old if p.id not in kept]
+            if not old:
+                return 0
         wall = self.wall()
         s.connection().execute(update(PlannedItem)
                                .where(in_ids(PlannedItem.id, [p.id for p in old]))

@@ -39,7 +39,7 @@ def apply(s: Session, wants: list[Want], existing: dict[str, _Have], planner: Pl
     wanted: set[str] = set()
     for w in wants:
         wanted.add(w.key)  # a past pending reminder is kept, for the dispatcher's grace
-        day = planner.when(w.send_on, w.escalation, today)
+        day = planner.when(w.send_on, w.escalation, today, w.kind)
         if day is None:
             continue
         if day != w.send_on:

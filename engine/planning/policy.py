@@ -28,6 +28,9 @@ class Policy:
     late_monitor_after: int = 3
     explanation_after: int = 10
     explanation_reply_days: int = 5
+    # Explanation requests whose day passed before they were planned (a late import): held
+    # until the officer asks (False), or sent on the first dispatch (True).
+    explain_already_late: bool = False
     steering_weekday: int = 0
     steering_years_after: int = 1
     needs_due_cadence: str = "monthly"
@@ -72,6 +75,7 @@ _KEYS = {  # (section, key) -> (field, type)
     ("late", "monitor_after"): ("late_monitor_after", "pos"),
     ("late", "explanation_after"): ("explanation_after", "pos"),
     ("late", "explanation_reply_days"): ("explanation_reply_days", "pos"),
+    ("late", "explain_already_late"): ("explain_already_late", "bool"),
     ("late", "steering_weekday"): ("steering_weekday", "weekday"),
     ("late", "steering_years_after"): ("steering_years_after", "nonneg"),
     ("needs_due", "cadence"): ("needs_due_cadence", "cadence"),

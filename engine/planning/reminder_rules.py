@@ -161,13 +161,20 @@ class Planner:
                     Reason.LATE, self.directory.monitor_id, self.days(due).monitor, plan_id,
                     escalation=True)
 
-    def when(self, day: dt.date, escalation: bool, today: dt.date) -> dt.date | None:
+    def when(self, day: dt.date, escalation: bool, today: dt.date,
+             kind: str | None = None) -> dt.date | None:
         """The day an item asked for on `day` is planned, planning on `today`: its own day; for
         an escalation whose day has passed (a plan imported after its deadlines), the first
-        working day from `today`; a reminder whose day has passed is not planned (None)."""
+        working day from `today` (the catch-up digest), except an explanation request, held
+        until the officer asks (`engine.tracking.explain_requests`) unless the policy says
+        `explain_already_late`; a reminder whose day has passed is not planned (None)."""
         if day >= today:
             return day
-        return self.calendar.next_working_day(today) if escalation else None
+        if not escalation:
+            return None
+        if kind == MessageKind.EXPLANATION_REQUEST and not self.policy.explain_already_late:
+            return None
+        return self.calendar.next_working_day(today)
 
     def _wants(self, steps: tuple[Step, ...], ident: int, origins: list[str], plan_id: int,
                task_id: int | None, duty_id: int | None, obligation_id: int | None
@@ -195,7 +202,7 @@ class Planner:
         if len(origins) != 1 or origins[0] not in self.stable:
             rows = []
             for w in self.duty_wants(duty_id, role, due, origins, plan_id, task_id):
-                day = self.when(w.send_on, w.escalation, today)
+                day = self.when(w.send_on, w.escalation, today, w.kind)
                 if day is not None:
                     rows.append((*w[:4], day, *w[5:10], "pending"))
             return rows
@@ -205,7 +212,7 @@ class Planner:
         if steps is None:
             steps = self._fresh[key] = tuple(
                 st._replace(day=day) for st in self.steps(role, due)
-                if (day := self.when(st.day, st.escalation, today)) is not None)
+                if (day := self.when(st.day, st.escalation, today, st.kind)) is not None)
         r = origins[0]
         return [(f"{st.prefix}{duty_id}/{r}", st.kind, st.reason, r, st.day, plan_id, task_id,
                  duty_id, None, st.role, "pending") for st in steps]

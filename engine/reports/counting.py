@@ -114,7 +114,7 @@ class Heading:
     plan_title: str | None
     issuer: str | None
     period: str
-    cutoff_from: dt.date | None  # null: the plan gives no data cut-off window (revision 0014)
+    cutoff_from: dt.date | None  # null: the plan gives no data cut-off window (revision 0011)
     cutoff_to: dt.date | None
     report_deadline: dt.date
 

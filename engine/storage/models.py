@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -239,6 +240,8 @@ class ExplanationRequest(SQLModel, table=True):
     agency_id: str = Field(foreign_key="agency.id", max_length=64)
     requested_on: dt.date
     recorded_at: dt.datetime = Field(default_factory=_now, sa_type=_TZ)
+    # The agency explained on its own, unasked (revision 0012): no request was sent.
+    unsolicited: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ExplanationAnswer(SQLModel, table=True):

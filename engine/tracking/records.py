@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from core.control_chars import clean as clean_controls
 from core.errors import ConflictError, InputError, NotFoundError
+from core.vocabulary import MessageKind
 from engine.planning.plan_table import cancel_for_duty, cancel_for_obligation
 from engine.planning.planner import (
     plan_duties,
@@ -29,6 +30,7 @@ from engine.storage.models import (
     ExplanationAnswer,
     ExplanationRequest,
     Plan,
+    PlannedItem,
     ReportObligation,
     ReportPeriod,
     Task,
@@ -155,7 +157,31 @@ def submit_report(s: Session, plan_id: int, agency_id: str, period_name: str, *,
     s.add(c)
     s.flush()
     cancelled = cancel_for_obligation(s, obligation.id)
+    # One report answers the province's reporting regime of the year: the same period of the
+    # other plans of that year (same name, same deadline) is reported too.
+    for twin in _twin_obligations(s, plan_id, period, agency_id):
+        s.add(Completion(obligation_id=twin, agency_id=agency_id, completed_on=on,
+                         document_no=_text(document_no), note=_text(note),
+                         recorded_by=_text(by)))
+        s.flush()
+        cancelled += cancel_for_obligation(s, twin)
     return Recorded(c.id, period.deadline, on, on <= period.deadline, cancelled), period
+
+
+def _twin_obligations(s: Session, plan_id: int, period: ReportPeriod,
+                      agency_id: str) -> list[int]:
+    """The agency's obligations, not yet reported, of the same report period (name and
+    deadline) in the other plans of the plan's year."""
+    year = s.scalar(select(Plan.year).where(Plan.id == plan_id))
+    live = (Completion.obligation_id == ReportObligation.id) & Completion.undone_at.is_(None)
+    return list(s.scalars(
+        select(ReportObligation.id)
+        .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+        .join(Plan, Plan.id == ReportPeriod.plan_id)
+        .outerjoin(Completion, live)
+        .where(Plan.year == year, Plan.id != plan_id, ReportPeriod.name == period.name,
+               ReportPeriod.deadline == period.deadline, ReportObligation.agency_id == agency_id,
+               Completion.id.is_(None))))
 
 
 def record_event(s: Session, task: Task, planner: Planner, *, on: dt.date, today: dt.date,
@@ -238,14 +264,53 @@ def answer_explanation(s: Session, task: Task | None, agency_id: str, *, text: s
         raise InputError("chưa nêu nhiệm vụ hoặc kỳ báo cáo cần ghi nhận giải trình")
     request = s.scalars(query.order_by(ExplanationRequest.requested_on.desc(),
                                        ExplanationRequest.id.desc())).first()
-    if request is None:
-        raise NotFoundError(f"chưa có yêu cầu giải trình nào gửi «{agency_id}» về {about}")
+    if request is None:  # the agency explains on its own, unasked
+        request = _unasked(s, task, agency_id, period, on, about)
     answer = ExplanationAnswer(request_id=request.id, answered_on=on,
                                text=_text(text.strip()), document_no=_text(document_no),
                                answered_by=_text(by), proposed_due=proposed_due)
     s.add(answer)
     s.flush()
     return answer
+
+
+def _unasked(s: Session, task: Task | None, agency_id: str, period: ReportPeriod | None,
+             on: dt.date, about: str) -> ExplanationRequest:
+    """The request row an explanation sent without a request hangs on (`unsolicited`): the
+    agency's open deadline of the task it leads (the earliest), or its report of the period.
+    No request is sent for it afterwards (its pending explanation request is cancelled)."""
+    live = Completion.undone_at.is_(None)
+    if period is not None:
+        row = s.execute(select(ReportObligation.id, Completion.id)
+                        .outerjoin(Completion, (Completion.obligation_id == ReportObligation.id)
+                                   & live)
+                        .where(ReportObligation.period_id == period.id,
+                               ReportObligation.agency_id == agency_id)).first()
+        subject = {"obligation_id": row[0]} if row is not None and row[1] is None else None
+        items = PlannedItem.obligation_id == (row[0] if row is not None else None)
+    else:
+        row = s.execute(select(Deadline.id, Duty.id)
+                        .join(Duty, Duty.deadline_id == Deadline.id)
+                        .outerjoin(Completion, (Completion.deadline_id == Deadline.id)
+                                   & (Completion.agency_id == agency_id) & live)
+                        .where(Deadline.task_id == task.id, Deadline.active,
+                               Duty.agency_id == agency_id, Duty.role == "lead",
+                               Completion.id.is_(None))
+                        .order_by(Deadline.due)).first()
+        subject = {"deadline_id": row[0]} if row is not None else None
+        items = PlannedItem.duty_id == (row[1] if row is not None else None)
+    if subject is None:
+        raise NotFoundError(f"chưa có yêu cầu giải trình nào gửi «{agency_id}» về {about}, và "
+                            f"«{agency_id}» không có {about} nào đang chờ hoàn thành để tự "
+                            "giải trình")
+    request = ExplanationRequest(agency_id=agency_id, requested_on=on, unsolicited=True,
+                                 **subject)
+    s.add(request)
+    s.execute(update(PlannedItem).where(items, PlannedItem.state == "pending",
+                                        PlannedItem.kind == MessageKind.EXPLANATION_REQUEST)
+              .values(state="cancelled"))
+    s.flush()
+    return request
 
 
 def answer_request(s: Session, request_id: int, agency_id: str, *, text: str, on: dt.date,

@@ -25,6 +25,7 @@ from engine.intake.sniff import MB
 from engine.storage.models import Deadline, Plan, PlanDraft, ReportPeriod, Task, WebUser
 from engine.tracking.closing import close_plan, reopen_plan
 from engine.tracking.plan_store import import_plan
+from engine.tracking.reimport import differences
 from engine.tracking.status import table
 from engine.web.deps import admin, db, officer, page, today
 from engine.web.forms import parse_day
@@ -159,6 +160,12 @@ def needs_eye(task) -> list[str]:  # noqa: ANN001 - TaskOut
 @router.get("/ke-hoach/duyet/{draft_id}")
 def review(request: Request, draft_id: str, canxem: int = 0, sua: int | None = None,
            user: WebUser = Depends(officer), s: Session = Depends(db)):  # noqa: ANN201
+    return _review_page(request, draft_id, user, s, canxem=canxem, sua=sua)
+
+
+def _review_page(request: Request, draft_id: str, user: WebUser, s: Session, *,
+                 canxem: int = 0, sua: int | None = None,
+                 diffs: list[str] | None = None):  # noqa: ANN202
     rt = request.app.state.rt
     draft, parsed = _draft(s, draft_id)
     flags = [needs_eye(t) for t in parsed.tasks]
@@ -170,7 +177,7 @@ def review(request: Request, draft_id: str, canxem: int = 0, sua: int | None = N
     return page(request, "plan_review.html", user=user, draft=draft, parsed=parsed,
                 flags=flags, meta=meta, only_flagged=bool(canxem), editing=sua,
                 agencies=agencies, names=request.app.state.names,
-                kind_vi=KIND_VI, flagged=sum(1 for f in flags if f))
+                kind_vi=KIND_VI, flagged=sum(1 for f in flags if f), diffs=diffs)
 
 
 @router.post("/ke-hoach/duyet/{draft_id}/nhiem-vu/{index}", dependencies=[Depends(check_csrf)])
@@ -228,10 +235,21 @@ def edit_meta(request: Request, draft_id: str, number: str = Form(""), date: str
 
 
 @router.post("/ke-hoach/duyet/{draft_id}/nhap", dependencies=[Depends(check_csrf)])
-def import_draft(request: Request, draft_id: str, user: WebUser = Depends(admin),
-                 s: Session = Depends(db), day: dt.date = Depends(today)):  # noqa: ANN201
+def import_draft(request: Request, draft_id: str, thay: str = Form(""),
+                 user: WebUser = Depends(admin), s: Session = Depends(db),
+                 day: dt.date = Depends(today)):  # noqa: ANN201
     rt = request.app.state.rt
     draft, parsed = _draft(s, draft_id)
+    if not thay:
+        # A re-import that would undo stored edits or completions is shown first, as `plan
+        # import` does without --replace (`engine.tracking.reimport`); nothing is changed.
+        try:
+            lines = differences(s, parsed, rt.planner, day) or []
+        finally:
+            s.rollback()
+        if any(not x.startswith("thêm nhiệm vụ") for x in lines):
+            return _review_page(request, draft_id, user, s, diffs=lines)
+        draft, parsed = _draft(s, draft_id)
     summary = import_plan(s, parsed, rt.planner, day)
     s.delete(draft)
     s.commit()
