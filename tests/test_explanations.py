@@ -11,6 +11,7 @@ Hùng Vương is off) 08/04, 09/04, 10/04 -> 10/04/2025.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -24,6 +25,7 @@ from engine.dispatch.dispatcher import Dispatcher
 from engine.planning.planner import plan_plan
 from engine.storage.models import (
     Deadline,
+    Duty,
     ExplanationAnswer,
     ExplanationRequest,
     Notification,
@@ -118,8 +120,6 @@ async def test_a_request_recorded_twice_is_kept_once_without_error(db_url):
     (each wins its own channel's claim) and each then records it: the second recording neither
     fails after its send nor doubles the row. (The insert itself ignores a conflict, which also
     covers both reading before either writes; that interleaving is not reproduced here.)"""
-    import dataclasses
-
     from engine.dispatch.claims import Claim
 
     rt, d, rec, obligation, deadline = _setup(db_url)
@@ -186,3 +186,32 @@ async def test_cli_explain_period_records_the_answer(db_url):
     assert "cho Cải cách TTHC/1.1 ngày 09/04/2025." in task_ok.stdout
     assert [a[:3] for a in answers()] == [(obligation, None, D("2025-04-08")),
                                           (None, deadline, D("2025-04-09"))]
+
+
+async def test_one_message_per_late_deadline_when_the_policy_says_so(sqlite_url):
+    """`[late] explanation_per_deadline = true` keeps contract section 5's first reading: the
+    report and the task late the same day go as two messages, each keyed by what it asks about;
+    both are recorded as requests all the same."""
+    rt, _, _, obligation, deadline = _setup(sqlite_url)
+    rec = RecordingNotifier(channel="email")
+    policy = dataclasses.replace(rt.policy, explanation_per_deadline=True)
+    d = Dispatcher(rt.engine, rt.directory, rt.calendar, policy, [rec])
+    await d.wake(_at(D("2025-04-02")))
+    asked = sorted((m for m in rec.sent if m.kind == "explanation_request"), key=lambda m: m.key)
+    with rt.session() as s:
+        duty = s.scalars(select(Duty.id).where(Duty.deadline_id == deadline)).one()
+    assert [m.key for m in asked] == sorted([
+        f"explanation_request/{LATE_AGENCY}/email/d{duty}",
+        f"explanation_request/{LATE_AGENCY}/email/r{obligation}"])
+    assert [len(m.items) for m in asked] == [1, 1]
+    assert _requests(rt) == [(0, obligation, LATE_AGENCY, D("2025-04-02")),
+                             (deadline, 0, LATE_AGENCY, D("2025-04-02"))]
+
+
+def test_the_policy_file_reads_explanation_per_deadline(tmp_path):
+    from engine.planning.policy import Policy
+
+    assert Policy.bundled().explanation_per_deadline is False
+    f = tmp_path / "policy.toml"
+    f.write_text("[late]\nexplanation_per_deadline = true\n", encoding="utf-8")
+    assert Policy.load(f).explanation_per_deadline is True

@@ -129,13 +129,19 @@ def _not_yet_in(items: list, more: list) -> list:
     return [i for i in more if (i.deadline_id, i.obligation_id, i.agency_id) not in said]
 
 
-def _by_message(planned: list) -> dict[tuple[str, str, str], list]:
+def _by_message(planned: list, *, per_deadline: bool = False
+                ) -> dict[tuple[str, str, str], list]:
     """The items of each message: per kind and recipient, one message a day. Explanation
     requests of one agency on one day are one message listing every late deadline (each is
-    still its own request, answered on its own on the agency's web page)."""
+    still its own request, answered on its own on the agency's web page), or, with
+    `per_deadline` (the policy's `explanation_per_deadline`), one message per deadline or
+    report obligation."""
     groups: dict[tuple[str, str, str], list] = {}
     for p in planned:
-        groups.setdefault((p.kind, p.recipient_id, ""), []).append(p)
+        ref = ""
+        if per_deadline and p.kind == MessageKind.EXPLANATION_REQUEST:
+            ref = f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
+        groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
     return groups
 
 
@@ -684,7 +690,8 @@ class Dispatcher:
         sends, and what `engine.dispatch.preview` shows ahead of the day."""
         day = self._read_day(s, slot, planned)
         built = Built(day.already)
-        for (kind, rid, ref), group in _by_message(planned).items():
+        per_deadline = self.policy.explanation_per_deadline
+        for (kind, rid, ref), group in _by_message(planned, per_deadline=per_deadline).items():
             self._write(day, kind, rid, ref, group, built)
         return built
 

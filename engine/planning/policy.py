@@ -31,6 +31,9 @@ class Policy:
     # Explanation requests whose day passed before they were planned (a late import): held
     # until the officer asks (False), or sent on the first dispatch (True).
     explain_already_late: bool = False
+    # Explanation requests of one agency on one day: one message listing every late deadline
+    # (False, issue #17), or one message per late deadline (True: contract section 5's reading).
+    explanation_per_deadline: bool = False
     steering_weekday: int = 0
     steering_years_after: int = 1
     needs_due_cadence: str = "monthly"
@@ -76,6 +79,7 @@ _KEYS = {  # (section, key) -> (field, type)
     ("late", "explanation_after"): ("explanation_after", "pos"),
     ("late", "explanation_reply_days"): ("explanation_reply_days", "pos"),
     ("late", "explain_already_late"): ("explain_already_late", "bool"),
+    ("late", "explanation_per_deadline"): ("explanation_per_deadline", "bool"),
     ("late", "steering_weekday"): ("steering_weekday", "weekday"),
     ("late", "steering_years_after"): ("steering_years_after", "nonneg"),
     ("needs_due", "cadence"): ("needs_due_cadence", "cadence"),
