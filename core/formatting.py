@@ -63,18 +63,30 @@ _ROLES = frozenset(Role)
 
 
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def parse_date(text: str | None, what: str = "ngày") -> dt.date | None:
-    """A date a person typed: 2025-03-11 or 11/03/2025 (None for None)."""
+    """A date a person typed: 2025-03-11 or 11/03/2025 (None for None). A date of the right
+    form that no calendar has (31/02/2026, month 13) is said not to exist, not to be
+    mis-written."""
     if text is None:
         return None
     text = text.strip()
     m = _VN_DATE.match(text)
+    iso = None if m else _ISO_DATE.match(text)
     try:
         if m:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         return dt.date.fromisoformat(text)
     except ValueError:
+        if m or iso:
+            day, month, year = ((m.group(1), m.group(2), m.group(3)) if m else
+                                (iso.group(3), iso.group(2), iso.group(1)))  # type: ignore[union-attr]
+            if not 1 <= int(month) <= 12:
+                raise InputError(f"{what} «{text}» không tồn tại: không có tháng {int(month)}"
+                                 ) from None
+            raise InputError(f"{what} «{text}» không tồn tại: tháng {int(month)}/{year} không "
+                             f"có ngày {int(day)}") from None
         raise InputError(f"{what} «{text}» không hợp lệ (dạng 2025-03-11 hoặc 11/03/2025)"
                          ) from None

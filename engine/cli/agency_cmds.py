@@ -77,7 +77,7 @@ def init_directory(
                     "thành viên). Mã thoát 0: đủ; 1: còn thiếu; 3: tệp hỏng.")
 def check_directory(
     file: Annotated[Path | None, typer.Argument(
-        metavar="[TỆP]", help="Tệp danh bạ (mặc định: NHACVIEC_AGENCIES hoặc danh bạ kèm theo).")
+        metavar="TỆP", help="Tệp danh bạ (mặc định: NHACVIEC_AGENCIES hoặc danh bạ kèm theo).")
     ] = None,
 ) -> None:
     # lazy: see init_directory

@@ -24,7 +24,7 @@ from engine.cli.engine_common import (
 )
 from engine.cli.main import app
 from engine.directory.agencies import Directory
-from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, task_ref
+from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, fold, task_ref
 from engine.tracking.records import (
     answer_explanation,
     complete_task,
@@ -64,13 +64,13 @@ def tasks_cmd(
                                                help="Chỉ nhiệm vụ cơ quan này chủ trì.")] = None,
     due_before: Annotated[str | None, typer.Option("--due-before", metavar="NGÀY",
                                                    help="Chỉ thời hạn trước ngày này.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", metavar="LOẠI", help="fixed, periodic, "
-                                             "ongoing, event, reference, unknown.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", metavar="LOẠI", help=(
+        "Loại thời hạn, như cột Loại ghi: " + ", ".join(f"«{v}»" for v in TASK_KIND_VI.values())
+        + " (không cần dấu)."))] = None,
     plan: PlanOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
-    if kind is not None and kind not in TASK_KIND_VI:
-        raise InputError(f"loại «{kind}» không có; chọn một trong: {', '.join(TASK_KIND_VI)}")
+    kind = _task_kind(kind)
     before = parse_date(due_before, "--due-before")
     rt = runtime()
     as_of = today(rt)
@@ -92,6 +92,19 @@ def tasks_cmd(
                     TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"],
                     ", ".join(vn_date(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
     make_console().print(out)
+
+
+def _task_kind(text: str | None) -> str | None:
+    """The stored kind for what a person typed: the Vietnamese name the table shows ("định
+    kỳ", "dinh ky") or the stored English one ("periodic")."""
+    if text is None:
+        return None
+    wanted = fold(text).strip()
+    for stored, vi in TASK_KIND_VI.items():
+        if wanted in (stored, fold(vi)):
+            return stored
+    raise InputError(f"loại «{text}» không có; chọn một trong: "
+                     f"{', '.join(TASK_KIND_VI.values())}")
 
 
 def _status_text(status: str) -> str:

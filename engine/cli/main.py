@@ -67,8 +67,8 @@ def run() -> None:
         if exc.title != "Settings":
             raise
         # A wrong environment variable: name it, on one line, exit 3 like any setting error.
-        wrong = "; ".join(f"NHACVIEC_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
-                          for e in exc.errors())
+        wrong = "; ".join(f"NHACVIEC_{'_'.join(map(str, e['loc'])).upper()}: "
+                          f"{vi_strings.pydantic_message(dict(e))}" for e in exc.errors())
         say(f"Lỗi: cấu hình không hợp lệ ({wrong})")
         sys.exit(3)
     except KeyboardInterrupt:

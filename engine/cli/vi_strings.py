@@ -246,6 +246,30 @@ def vietnamese_message(exc: UsageError) -> str:
     return message
 
 
+def pydantic_message(error: dict[str, Any]) -> str:
+    """One pydantic validation error (of the settings) in Vietnamese: what the value should be.
+    pydantic's own text is English ("Input should be 'none', 'starttls' or 'implicit'"); its
+    error types and context say the same in a stable form. Our validators' messages are
+    Vietnamese already (after pydantic's "Value error, ")."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"phải là một trong: {', '.join(expected)}" if expected else "giá trị không hợp lệ"
+    bounds = {"greater_than": "lớn hơn {gt}", "greater_than_equal": "từ {ge} trở lên",
+              "less_than": "nhỏ hơn {lt}", "less_than_equal": "không quá {le}"}
+    if kind in bounds:
+        return "phải " + bounds[kind].format(**{k: ctx.get(k) for k in ("gt", "ge", "lt", "le")})
+    plain = {"int_parsing": "phải là số nguyên", "int_type": "phải là số nguyên",
+             "int_from_float": "phải là số nguyên", "float_parsing": "phải là số",
+             "float_type": "phải là số", "bool_parsing": "phải là true hoặc false",
+             "bool_type": "phải là true hoặc false", "string_type": "phải là chuỗi ký tự",
+             "path_type": "phải là đường dẫn", "missing": "bắt buộc phải có",
+             "extra_forbidden": "không có thiết lập này", "json_invalid": "không phải JSON hợp lệ"}
+    return plain.get(kind, f"giá trị không hợp lệ ({kind})")
+
+
 def _param_hint(exc: BadParameter) -> str:
     """Which parameter, as Click names it: 'year', '--agency' / '-a'."""
     if exc.param_hint is not None:
