@@ -90,3 +90,23 @@ def parse_date(text: str | None, what: str = "ngày") -> dt.date | None:
                              f"có ngày {int(day)}") from None
         raise InputError(f"{what} «{text}» không hợp lệ (dạng 2025-03-11 hoặc 11/03/2025)"
                          ) from None
+
+
+# A deadline's label is either the product the plan pairs with it ("Kế hoạch", "Báo cáo kết
+# quả") or the period its phrase named ("Năm 2025", "Tháng 01/2025", "Quý I/2025").
+_PERIOD_LABEL = re.compile(
+    r"^(?:trong |hết |cuối |đầu |giữa )?(?:tháng|quý|quí|năm|\d+ tháng|\d{4}\b|\d{1,2}/\d{1,2}"
+    r"|ngày|trước|chậm nhất|từ|hằng|hàng|định kỳ|giai đoạn|tuần)", re.IGNORECASE)
+
+
+def label_is_period(label: str | None) -> bool:
+    """True for a label naming a period or a date ("Năm 2025"), False for a product."""
+    return bool(label) and bool(_PERIOD_LABEL.match(label.strip()))  # type: ignore[union-attr]
+
+
+def product_of(label: str | None, product: str | None) -> str | None:
+    """What a deadline delivers: the product its label names when the plan pairs them, else
+    the task's product; never a period label."""
+    if label and not label_is_period(label):
+        return label
+    return product

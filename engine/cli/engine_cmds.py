@@ -34,7 +34,7 @@ from engine.tracking.records import (
     undo_completion,
 )
 from engine.tracking.status import STATUSES, table
-from engine.tracking.task_list import TaskLine, task_lines
+from engine.tracking.task_list import NO_LEAD, TaskLine, task_lines
 
 TaskArg = Annotated[str, typer.Argument(metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ "
                                         "TTHC/1.1), số nhiệm vụ nếu chỉ một nhiệm vụ mang số đó, "
@@ -89,7 +89,7 @@ def tasks_cmd(
         out.add_column(col, overflow="fold")
     for r in rows:
         out.add_row(f"#{r['id']}", r["group"], r["code"], r["title"][:80],
-                    TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"],
+                    TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"] or "(chưa có)",
                     ", ".join(vn_date(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
     make_console().print(out)
 
@@ -108,7 +108,9 @@ def _task_kind(text: str | None) -> str | None:
 
 
 def _status_text(status: str) -> str:
-    return status_name(status) if status in STATUSES else "thường xuyên"
+    if status in STATUSES:
+        return status_name(status)
+    return "chưa có cơ quan chủ trì" if status == NO_LEAD else "thường xuyên"
 
 
 def _task_row(line: TaskLine, directory: Directory) -> dict:

@@ -1,0 +1,115 @@
+"""Every word right in the messages (issue 17): the real dispatcher sends through the real email
+notifier to aiosmtpd on 127.0.0.1, and the emails that arrive are read as an officer reads
+them.
+
+- The Sở Nội vụ's list of what could not go in time says what it was, about which task and for
+  which day ("Văn phòng UBND tỉnh: báo quá hạn nhiệm vụ 1.1 (nhóm Cải cách TTHC, hạn
+  24/01/2025) — không gửi được ngày 03/02/2025"), never the stored kinds nor an empty task.
+- Lists name a task by group and number: two tasks "2" of two groups are told apart.
+- A task without a lead agency: "Chưa có cơ quan chủ trì", no empty "Cơ quan chủ trì: " line,
+  no "QPPL., hạn".
+- An agency's email says how to report a completion; the Steering Committee's digest names the
+  plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from engine.dispatch.dispatcher import Dispatcher
+from engine.planning.planner import plan_plan
+from engine.settings import Settings
+from engine.tracking.plan_store import store_plan
+from notifiers.email.notifier import EmailNotifier
+from tests.plan_factory import D, QUARTER_1, plan, runtime, task
+from tests.smtpd import HOST, smtp_server
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(day: str) -> dt.datetime:
+    return dt.datetime.combine(D(day), dt.time(8), tzinfo=TZ)
+
+
+def words_plan():
+    return plan([
+        task("Cải cách TTHC", "1.1", lead=["vp-ubnd"], support=["so-tu-phap"],
+             dues=[("2025-01-24", "Tháng 01/2025")], timing="Tháng 01/2025",
+             title="Ban hành Kế hoạch kiểm soát TTHC"),
+        task("Cải cách TTHC", "2", lead=["vp-ubnd"], dues=["2025-03-31"], title="Rà soát TTHC"),
+        task("Cải cách thủ tục", "2", dues=["2025-12-31"], title="Đảm bảo 100% văn bản QPPL "
+             "được ban hành đúng trình tự theo quy định của Luật Ban hành văn bản QPPL."),
+        task("Công tác chỉ đạo", "5", kind="reference", title="Hoạt động kiểm tra",
+             timing="Theo Kế hoạch số 156/KH-UBND"),
+    ], periods=[QUARTER_1])
+
+
+def text_of(message) -> str:  # noqa: ANN001 - an EmailMessage
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+async def run_days(url: str, days: list[str]) -> dict[str, list]:
+    """Import the plan, wake the dispatcher on each day through aiosmtpd; the emails by kind
+    (the Message-ID's key starts with it)."""
+    rt = runtime(url)
+    with rt.session() as s:
+        summary = store_plan(s, words_plan(), rt.directory, calendar=rt.calendar)
+        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        s.commit()
+    with smtp_server() as (server, handler):
+        n = EmailNotifier(Settings(smtp_host=HOST, smtp_port=server.port))
+        d = Dispatcher(rt.engine, rt.directory, rt.calendar, rt.policy, [n])
+        try:
+            for day in days:
+                await d.wake(at(day))
+        finally:
+            await n.aclose()
+        got = [r.message for r in handler.received]
+    out: dict[str, list] = {}
+    for m in got:
+        subject = str(m["Subject"])
+        kind = ("monitor_list" if "Danh sách theo dõi" in subject else
+                "steering_digest" if "Ban Chỉ đạo" in subject else
+                "explanation_request" if "giải trình" in subject else "agency_digest")
+        out.setdefault(kind, []).append(m)
+    return out
+
+
+async def test_missed_notifications_read_like_the_rest(sqlite_url):
+    # Nothing ran from 17/01 to Monday 10/02: the late notice of 03/02 is past the grace.
+    mails = await run_days(sqlite_url, ["2025-01-17", "2025-02-10"])
+    [monitor] = [m for m in mails["monitor_list"] if "10/02/2025" in str(m["Subject"])]
+    text = text_of(monitor)
+    assert "NHẮC VIỆC KHÔNG GỬI ĐƯỢC TRONG THỜI GIAN CHO PHÉP" in text
+    assert ("- Văn phòng UBND tỉnh: báo quá hạn nhiệm vụ 1.1 (nhóm Cải cách TTHC, hạn "
+            "24/01/2025) — không gửi được ngày 03/02/2025") in text
+    for english in ("agency_digest", "reminder", "late ", "monitor_list", ": ,",
+                    "hạn chưa xác định", "2025-0"):
+        assert english not in text, english
+
+
+async def test_lists_name_tasks_by_group_and_number(sqlite_url):
+    mails = await run_days(sqlite_url, ["2025-01-02"])
+    [monitor] = mails["monitor_list"]
+    text = text_of(monitor)
+    # Two tasks numbered 2, of two groups, and no lead for one of them.
+    assert "- [Cải cách thủ tục/2] Đảm bảo 100% văn bản QPPL" in text
+    assert "Luật Ban hành văn bản QPPL.\n  Hạn: 31/12/2025" in text
+    assert "QPPL., hạn" not in text
+    assert "- [Công tác chỉ đạo/5] Hoạt động kiểm tra\n  Chưa có cơ quan chủ trì" in text
+    assert "Cơ quan chủ trì: \n" not in text and not text.count("Cơ quan chủ trì: (")
+    html = monitor.get_body(("html",)).get_content()
+    assert "chưa có cơ quan chủ trì" in html
+
+
+async def test_agency_emails_say_how_to_report_and_the_digest_names_the_plan(sqlite_url):
+    mails = await run_days(sqlite_url, ["2025-01-17", "2025-02-03"])
+    vp = [m for m in mails["agency_digest"] if "Văn phòng UBND tỉnh" in str(m["Subject"])]
+    text = text_of(vp[0])
+    # No web desk link in these messages: the bots' command, or a written report.
+    assert "gửi /done MÃ [số văn bản] (ví dụ /done 1.1 123/BC-UBND)" in text
+    assert "gửi văn bản báo cáo kết quả cho Sở Nội vụ" in text
+    [steering] = mails["steering_digest"]
+    assert "(Kế hoạch số 196/KH-UBND)" in str(steering["Subject"])
+    assert "theo Kế hoạch cải cách hành chính số 196/KH-UBND" in text_of(steering)
