@@ -22,7 +22,7 @@ from engine.planning.planner import plan_plan
 from engine.settings import Settings
 from engine.tracking.plan_store import store_plan
 from notifiers.email.notifier import EmailNotifier
-from tests.plan_factory import D, QUARTER_1, plan, runtime, task
+from tests.plan_factory import QUARTER_1, D, plan, runtime, task
 from tests.smtpd import HOST, smtp_server
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -113,3 +113,50 @@ async def test_agency_emails_say_how_to_report_and_the_digest_names_the_plan(sql
     [steering] = mails["steering_digest"]
     assert "(Kế hoạch số 196/KH-UBND)" in str(steering["Subject"])
     assert "theo Kế hoạch cải cách hành chính số 196/KH-UBND" in text_of(steering)
+
+
+def test_the_late_sheets_product_column_holds_products():
+    from core.messages import Item
+    from core.vocabulary import Reason
+    from notifiers.email import late_sheet
+    from tests.test_oversight_size import read_sheet
+
+    items = [
+        # A period label (the seed: "Năm 2025" in 147 rows) is not a product.
+        Item(Reason.LATE, group="Cải cách TTHC", code="1.2", title="Báo cáo kết quả",
+             due=dt.date(2025, 12, 31), label="Năm 2025", product="Báo cáo của UBND tỉnh",
+             agency_name="Văn phòng UBND tỉnh", days_late=3),
+        # A product the plan pairs with the deadline ("- Kế hoạch - Báo cáo kết quả").
+        Item(Reason.LATE, group="Cải cách TTHC", code="1.3", title="Kiểm soát TTHC",
+             due=dt.date(2025, 1, 24), label="Kế hoạch",
+             product="- Kế hoạch - Báo cáo kết quả", agency_name="Văn phòng UBND tỉnh",
+             days_late=90),
+    ]
+    rows = read_sheet(late_sheet.workbook_bytes(items))
+    assert rows[0][4] == "Sản phẩm"
+    assert rows[1][3:5] == ("Kiểm soát TTHC", "Kế hoạch")
+    assert rows[2][3:5] == ("Báo cáo kết quả (Năm 2025)", "Báo cáo của UBND tỉnh")
+
+
+def test_tasks_says_a_task_has_no_lead_agency(sqlite_url):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rt = runtime(sqlite_url)
+    with rt.session() as s:
+        store_plan(s, words_plan(), rt.directory, calendar=rt.calendar)
+        s.commit()
+    rt.engine.dispose()
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": sqlite_url, "COLUMNS": "200"}
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-m", "engine.cli", "tasks", "--json"], cwd=root,
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    rows = {(t["group"], t["code"]): t for t in json.loads(r.stdout)}
+    assert rows[("Cải cách thủ tục", "2")]["status_text"] == "chưa có cơ quan chủ trì"
+    table = subprocess.run([sys.executable, "-m", "engine.cli", "tasks"], cwd=root, env=env,
+                           capture_output=True, text=True, timeout=120).stdout
+    assert "thường xuyên" not in table and "chưa có cơ quan chủ trì" in table
