@@ -110,3 +110,14 @@ def product_of(label: str | None, product: str | None) -> str | None:
     if label and not label_is_period(label):
         return label
     return product
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a word with "…" when it is longer."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    at_word = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    # A first word longer than the room is cut inside it rather than leaving nothing.
+    return (at_word if len(at_word) >= limit // 2 else cut).rstrip(" ,;:.-–") + "…"

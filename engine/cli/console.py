@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.segment import Segment
 
 # Piped or redirected output (a log, a cron mail) has no terminal width; rich then assumes 80
 # columns and wraps the status table into unreadable slivers. Wide enough for it instead,
@@ -23,3 +24,10 @@ def make_console() -> Console:
     if "COLUMNS" not in os.environ and not sys.stdout.isatty():
         return Console(width=PIPE_WIDTH, markup=False)
     return Console(markup=False)
+
+
+def fits(renderable: RenderableType, console: Console) -> bool:
+    """Whether it renders within the console's width. A rich table squeezes its columns down
+    to their longest word, then crops the lines it still cannot fit: a column silently lost."""
+    lines = Segment.split_lines(console.render(renderable, console.options))
+    return max((Segment.get_line_length(line) for line in lines), default=0) <= console.width

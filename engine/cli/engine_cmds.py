@@ -8,13 +8,16 @@ import json
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from core.errors import InputError
-from core.formatting import status_name, vn_date
+from core.formatting import shorten, status_name, vn_date
+from core.vocabulary import Status
 from engine.cli import service_cmds  # noqa: F401 - registers the service commands
-from engine.cli.console import make_console
+from engine.cli.console import fits, make_console
 from engine.cli.engine_common import (
     TASK_KIND_VI,
     parse_date,
@@ -57,6 +60,10 @@ app.add_typer(task_app, name="task")
 app.add_typer(report_app, name="report")
 
 
+# Below this many columns the task table's eight columns are slivers: a list instead.
+TASKS_TABLE_WIDTH = 110
+
+
 # --- tasks ----------------------------------------------------------------------------------
 @app.command("tasks", help="Liệt kê nhiệm vụ đã nhập, với thời hạn và trạng thái.")
 def tasks_cmd(
@@ -84,14 +91,28 @@ def tasks_cmd(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    out = Table(title=f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})")
+    title = f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})"
+    out = Table(title=title)
+    # Ids, numbers and dates are never wrapped; the rest wraps at words.
     for col in ("Mã", "Nhóm", "Số", "Nhiệm vụ", "Loại", "Chủ trì", "Thời hạn", "Trạng thái"):
-        out.add_column(col, overflow="fold")
+        out.add_column(col, overflow="fold", no_wrap=col in ("Mã", "Số", "Thời hạn"))
+    lines = []
     for r in rows:
-        out.add_row(f"#{r['id']}", r["group"], r["code"], r["title"][:80],
-                    TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"] or "(chưa có)",
-                    ", ".join(vn_date(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
-    make_console().print(out)
+        cells = (f"#{r['id']}", r["group"], r["code"], shorten(r["title"], 80),
+                 TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"] or "(chưa có)",
+                 [vn_date(parse_date(d)) for d in r["due"]], r["status_text"])
+        out.add_row(*cells[:6], "\n".join(cells[6]) or "-", cells[7])
+        lines.append(cells)
+    console = make_console()
+    if console.width >= TASKS_TABLE_WIDTH and fits(out, console):
+        console.print(out)
+        return
+    # Too narrow for the table (its columns would be slivers): two lines a task, nothing left
+    # out.
+    console.print(Text(title, style="bold"))
+    for ref, group, code, name, kind, leads, dues, status in lines:
+        console.print(Text(f"{ref} {group}/{code}: {name}", style="bold"))
+        console.print(f"   {kind} · chủ trì: {leads} · hạn: {', '.join(dues) or '-'} · {status}")
 
 
 def _task_kind(text: str | None) -> str | None:
@@ -295,16 +316,51 @@ def status_cmd(
     print_status(result, day, make_console())
 
 
+# The status table's short headers when the full ones do not fit (a legend says them in full).
+SHORT_STATUS = {Status.OVERDUE: "QH", Status.DUE_SOON: "SĐH", Status.NOT_DUE: "CĐH",
+                Status.WAITING_EVENT: "CSK", Status.NEEDS_DUE: "CXĐ", Status.DONE_LATE: "HTQH",
+                Status.DONE_ON_TIME: "HTĐH"}
+RATES = (("Tỷ lệ hoàn thành", "%HT"), ("Tỷ lệ đúng hạn", "%ĐH"))
+
+
 def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
-    out = Table(title=f"Tình hình thực hiện tính đến {vn_date(day, '-')}")
-    out.add_column("Hạng", justify="right")
-    out.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
+    """The status table, whole at any width: full headers when they fit; else short headers
+    and a legend, agency names wrapped; else (a very narrow terminal) one line per agency.
+    No column is ever dropped or cut off."""
+    title = f"Tình hình thực hiện tính đến {vn_date(day, '-')}"
+    rows = [(str(i), a.name, *(str(a.counts[st] or "") for st in STATUSES),
+             pct(a.completion_rate), pct(a.on_time_rate)) for i, a in enumerate(result, 1)]
+    full = Table(title=title)
+    full.add_column("Hạng", justify="right")
+    full.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
     for st in STATUSES:
-        out.add_column(st.vi, justify="right")
-    out.add_column("Tỷ lệ hoàn thành", justify="right")
-    out.add_column("Tỷ lệ đúng hạn", justify="right")
+        full.add_column(st.vi, justify="right")
+    for name, _ in RATES:
+        full.add_column(name, justify="right")
+    for row in rows:
+        full.add_row(*row)
+    if fits(full, console):
+        console.print(full)
+        return
+    short = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    short.add_column("#", justify="right")
+    short.add_column("Cơ quan", min_width=12, overflow="fold")
+    for st in STATUSES:
+        short.add_column(SHORT_STATUS.get(st, st.vi), justify="right")
+    for _, abbr in RATES:
+        short.add_column(abbr, justify="right")
+    for row in rows:
+        short.add_row(*row)
+    legend = "; ".join([*(f"{SHORT_STATUS.get(st, st.vi)}: {st.vi}" for st in STATUSES),
+                        *(f"{abbr}: {name.lower()}" for name, abbr in RATES)])
+    if fits(short, console):
+        console.print(short)
+        console.print(Text(legend, style="dim"))
+        return
+    # Too narrow for any table: one agency a line, every count named.
+    console.print(Text(title, style="bold"))
     for i, a in enumerate(result, 1):
-        out.add_row(str(i), a.name, *(str(a.counts[st] or "") for st in STATUSES),
-                    pct(a.completion_rate), pct(a.on_time_rate))
-    console.print(out)
+        counts = ", ".join(f"{a.counts[st]} {st.vi}" for st in STATUSES if a.counts[st])
+        console.print(f"{i}. {a.name}: {counts or 'không có thời hạn'}; hoàn thành "
+                      f"{pct(a.completion_rate)}, đúng hạn {pct(a.on_time_rate)}")
 
