@@ -7,6 +7,7 @@ bundled), or NHACVIEC_TIMEZONE when set.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -14,8 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from config import bundled
 from engine.planning.policy import Policy
@@ -28,8 +28,31 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NHACVIEC_", extra="ignore")
+ENV_PREFIX = "NHACVIEC_"
+
+
+def _from_environment() -> dict[str, str]:
+    """The settings the environment gives: NHACVIEC_<FIELD>, the name in any case. What
+    pydantic-settings' BaseSettings did for these flat fields; it cost every command 0.1 s of
+    imports (asyncio, argparse, cloud secret sources), a third of `nhacviec timing`."""
+    fields = Settings.model_fields
+    out = {}
+    for key, value in os.environ.items():
+        if key[:len(ENV_PREFIX)].upper() == ENV_PREFIX:
+            name = key[len(ENV_PREFIX):].lower()
+            if name in fields:
+                out[name] = value
+    return out
+
+
+class Settings(BaseModel):
+    """Validated once from the environment (`_from_environment`); values given to the
+    constructor win over it, as with pydantic-settings."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    def __init__(self, **values: object) -> None:
+        super().__init__(**{**_from_environment(), **values})
 
     database_url: str | None = None
     agencies: Path | None = None

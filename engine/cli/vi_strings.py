@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
-import typer.rich_utils as rich_help
 from pydantic import ValidationError
 from typer._click import Context, HelpFormatter
 from typer._click.exceptions import (
@@ -147,6 +146,10 @@ class VietnameseFormatter(HelpFormatter):
 class VietnameseContext(Context):
     formatter_class = VietnameseFormatter
 
+    def get_help(self) -> str:
+        install_rich()
+        return super().get_help()
+
     def __init__(self, command: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(command, *args, **kwargs)
         # Click makes the --help option once per command (names from this context) and keeps it.
@@ -176,9 +179,9 @@ class VietnameseGroup(TyperGroup):
 
 
 def install() -> None:
-    """Put the Vietnamese strings into Typer's help renderer (idempotent)."""
-    for name, text in _RICH_HELP_STRINGS.items():
-        setattr(rich_help, name, text)
+    """Vietnamese type labels for Typer's parameters (idempotent). The help renderer's own
+    words go in when something is rendered (`install_rich`): it costs a third of `--help`'s
+    time to load, and a command that only does its work never renders help."""
     if not getattr(_TyperParameter.display_type, "vietnamese", False):
         english = _TyperParameter.display_type
 
@@ -189,6 +192,17 @@ def install() -> None:
 
         display_type.vietnamese = True  # type: ignore[attr-defined]
         _TyperParameter.display_type = display_type  # type: ignore[method-assign]
+
+
+def install_rich() -> None:
+    """Put the Vietnamese strings into Typer's help and error renderer (idempotent); called
+    just before help or a usage error is rendered."""
+    # late import: typer.rich_utils loads rich's markdown and traceback (70 ms), only worth it
+    # when help or an error is shown (issue 17, "speed a person feels")
+    import typer.rich_utils as rich_help
+
+    for name, text in _RICH_HELP_STRINGS.items():
+        setattr(rich_help, name, text)
     # The usage prefix is coloured by a pattern matching its English wording.
     patterns = rich_help.highlighter.highlights
     mine = f"(?P<usage>{USAGE_PREFIX})"
@@ -212,9 +226,14 @@ def _vietnamese_errors() -> Iterator[None]:
     try:
         yield
     except (NoArgsIsHelpError, VietnameseUsageError):
+        install_rich()  # Typer renders the help or the error panel next
         raise  # help already printed / already translated on the way up
     except UsageError as exc:
+        install_rich()
         raise VietnameseUsageError(vietnamese_message(exc), exc.ctx) from exc
+    except (KeyboardInterrupt, EOFError):
+        install_rich()  # Typer says "Đã hủy." through its renderer
+        raise
 
 
 def vietnamese_message(exc: UsageError) -> str:
