@@ -12,7 +12,8 @@ import os
 import sys
 
 from rich.console import Console, RenderableType
-from rich.segment import Segment
+from rich.measure import Measurement
+from rich.segment import Segment, Segments
 
 # Piped or redirected output (a log, a cron mail) has no terminal width; rich then assumes 80
 # columns and wraps the status table into unreadable slivers. Wide enough for it instead,
@@ -29,5 +30,17 @@ def make_console() -> Console:
 def fits(renderable: RenderableType, console: Console) -> bool:
     """Whether it renders within the console's width. A rich table squeezes its columns down
     to their longest word, then crops the lines it still cannot fit: a column silently lost."""
-    lines = Segment.split_lines(console.render(renderable, console.options))
-    return max((Segment.get_line_length(line) for line in lines), default=0) <= console.width
+    return fitting(renderable, console) is not None
+
+
+def fitting(renderable: RenderableType, console: Console) -> RenderableType | None:
+    """What to print when it fits the console's width, else None: the renderable itself when
+    even unwrapped it fits (measured, not rendered), else its rendering (a large table is
+    rendered once, not once to measure and again to print)."""
+    wide = console.options.update(width=1_000_000, max_width=1_000_000)
+    if Measurement.get(console, wide, renderable).maximum <= console.width:
+        return renderable
+    lines = list(Segment.split_lines(console.render(renderable, console.options)))
+    if max((Segment.get_line_length(line) for line in lines), default=0) > console.width:
+        return None
+    return Segments([s for line in lines for s in (*line, Segment.line())])

@@ -16,8 +16,7 @@ from rich.text import Text
 from core.errors import InputError
 from core.formatting import shorten, status_name, vn_date
 from core.vocabulary import Status
-from engine.cli import service_cmds  # noqa: F401 - registers the service commands
-from engine.cli.console import fits, make_console
+from engine.cli.console import fits, fitting, make_console
 from engine.cli.engine_common import (
     TASK_KIND_VI,
     parse_date,
@@ -339,8 +338,9 @@ def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
         full.add_column(name, justify="right")
     for row in rows:
         full.add_row(*row)
-    if fits(full, console):
-        console.print(full)
+    done = fitting(full, console)
+    if done is not None:
+        console.print(done)
         return
     short = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     short.add_column("#", justify="right")
@@ -353,8 +353,9 @@ def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
         short.add_row(*row)
     legend = "; ".join([*(f"{SHORT_STATUS.get(st, st.vi)}: {st.vi}" for st in STATUSES),
                         *(f"{abbr}: {name.lower()}" for name, abbr in RATES)])
-    if fits(short, console):
-        console.print(short)
+    done = fitting(short, console)
+    if done is not None:
+        console.print(done)
         console.print(Text(legend, style="dim"))
         return
     # Too narrow for any table: one agency a line, every count named.
