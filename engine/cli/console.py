@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console, RenderableType
-from rich.measure import Measurement
 from rich.segment import Segment, Segments
 
 # Piped or redirected output (a log, a cron mail) has no terminal width; rich then assumes 80
@@ -34,13 +35,19 @@ def fits(renderable: RenderableType, console: Console) -> bool:
 
 
 def fitting(renderable: RenderableType, console: Console) -> RenderableType | None:
-    """What to print when it fits the console's width, else None: the renderable itself when
-    even unwrapped it fits (measured, not rendered), else its rendering (a large table is
-    rendered once, not once to measure and again to print)."""
-    wide = console.options.update(width=1_000_000, max_width=1_000_000)
-    if Measurement.get(console, wide, renderable).maximum <= console.width:
-        return renderable
+    """Its rendering when that fits the console's width, else None (a large table is rendered
+    once, not once to see and again to print)."""
     lines = list(Segment.split_lines(console.render(renderable, console.options)))
     if max((Segment.get_line_length(line) for line in lines), default=0) > console.width:
         return None
     return Segments([s for line in lines for s in (*line, Segment.line())])
+
+
+def natural_width(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    """The width a table of plain text takes with no cell wrapped (at most: a box with a
+    border and one space each side of every column), counted from the text, not rendered."""
+    widths = [cell_len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], *(cell_len(line) for line in cell.split("\n")))
+    return sum(widths) + 3 * len(widths) + 1

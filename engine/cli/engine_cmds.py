@@ -16,7 +16,7 @@ from rich.text import Text
 from core.errors import InputError
 from core.formatting import shorten, status_name, vn_date
 from core.vocabulary import Status
-from engine.cli.console import fits, fitting, make_console
+from engine.cli.console import fits, fitting, make_console, natural_width
 from engine.cli.engine_common import (
     TASK_KIND_VI,
     parse_date,
@@ -338,9 +338,9 @@ def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
         full.add_column(name, justify="right")
     for row in rows:
         full.add_row(*row)
-    done = fitting(full, console)
-    if done is not None:
-        console.print(done)
+    headers = ["Hạng", "Cơ quan", *(st.vi for st in STATUSES), *(n for n, _ in RATES)]
+    if natural_width(headers, rows) <= console.width:  # fits unwrapped: no trial render
+        console.print(full)
         return
     short = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     short.add_column("#", justify="right")
@@ -353,7 +353,10 @@ def print_status(result: list, day, console: Console) -> None:  # noqa: ANN001
         short.add_row(*row)
     legend = "; ".join([*(f"{SHORT_STATUS.get(st, st.vi)}: {st.vi}" for st in STATUSES),
                         *(f"{abbr}: {name.lower()}" for name, abbr in RATES)])
-    done = fitting(short, console)
+    short_headers = ["#", "Cơ quan", *(SHORT_STATUS.get(st, st.vi) for st in STATUSES),
+                     *(abbr for _, abbr in RATES)]
+    done = short if natural_width(short_headers, rows) <= console.width else \
+        fitting(short, console)
     if done is not None:
         console.print(done)
         console.print(Text(legend, style="dim"))
