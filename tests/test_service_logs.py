@@ -64,3 +64,26 @@ def test_run_logs_vietnamese_lines_in_the_provinces_time(tmp_path):
     # The service's own lines: dates as an officer writes them.
     running = next(r for r in rests if "đang chạy" in r)
     assert re.search(r"lần gửi kế tiếp: 08:00 ngày \d\d/\d\d/\d{4}$", running), running
+
+
+def test_library_lines_in_vietnamese_one_each():
+    from engine.cli.log_lines import source, vietnamese
+
+    cases = {
+        ("telegram.ext.Application", "Application started"): "bot đã chạy",
+        ("telegram.ext.Application", "Application is stopping. This might take a moment."):
+            "bot đang dừng",
+        ("apscheduler.executors.default",
+         'Run time of job "Gửi nhắc việc (trigger: cron[hour=8], next run at: x)" was missed '
+         "by 0:00:05"): "việc «Gửi nhắc việc» lỡ giờ chạy (trễ 0:00:05)",
+        ("alembic.runtime.migration", "Running upgrade 0010 -> 0011, report periods"):
+            "nâng cấp cấu trúc: phiên bản 0010 → 0011",
+        ("uvicorn.error", "Uvicorn running on http://127.0.0.1:8080 (Press CTRL+C to quit)"):
+            "đang nghe tại http://127.0.0.1:8080",
+    }
+    for (name, message), vi in cases.items():
+        assert vietnamese(name, message) == vi
+    assert vietnamese("alembic.runtime.migration", "Context impl SQLiteImpl.") is None
+    assert vietnamese("uvicorn.error", "Application startup complete.") is None
+    assert source("telegram.ext.Application") == "telegram"
+    assert source("nhacviec.scheduler") == "lịch gửi"
