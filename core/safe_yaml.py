@@ -124,6 +124,17 @@ class SafeLoader(Limited, yaml.SafeLoader):
     """`yaml.SafeLoader` within the limits."""
 
 
+if hasattr(yaml, "CSafeLoader"):
+    class FastSafeLoader(Limited, yaml.CSafeLoader):  # type: ignore[misc]
+        """libyaml's safe loader within the limits: it composes in C (a node is never passed
+        to `compose_node`), after `precheck` has counted depth and nodes from the same C
+        parser's events; aliases are measured on the composed document (`get_single_node`).
+        Ten times quicker than PyYAML's own parser: the agency directory, read by every
+        command, in 10 ms instead of 100 (issue 17)."""
+else:  # PyYAML built without libyaml
+    FastSafeLoader = SafeLoader  # type: ignore[misc]
+
+
 def safe_load(text: str) -> Any:
     precheck(text)
-    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=FastSafeLoader)  # noqa: S506 - a safe loader subclass

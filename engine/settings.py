@@ -7,6 +7,9 @@ bundled), or NHACVIEC_TIMEZONE when set.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -153,8 +156,9 @@ __all__ = ["Settings", "load_settings", "data_dir", "bundled", "Field"]
 
 
 def working_calendar(settings: Settings | None = None):  # -> rules.WorkingCalendar
-    """The calendar these settings describe: `holidays` + the override file + the 24/11 switch."""
-    # lazy: holidays takes 0.1 s to import; only what needs the calendar pays
+    """The calendar these settings describe: `holidays` + the override file + the 24/11 switch.
+    The library's days are kept in the user's cache directory (`kept_library`)."""
+    # lazy: the rules package and its calendar load 0.05 s; only what needs the calendar pays
     from rules.calendar import Overrides, WorkingCalendar
 
     settings = settings or Settings()
@@ -163,4 +167,50 @@ def working_calendar(settings: Settings | None = None):  # -> rules.WorkingCalen
         if settings.calendar_overrides
         else Overrides.bundled()
     )
-    return WorkingCalendar(overrides=overrides, culture_day=settings.calendar_culture_day)
+    return WorkingCalendar(overrides=overrides, culture_day=settings.calendar_culture_day,
+                           library=kept_library(cache_dir()))
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def kept_library(folder: Path):  # noqa: ANN201 - rules.calendar.LibrarySource
+    """The `holidays` library's days of Vietnam, kept per year in a JSON file of `folder`
+    named after the library's version: importing the library costs every command that needs
+    the calendar 0.1 s (it loads every country it knows), reading its answer back 1 ms. A file
+    that cannot be read or written is no error: the library answers."""
+    from rules.calendar import LibraryYear, library_years
+
+    def source(years):  # noqa: ANN001, ANN202 - Iterable[int] -> dict[int, LibraryYear]
+        wanted = sorted(set(years))
+        path = folder / f"holidays-{_library_version()}-vn-vi.json"
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            kept = {}
+        missing = [y for y in wanted if str(y) not in kept]
+        if missing:
+            for year, got in library_years(missing).items():
+                kept[str(year)] = {"days": [[d.isoformat(), n] for d, n in got.days],
+                                   "weekend_workdays": [d.isoformat()
+                                                        for d in got.weekend_workdays]}
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+                tmp.replace(path)  # whole or not at all, whoever writes at the same time
+            except OSError:
+                pass
+        day = dt.date.fromisoformat
+        return {y: LibraryYear(tuple((day(d), n) for d, n in kept[str(y)]["days"]),
+                               tuple(day(d) for d in kept[str(y)]["weekend_workdays"]))
+                for y in wanted}
+
+    return source
+
+
+def _library_version() -> str:
+    from importlib.metadata import version
+
+    return version("holidays")

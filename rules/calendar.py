@@ -18,11 +18,10 @@ Nothing here reads the clock.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import holidays
 import yaml
 
 CULTURE_DAY_NAME = "Ngày Văn hóa Việt Nam"
@@ -90,6 +89,36 @@ class _Table:
     upto: dict[dt.date, int]  # working days on or before each calendar day in [first, last]
 
 
+@dataclass(frozen=True)
+class LibraryYear:
+    """What the `holidays` library says of one year in Vietnam: its named days (several names
+    of one day joined by "; ", as the library does) and its weekend working days."""
+
+    days: tuple[tuple[dt.date, str], ...]
+    weekend_workdays: tuple[dt.date, ...]
+
+
+def library_years(years: Iterable[int]) -> dict[int, LibraryYear]:
+    """The `holidays` library's Vietnam for these years (in Vietnamese)."""
+    # late import: the library loads every country it knows (0.1 s); a calendar given the
+    # library's days by its caller (engine.settings keeps them on disk) never pays it
+    import holidays
+
+    wanted = sorted(set(years))
+    lib = holidays.country_holidays("VN", years=wanted, language="vi")
+    out = {y: ([], []) for y in wanted}
+    for day, names in sorted(lib.items()):
+        if day.year in out:
+            out[day.year][0].append((day, names))
+    for day in sorted(lib.weekend_workdays):
+        if day.year in out:
+            out[day.year][1].append(day)
+    return {y: LibraryYear(tuple(d), tuple(w)) for y, (d, w) in out.items()}
+
+
+LibrarySource = Callable[[Iterable[int]], dict[int, LibraryYear]]
+
+
 @dataclass
 class WorkingCalendar:
     """Working days of the Vietnamese civil service.
@@ -100,6 +129,8 @@ class WorkingCalendar:
 
     overrides: Overrides = field(default_factory=Overrides)
     culture_day: bool = True
+    # Where the library's days come from: the library itself, or a keeper of its answers.
+    library: LibrarySource = library_years
     _off: dict[dt.date, DayOff] = field(default_factory=dict, init=False, repr=False)
     _holidays: dict[dt.date, DayOff] = field(default_factory=dict, init=False, repr=False)
     _worked: dict[dt.date, DayOff] = field(default_factory=dict, init=False, repr=False)
@@ -120,8 +151,9 @@ class WorkingCalendar:
                 f"năm {wanted[0] if wanted[0] < MIN_YEAR else wanted[-1]} nằm ngoài "
                 f"khoảng {MIN_YEAR}-{MAX_YEAR} của lịch làm việc"
             )
-        lib = holidays.country_holidays("VN", years=wanted, language="vi")
-        for day, names in lib.items():
+        lib = self.library(wanted)
+        days = [pair for y in wanted for pair in lib[y].days]
+        for day, names in days:
             for name in names.split("; "):
                 if name == CULTURE_DAY_NAME and not self.culture_day:
                     continue
@@ -129,10 +161,10 @@ class WorkingCalendar:
                 self._holidays.setdefault(day, entry)
                 if day.weekday() < 5:
                     self._off.setdefault(day, entry)
-        for day in lib.weekend_workdays:
+        for day in (d for y in wanted for d in lib[y].weekend_workdays):
             if day.year in wanted:
                 # The library names the day off "Ngày nghỉ (thay cho ngày 26/04/2025)".
-                swapped = [d for d, n in lib.items() if day.strftime("%d/%m/%Y") in n]
+                swapped = [d for d, n in days if day.strftime("%d/%m/%Y") in n]
                 name = (f"Làm bù cho ngày nghỉ {swapped[0]:%d/%m/%Y}" if swapped
                         else "Ngày làm việc bù")
                 self._worked[day] = DayOff(day, name, "holidays")
@@ -180,8 +212,7 @@ class WorkingCalendar:
         """The first day of Tết Nguyên đán (mùng 1 tháng Giêng) in ``year``, from ``holidays``:
         the holiday it names exactly "Tết Nguyên Đán" (the days around it carry other names)."""
         self._load_years([year])
-        lib = holidays.country_holidays("VN", years=[year], language="vi")
-        for day, names in sorted(lib.items()):
+        for day, names in self.library([year])[year].days:
             if TET_FIRST_DAY in names.split("; "):
                 return day
         raise CalendarRangeError(f"không tìm thấy ngày mùng 1 Tết Nguyên đán năm {year}")

@@ -78,10 +78,9 @@ def monitor_list(key: str = "email:so-noi-vu:monitor:2025-01-29") -> OutgoingMes
              title="Sắp xếp tổ chức bộ máy theo hướng dẫn của Trung ương",
              label="Theo hướng dẫn của Bộ Nội vụ", agency_id="so-noi-vu",
              agency_name="Sở Nội vụ"),
-        Item(Reason.FAILED, code="1.1", title="Nhắc việc ngày 17/01/2025",
-             due=dt.date(2025, 1, 24),
+        Item(Reason.FAILED, title="tin nhắc việc gửi cơ quan",
              agency_id="so-tai-chinh", agency_name="Sở Tài chính",
-             label="550 5.1.1 hộp thư không tồn tại"),
+             label="email: 550 5.1.1 hộp thư không tồn tại"),
     )
     return OutgoingMessage(key, MessageKind.MONITOR_LIST, "email", SNV, at, items,
                            plan_number=PLAN)

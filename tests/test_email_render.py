@@ -87,8 +87,8 @@ def test_template_files_are_nfc() -> None:
     ("late_notice", "[Nhắc việc CCHC] Sở Tư pháp: 2 việc quá hạn — 03/02/2025"),
     ("monitor_list", "[Nhắc việc CCHC] Danh sách theo dõi: 3 việc quá hạn, 1 việc cần xác định "
                      "thời hạn, 1 thông báo gửi không thành công — 29/01/2025"),
-    ("steering_digest", "[Nhắc việc CCHC] Tổng hợp gửi Ban Chỉ đạo CCHC: 3 việc quá hạn "
-                        "— 20/01/2025"),
+    ("steering_digest", "[Nhắc việc CCHC] Tổng hợp gửi Ban Chỉ đạo CCHC (Kế hoạch số "
+                        "196/KH-UBND): 3 việc quá hạn — 20/01/2025"),
     ("explanation_request", "[Nhắc việc CCHC] Văn phòng UBND tỉnh: đề nghị giải trình việc chậm "
                             "thực hiện nhiệm vụ 4.5 — 07/02/2025"),
 ])
@@ -187,7 +187,9 @@ def test_monitor_list_groups_late_by_agency_and_lists_the_rest() -> None:
     assert "NHIỆM VỤ CẦN XÁC ĐỊNH THỜI HẠN (1)" in text
     assert "Thời gian ghi trong Kế hoạch: Theo hướng dẫn của Bộ Nội vụ" in text
     assert "THÔNG BÁO GỬI KHÔNG THÀNH CÔNG (1)" in text
-    assert "Sở Tài chính: [1.1] Nhắc việc ngày 17/01/2025, hạn 24/01/2025. 550 5.1.1" in text
+    assert ("- Sở Tài chính: tin nhắc việc gửi cơ quan — email: 550 5.1.1 hộp thư không tồn tại"
+            in text)
+    assert "hạn chưa xác định" not in text and ": ," not in text
     assert "Nhiệm vụ cần xác định thời hạn (1)" in page
     assert "Thông báo gửi không thành công (1)" in page
 
@@ -352,7 +354,7 @@ def test_monitor_list_shows_tasks_without_a_lead_agency() -> None:
     msg = replace(S.monitor_list(), items=(item,))
     text, page = plain(msg), squash(html(msg))
     assert "NHIỆM VỤ CHƯA CÓ CƠ QUAN CHỦ TRÌ (1)" in text
-    assert "[4.1] Ban hành Kế hoạch, hạn 31/03/2025 (nhóm Cải cách thủ tục)" in text
+    assert "- [Cải cách thủ tục/4.1] Ban hành Kế hoạch\n  Hạn: 31/03/2025" in text
     assert "Nhiệm vụ chưa có cơ quan chủ trì" in page and "31/03/2025" in page
     assert "Không có nhiệm vụ nào cần theo dõi" not in text
     assert "1 việc chưa có cơ quan chủ trì" in render_parts(msg).subject

@@ -165,8 +165,8 @@ def test_steering_keeps_its_whole_table_and_cuts_the_late_list() -> None:
            "nêu 200 nhiệm vụ quá hạn lâu nhất trong tổng số 1.000" in text
     assert len(item_lines(text)) == 200
     assert parts.html.count(">Cộng</td>") == 1
-    assert parts.subject == ("[Nhắc việc CCHC] Tổng hợp gửi Ban Chỉ đạo CCHC: 1.000 việc quá "
-                             "hạn — 30/06/2025")
+    assert parts.subject == ("[Nhắc việc CCHC] Tổng hợp gửi Ban Chỉ đạo CCHC (Kế hoạch số "
+                             "196/KH-UBND): 1.000 việc quá hạn — 30/06/2025")
     assert [a.filename for a in parts.attachments] == [ATTACHMENT]
 
 

@@ -211,7 +211,7 @@ def test_cli_status_json(tmp_path):
     assert max(len(line) for line in piped.stdout.splitlines()) <= 160
     bad = subprocess.run([sys.executable, "-m", "engine.cli", "status", "--as-of", "32/01/2025"],
                          capture_output=True, text=True, env=env, timeout=60)
-    assert bad.returncode == 2 and "không hợp lệ" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "không tồn tại" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_cli_recording_commands(tmp_path):

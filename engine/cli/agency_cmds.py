@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from core.errors import InputError
-from engine.cli.console import make_console
+from engine.cli.console import fits, make_console
 from engine.cli.main import app
 from engine.directory.agencies import KIND_VI, Directory
 from engine.settings import Settings, bundled
@@ -30,9 +31,8 @@ def list_agencies(
     if as_json:
         typer.echo(json.dumps(directory.to_json(), ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"Danh bạ cơ quan ({len(directory)} mục)", show_lines=False)
-    for header in ("Mã", "Tên", "Loại", "Báo cáo", "Email", "Kế nhiệm / thành viên"):
-        table.add_column(header)
+    title = f"Danh bạ cơ quan ({len(directory)} mục)"
+    rows = []
     for a in directory:
         if a.successor:
             successor = f"{a.successor} (từ {a.successor_from:%d/%m/%Y})"
@@ -41,9 +41,31 @@ def list_agencies(
         else:
             successor = ""
         role = {"monitor": " · theo dõi", "steering": " · chỉ đạo"}.get(a.role or "", "")
-        table.add_row(a.id, a.name, KIND_VI[a.kind] + role, "có" if a.reports else "",
-                      ", ".join(a.emails), successor)
-    make_console().print(table)
+        rows.append((a.id, a.name, KIND_VI[a.kind] + role, "có" if a.reports else "",
+                     a.emails, successor))
+    # Ids and addresses are never cut nor broken: a table when they fit on their lines, else
+    # one block per agency.
+    table = Table(title=title, show_lines=False)
+    # (heading, the least width a column may be squeezed to: rich would squeeze one to nothing)
+    for header, least in (("Mã", 0), ("Tên", 16), ("Loại", 10), ("Báo cáo", 7), ("Email", 0),
+                          ("Kế nhiệm / thành viên", 12)):
+        table.add_column(header, no_wrap=not least, overflow="fold", min_width=least or None)
+    for agency_id, name, kind, reports, emails, successor in rows:
+        table.add_row(agency_id, name, kind, reports, "\n".join(emails), successor)
+    console = make_console()
+    if fits(table, console):
+        console.print(table)
+        return
+    console.print(Text(title, style="bold"))
+    for agency_id, name, kind, reports, emails, successor in rows:
+        facts = ", ".join(x for x in (kind, "báo cáo" if reports else "") if x)
+        console.print(Text(f"{name} ({facts})", style="bold"))
+        console.print(f"  mã: {agency_id}", soft_wrap=True)
+        for e in emails:
+            console.print(f"  email: {e}", soft_wrap=True)
+        if successor:
+            console.print(f"  kế nhiệm / thành viên: {successor}", soft_wrap=True)
+
 
 
 @agency_app.command("init", help="Lập bản nháp danh bạ cơ quan từ các cơ quan nêu trong một kế "
@@ -77,7 +99,7 @@ def init_directory(
                     "thành viên). Mã thoát 0: đủ; 1: còn thiếu; 3: tệp hỏng.")
 def check_directory(
     file: Annotated[Path | None, typer.Argument(
-        metavar="[TỆP]", help="Tệp danh bạ (mặc định: NHACVIEC_AGENCIES hoặc danh bạ kèm theo).")
+        metavar="TỆP", help="Tệp danh bạ (mặc định: NHACVIEC_AGENCIES hoặc danh bạ kèm theo).")
     ] = None,
 ) -> None:
     # lazy: see init_directory

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, RenderableType
+from rich.segment import Segment, Segments
 
 # Piped or redirected output (a log, a cron mail) has no terminal width; rich then assumes 80
 # columns and wraps the status table into unreadable slivers. Wide enough for it instead,
@@ -23,3 +26,28 @@ def make_console() -> Console:
     if "COLUMNS" not in os.environ and not sys.stdout.isatty():
         return Console(width=PIPE_WIDTH, markup=False)
     return Console(markup=False)
+
+
+def fits(renderable: RenderableType, console: Console) -> bool:
+    """Whether it renders within the console's width. A rich table squeezes its columns down
+    to their longest word, then crops the lines it still cannot fit: a column silently lost."""
+    return fitting(renderable, console) is not None
+
+
+def fitting(renderable: RenderableType, console: Console) -> RenderableType | None:
+    """Its rendering when that fits the console's width, else None (a large table is rendered
+    once, not once to see and again to print)."""
+    lines = list(Segment.split_lines(console.render(renderable, console.options)))
+    if max((Segment.get_line_length(line) for line in lines), default=0) > console.width:
+        return None
+    return Segments([s for line in lines for s in (*line, Segment.line())])
+
+
+def natural_width(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    """The width a table of plain text takes with no cell wrapped (at most: a box with a
+    border and one space each side of every column), counted from the text, not rendered."""
+    widths = [cell_len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], *(cell_len(line) for line in cell.split("\n")))
+    return sum(widths) + 3 * len(widths) + 1

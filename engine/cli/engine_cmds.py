@@ -5,16 +5,19 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from core.errors import InputError
-from core.formatting import status_name, vn_date
-from engine.cli import service_cmds  # noqa: F401 - registers the service commands
-from engine.cli.console import make_console
+from core.formatting import shorten, status_name, vn_date
+from core.vocabulary import Status
+from engine.cli.console import fits, fitting, make_console, natural_width
 from engine.cli.engine_common import (
     TASK_KIND_VI,
     now,
@@ -27,7 +30,7 @@ from engine.cli.main import app
 from engine.directory.agencies import Directory
 from engine.storage.models import ExplanationRequest
 from engine.tracking.explain_requests import ask_explanations
-from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, task_ref
+from engine.tracking.lookup import find_agency, find_period, find_plan, find_task, fold, task_ref
 from engine.tracking.records import (
     answer_explanation,
     complete_task,
@@ -37,7 +40,7 @@ from engine.tracking.records import (
     undo_completion,
 )
 from engine.tracking.status import STATUSES, table
-from engine.tracking.task_list import TaskLine, task_lines
+from engine.tracking.task_list import NO_LEAD, TaskLine, task_lines
 
 TaskArg = Annotated[str, typer.Argument(metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ "
                                         "TTHC/1.1), số nhiệm vụ nếu chỉ một nhiệm vụ mang số đó, "
@@ -69,9 +72,14 @@ def _which(p, named: str | None) -> str:  # noqa: ANN001 - a Plan
 
 
 def _said_plan(p, named: str | None, *, to_err: bool = False) -> None:  # noqa: ANN001
-    if not named:
-        typer.echo(f"Kế hoạch {p.number} (năm {p.year}) — kế hoạch nhập gần nhất; chọn kế "
-                   "hoạch khác bằng --plan.", err=to_err)
+    if not named:  # wrapped at the terminal's width, as the tables below it are
+        typer.echo(textwrap.fill(f"Kế hoạch {p.number} (năm {p.year}) — kế hoạch nhập gần "
+                                 "nhất; chọn kế hoạch khác bằng --plan.",
+                                 width=make_console().width), err=to_err)
+
+
+# Below this many columns the task table's eight columns are slivers: a list instead.
+TASKS_TABLE_WIDTH = 110
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -81,13 +89,13 @@ def tasks_cmd(
                                                help="Chỉ nhiệm vụ cơ quan này chủ trì.")] = None,
     due_before: Annotated[str | None, typer.Option("--due-before", metavar="NGÀY",
                                                    help="Chỉ thời hạn trước ngày này.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", metavar="LOẠI", help="fixed, periodic, "
-                                             "ongoing, event, reference, unknown.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", metavar="LOẠI", help=(
+        "Loại thời hạn, như cột Loại ghi: " + ", ".join(f"«{v}»" for v in TASK_KIND_VI.values())
+        + " (không cần dấu)."))] = None,
     plan: PlanOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
 ) -> None:
-    if kind is not None and kind not in TASK_KIND_VI:
-        raise InputError(f"loại «{kind}» không có; chọn một trong: {', '.join(TASK_KIND_VI)}")
+    kind = _task_kind(kind)
     before = parse_date(due_before, "--due-before")
     rt = runtime()
     as_of = today(rt)
@@ -103,18 +111,47 @@ def tasks_cmd(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     _said_plan(p, plan)
-    out = Table(title=f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})")
+    title = f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})"
+    out = Table(title=title)
+    # Ids, numbers and dates are never wrapped; the rest wraps at words.
     for col in ("Mã", "Nhóm", "Số", "Nhiệm vụ", "Loại", "Chủ trì", "Thời hạn", "Trạng thái"):
-        out.add_column(col, overflow="fold")
+        out.add_column(col, overflow="fold", no_wrap=col in ("Mã", "Số", "Thời hạn"))
+    lines = []
     for r in rows:
-        out.add_row(f"#{r['id']}", r["group"], r["code"], r["title"][:80],
-                    TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"],
-                    ", ".join(vn_date(parse_date(d)) for d in r["due"]) or "-", r["status_text"])
-    make_console().print(out)
+        cells = (f"#{r['id']}", r["group"], r["code"], shorten(r["title"], 80),
+                 TASK_KIND_VI.get(r["kind"], r["kind"]), r["lead_names"] or "(chưa có)",
+                 [vn_date(parse_date(d)) for d in r["due"]], r["status_text"])
+        out.add_row(*cells[:6], "\n".join(cells[6]) or "-", cells[7])
+        lines.append(cells)
+    console = make_console()
+    if console.width >= TASKS_TABLE_WIDTH and fits(out, console):
+        console.print(out)
+        return
+    # Too narrow for the table (its columns would be slivers): two lines a task, nothing left
+    # out.
+    console.print(Text(title, style="bold"))
+    for ref, group, code, name, kind, leads, dues, status in lines:
+        console.print(Text(f"{ref} {group}/{code}: {name}", style="bold"))
+        console.print(f"   {kind} · chủ trì: {leads} · hạn: {', '.join(dues) or '-'} · {status}")
+
+
+def _task_kind(text: str | None) -> str | None:
+    """The stored kind for what a person typed: the Vietnamese name the table shows ("định
+    kỳ", "dinh ky") or the stored English one ("periodic")."""
+    if text is None:
+        return None
+    wanted = fold(text).strip()
+    for stored, vi in TASK_KIND_VI.items():
+        if wanted in (stored, fold(vi)):
+            return stored
+    raise InputError(f"loại «{text}» không có; chọn một trong: "
+                     f"{', '.join(TASK_KIND_VI.values())}")
 
 
 def _status_text(status: str) -> str:
-    return status_name(status) if status in STATUSES else "thường xuyên"
+    if status in STATUSES:
+        return status_name(status)
+    return "chưa có cơ quan chủ trì" if status == NO_LEAD else "thường xuyên"
 
 
 def _task_row(line: TaskLine, directory: Directory) -> dict:
@@ -343,17 +380,57 @@ def status_cmd(
     print_status(result, day, make_console(), plan=p)
 
 
+# The status table's short headers when the full ones do not fit (a legend says them in full).
+SHORT_STATUS = {Status.OVERDUE: "QH", Status.DUE_SOON: "SĐH", Status.NOT_DUE: "CĐH",
+                Status.WAITING_EVENT: "CSK", Status.NEEDS_DUE: "CXĐ", Status.DONE_LATE: "HTQH",
+                Status.DONE_ON_TIME: "HTĐH"}
+RATES = (("Tỷ lệ hoàn thành", "%HT"), ("Tỷ lệ đúng hạn", "%ĐH"))
+
+
 def print_status(result: list, day, console: Console, plan=None) -> None:  # noqa: ANN001
+    """The status table, whole at any width: full headers when they fit; else short headers
+    and a legend, agency names wrapped; else (a very narrow terminal) one line per agency.
+    No column is ever dropped or cut off."""
     of = f" kế hoạch {plan.number} (năm {plan.year})" if plan is not None else ""
-    out = Table(title=f"Tình hình thực hiện{of} tính đến {vn_date(day, '-')}")
-    out.add_column("Hạng", justify="right")
-    out.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
+    title = f"Tình hình thực hiện{of} tính đến {vn_date(day, '-')}"
+    rows = [(str(i), a.name, *(str(a.counts[st] or "") for st in STATUSES),
+             pct(a.completion_rate), pct(a.on_time_rate)) for i, a in enumerate(result, 1)]
+    full = Table(title=title)
+    full.add_column("Hạng", justify="right")
+    full.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
     for st in STATUSES:
-        out.add_column(st.vi, justify="right")
-    out.add_column("Tỷ lệ hoàn thành", justify="right")
-    out.add_column("Tỷ lệ đúng hạn", justify="right")
+        full.add_column(st.vi, justify="right")
+    for name, _ in RATES:
+        full.add_column(name, justify="right")
+    for row in rows:
+        full.add_row(*row)
+    headers = ["Hạng", "Cơ quan", *(st.vi for st in STATUSES), *(n for n, _ in RATES)]
+    if natural_width(headers, rows) <= console.width:  # fits unwrapped: no trial render
+        console.print(full)
+        return
+    short = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    short.add_column("#", justify="right")
+    short.add_column("Cơ quan", min_width=12, overflow="fold")
+    for st in STATUSES:
+        short.add_column(SHORT_STATUS.get(st, st.vi), justify="right")
+    for _, abbr in RATES:
+        short.add_column(abbr, justify="right")
+    for row in rows:
+        short.add_row(*row)
+    legend = "; ".join([*(f"{SHORT_STATUS.get(st, st.vi)}: {st.vi}" for st in STATUSES),
+                        *(f"{abbr}: {name.lower()}" for name, abbr in RATES)])
+    short_headers = ["#", "Cơ quan", *(SHORT_STATUS.get(st, st.vi) for st in STATUSES),
+                     *(abbr for _, abbr in RATES)]
+    done = short if natural_width(short_headers, rows) <= console.width else \
+        fitting(short, console)
+    if done is not None:
+        console.print(done)
+        console.print(Text(legend, style="dim"))
+        return
+    # Too narrow for any table: one agency a line, every count named.
+    console.print(Text(title, style="bold"))
     for i, a in enumerate(result, 1):
-        out.add_row(str(i), a.name, *(str(a.counts[st] or "") for st in STATUSES),
-                    pct(a.completion_rate), pct(a.on_time_rate))
-    console.print(out)
+        counts = ", ".join(f"{a.counts[st]} {st.vi}" for st in STATUSES if a.counts[st])
+        console.print(f"{i}. {a.name}: {counts or 'không có thời hạn'}; hoàn thành "
+                      f"{pct(a.completion_rate)}, đúng hạn {pct(a.on_time_rate)}")
 

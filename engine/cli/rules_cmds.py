@@ -49,11 +49,12 @@ def _check_year(year: int) -> None:
 
 
 @app.command("timing", help="Tính thời hạn của cụm từ thời gian (mỗi cụm một dòng JSON với "
-             "--json). Không có PHRASE: đọc mỗi dòng một cụm từ từ đầu vào chuẩn.")
+             "--json). Không có CỤM_TỪ: đọc mỗi dòng một cụm từ từ đầu vào chuẩn.")
 def timing(
-    phrases: Annotated[list[str] | None, typer.Argument(help="Cụm từ thời gian.")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Năm của kế hoạch (mặc định: "
-                                             "năm hiện tại).")] = None,
+    phrases: Annotated[list[str] | None, typer.Argument(metavar="CỤM_TỪ",
+                                                            help="Cụm từ thời gian.")] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="NĂM", help="Năm của kế hoạch "
+                                             "(mặc định: năm hiện tại).")] = None,
     report_day: Annotated[int, typer.Option(
         "--report-day", min=1, max=28, help="Ngày gửi báo cáo định kỳ trong tháng cuối kỳ.",
     )] = 18,
@@ -92,7 +93,7 @@ def timing(
 @app.command("calendar", help="Lịch làm việc của cơ quan hành chính trong năm: ngày nghỉ, ngày "
              "làm bù, ngày làm việc cuối cùng của mỗi tháng.")
 def calendar(
-    year: Annotated[int, typer.Argument(help="Năm, ví dụ 2026.")],
+    year: Annotated[int, typer.Argument(metavar="NĂM", help="Năm, ví dụ 2026.")],
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
     culture_day: CultureDayOpt = None,
 ) -> None:

@@ -13,6 +13,8 @@ import typer
 
 from core.errors import InputError
 from core.formatting import vn_date
+from core.redact import secrets_of
+from engine.cli import log_lines
 from engine.cli.console import make_console
 from engine.cli.engine_common import (
     KIND_VI,
@@ -32,7 +34,7 @@ app.add_typer(db_app, name="db")
 @app.command("simulate", help="Chạy thử bộ lập lịch và bộ gửi trên đồng hồ ảo (cơ sở dữ liệu "
              "tạm, không gửi gì) và in mọi tin nhắn sẽ được gửi, theo thứ tự thời gian.")
 def simulate_cmd(
-    plan: Annotated[Path | None, typer.Argument(metavar="[TỆP]", help="Tệp kế hoạch (mặc định: "
+    plan: Annotated[Path | None, typer.Argument(metavar="TỆP", help="Tệp kế hoạch (mặc định: "
                                                 "kế hoạch mẫu kèm theo).")] = None,
     start: Annotated[str, typer.Option("--from", metavar="NGÀY", help="Ngày bắt đầu.")
                      ] = "2025-01-01",
@@ -136,7 +138,6 @@ def dispatch_cmd(
 def run_cmd() -> None:
     import os
 
-    from core.redact import RedactingFormatter, secrets_of
     from engine.reports.latest import links_under
 
     # lazy: only this command pays for it (fast --help)
@@ -144,10 +145,9 @@ def run_cmd() -> None:
     from engine.service.scheduler import serve
     from engine.tracking.agency_links import LinkMaker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for handler in logging.getLogger().handlers:  # no secret in any line, tracebacks included
-        handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(message)s",
-                                                secrets=secrets_of(os.environ)))
+    # One Vietnamese line each, in the province's time; no secret in any line, tracebacks
+    # included. Before `runtime()`: its schema upgrade logs too.
+    log_lines.configure(Settings().tz, secrets_of(os.environ))
     rt = runtime()
     notifiers = build_notifiers(rt.settings)
     desk = None

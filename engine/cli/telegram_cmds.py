@@ -27,9 +27,11 @@ telegram_app = typer.Typer(help="Telegram: liên kết nhóm chat với cơ quan
                            no_args_is_help=True)
 app.add_typer(telegram_app, name="telegram")
 
-AgencyArg = Annotated[str, typer.Argument(help="Mã cơ quan trong danh bạ (so-tu-phap) hoặc tên "
-                                               "(\"Sở Tư pháp\").", show_default=False)]
-ChatOpt = Annotated[int, typer.Option("--chat-id", help="Mã nhóm/chat Telegram (nhóm là số âm).",
+AgencyArg = Annotated[str, typer.Argument(metavar="CƠ_QUAN", help="Mã cơ quan trong danh bạ "
+                                               "(so-tu-phap) hoặc tên (\"Sở Tư pháp\").",
+                                               show_default=False)]
+ChatOpt = Annotated[int, typer.Option("--chat-id", metavar="MÃ_CHAT",
+                                      help="Mã nhóm/chat Telegram (nhóm là số âm).",
                                       show_default=False, min=MIN_CHAT_ID, max=MAX_CHAT_ID)]
 
 

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
-import typer.rich_utils as rich_help
 from pydantic import ValidationError
 from typer._click import Context, HelpFormatter
 from typer._click.exceptions import (
@@ -147,6 +146,10 @@ class VietnameseFormatter(HelpFormatter):
 class VietnameseContext(Context):
     formatter_class = VietnameseFormatter
 
+    def get_help(self) -> str:
+        install_rich()
+        return super().get_help()
+
     def __init__(self, command: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(command, *args, **kwargs)
         # Click makes the --help option once per command (names from this context) and keeps it.
@@ -176,9 +179,9 @@ class VietnameseGroup(TyperGroup):
 
 
 def install() -> None:
-    """Put the Vietnamese strings into Typer's help renderer (idempotent)."""
-    for name, text in _RICH_HELP_STRINGS.items():
-        setattr(rich_help, name, text)
+    """Vietnamese type labels for Typer's parameters (idempotent). The help renderer's own
+    words go in when something is rendered (`install_rich`): it costs a third of `--help`'s
+    time to load, and a command that only does its work never renders help."""
     if not getattr(_TyperParameter.display_type, "vietnamese", False):
         english = _TyperParameter.display_type
 
@@ -189,6 +192,17 @@ def install() -> None:
 
         display_type.vietnamese = True  # type: ignore[attr-defined]
         _TyperParameter.display_type = display_type  # type: ignore[method-assign]
+
+
+def install_rich() -> None:
+    """Put the Vietnamese strings into Typer's help and error renderer (idempotent); called
+    just before help or a usage error is rendered."""
+    # late import: typer.rich_utils loads rich's markdown and traceback (70 ms), only worth it
+    # when help or an error is shown (issue 17, "speed a person feels")
+    import typer.rich_utils as rich_help
+
+    for name, text in _RICH_HELP_STRINGS.items():
+        setattr(rich_help, name, text)
     # The usage prefix is coloured by a pattern matching its English wording.
     patterns = rich_help.highlighter.highlights
     mine = f"(?P<usage>{USAGE_PREFIX})"
@@ -212,9 +226,14 @@ def _vietnamese_errors() -> Iterator[None]:
     try:
         yield
     except (NoArgsIsHelpError, VietnameseUsageError):
+        install_rich()  # Typer renders the help or the error panel next
         raise  # help already printed / already translated on the way up
     except UsageError as exc:
+        install_rich()
         raise VietnameseUsageError(vietnamese_message(exc), exc.ctx) from exc
+    except (KeyboardInterrupt, EOFError):
+        install_rich()  # Typer says "Đã hủy." through its renderer
+        raise
 
 
 def vietnamese_message(exc: UsageError) -> str:
@@ -244,6 +263,30 @@ def vietnamese_message(exc: UsageError) -> str:
     # Wording we do not know: the project's own messages (already Vietnamese), or a newer
     # Typer's (tests/test_cli_vietnamese.py would show it).
     return message
+
+
+def pydantic_message(error: dict[str, Any]) -> str:
+    """One pydantic validation error (of the settings) in Vietnamese: what the value should be.
+    pydantic's own text is English ("Input should be 'none', 'starttls' or 'implicit'"); its
+    error types and context say the same in a stable form. Our validators' messages are
+    Vietnamese already (after pydantic's "Value error, ")."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"phải là một trong: {', '.join(expected)}" if expected else "giá trị không hợp lệ"
+    bounds = {"greater_than": "lớn hơn {gt}", "greater_than_equal": "từ {ge} trở lên",
+              "less_than": "nhỏ hơn {lt}", "less_than_equal": "không quá {le}"}
+    if kind in bounds:
+        return "phải " + bounds[kind].format(**{k: ctx.get(k) for k in ("gt", "ge", "lt", "le")})
+    plain = {"int_parsing": "phải là số nguyên", "int_type": "phải là số nguyên",
+             "int_from_float": "phải là số nguyên", "float_parsing": "phải là số",
+             "float_type": "phải là số", "bool_parsing": "phải là true hoặc false",
+             "bool_type": "phải là true hoặc false", "string_type": "phải là chuỗi ký tự",
+             "path_type": "phải là đường dẫn", "missing": "bắt buộc phải có",
+             "extra_forbidden": "không có thiết lập này", "json_invalid": "không phải JSON hợp lệ"}
+    return plain.get(kind, f"giá trị không hợp lệ ({kind})")
 
 
 def _param_hint(exc: BadParameter) -> str:

@@ -10,10 +10,13 @@ import typer
 from rich.table import Table
 
 from core.errors import InputError, NotFoundError
+from core.redact import secrets_of
+from engine.cli import log_lines
 from engine.cli.agency_cmds import agency_app
 from engine.cli.console import make_console
 from engine.cli.engine_common import runtime
 from engine.cli.main import app
+from engine.settings import Settings
 
 user_app = typer.Typer(help="Tài khoản cán bộ dùng trang điều hành (web): admin (Sở Nội vụ) "
                        "hoặc viewer (Ban Chỉ đạo, chỉ xem).", no_args_is_help=True)
@@ -29,11 +32,11 @@ def web_cmd(
                                              "8080).")] = None,
 ) -> None:
     import asyncio
-    import logging
+    import os
 
     from engine.web.server import serve_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    log_lines.configure(Settings().tz, secrets_of(os.environ))
     rt = runtime()
     h = host or rt.settings.web_host
     p = port or rt.settings.web_port or 8080

@@ -27,8 +27,9 @@ zalo_app = typer.Typer(help="Zalo: liên kết cuộc trò chuyện Zalo với c
                        no_args_is_help=True)
 app.add_typer(zalo_app, name="zalo")
 
-ChatOpt = Annotated[str, typer.Option("--chat-id", help="Mã cuộc trò chuyện Zalo (chat.id trong "
-                                      "tin bot nhận được).", show_default=False)]
+ChatOpt = Annotated[str, typer.Option("--chat-id", metavar="MÃ_CHAT", help="Mã cuộc trò chuyện "
+                                      "Zalo (chat.id trong tin bot nhận được).",
+                                      show_default=False)]
 
 
 def _backend(settings: Settings):  # noqa: ANN202 - SqlBotBackend, imported lazily (fast --help)

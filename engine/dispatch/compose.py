@@ -301,6 +301,10 @@ class Composer:
             zids = tuple(dict.fromkeys([*host.zalo_chat_ids, *host_zalo]))
         return Recipient(agency_id, self.names.get(agency_id, agency_id), emails, ids, zids)
 
+    def open_plan_ids(self) -> list[int]:
+        """The plans not closed: those the Steering Committee's digest is about."""
+        return list(self.s.scalars(select(Plan.id).where(Plan.closed_at.is_(None))))
+
     def plan_number(self, plan_ids: Iterable[int | None]) -> str | None:
         numbers = sorted({self.plan_numbers[p] for p in plan_ids if p in self.plan_numbers})
         return ", ".join(numbers) or None

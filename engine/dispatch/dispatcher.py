@@ -68,11 +68,16 @@ from engine.storage.dialect import insert_explanation_requests, read_a_few_rows
 from engine.storage.gc_pause import gc_paused
 from engine.storage.models import (
     ChatLink,
+    Deadline,
     DeliveryAttempt,
+    Duty,
     Notification,
     NotificationItem,
     Plan,
     PlannedItem,
+    ReportObligation,
+    ReportPeriod,
+    Task,
 )
 from rules import WorkingCalendar
 
@@ -469,7 +474,8 @@ class Dispatcher:
         floor = self._floor(slot)
         old = s.execute(select(PlannedItem.id, PlannedItem.kind, PlannedItem.reason,
                                PlannedItem.recipient_id, PlannedItem.send_on, PlannedItem.key,
-                               PlannedItem.plan_id)
+                               PlannedItem.plan_id, PlannedItem.task_id, PlannedItem.duty_id,
+                               PlannedItem.obligation_id, PlannedItem.detail)
                         .where(PlannedItem.state == "pending", PlannedItem.send_on < floor)).all()
         if not old:
             return 0
@@ -494,10 +500,14 @@ class Dispatcher:
         closed = set(s.scalars(select(Plan.id).where(Plan.closed_at.is_not(None))))
         told = [p for p in old if p.kind not in PHASE_OVERSIGHT and p.plan_id not in closed]
         if len(told) <= MISSED_LINES:  # one line per missed message
+            about = _missed_about(s, told)
             for p in told:
+                # "Sở Công Thương: nhắc hạn nhiệm vụ 3.2 (nhóm ..., hạn 29/01/2027) — không
+                # gửi được ngày 22/01/2027": what it was, about which task, the day it was for.
                 self._notice(s, f"missed/{p.id}", Reason.MISSED, slot, {
-                    "agency": p.recipient_id,
-                    "detail": f"{p.kind} {p.reason} ngày {p.send_on}", "ref": p.key})
+                    "agency": p.recipient_id, **about.get(p.id, {}),
+                    "title": MISSED_WHAT.get(p.reason, MISSED_WHAT.get(p.kind, "thông báo")),
+                    "detail": f"không gửi được ngày {p.send_on:%d/%m/%Y}", "ref": p.key})
             return len(old)
         # After a long stop: one line per agency, or the Sở Nội vụ's list would be unreadable.
         days: dict[str, list[dt.date]] = {}
@@ -505,8 +515,8 @@ class Dispatcher:
             days.setdefault(p.recipient_id, []).append(p.send_on)
         for agency, sent_on in sorted(days.items()):
             self._notice(s, f"missed/{slot.isoformat()}/{agency}", Reason.MISSED, slot, {
-                "agency": agency,
-                "detail": f"{len(sent_on)} thông báo không gửi được, dự kiến gửi từ "
+                "agency": agency, "title": f"{len(sent_on)} thông báo",
+                "detail": f"không gửi được, dự kiến gửi từ "
                           f"{min(sent_on):%d/%m/%Y} đến {max(sent_on):%d/%m/%Y}"})
         return len(old)
 
@@ -550,7 +560,8 @@ class Dispatcher:
                 then = " — đã gửi thay qua email" if nid in emailed else ""
                 detail = f"{m.channel}: {r.detail}"[:300 - len(then)] + then
                 self._notice(s, f"failed/{m.key}", Reason.FAILED, slot, {
-                    "agency": m.recipient.id, "detail": detail, "ref": m.key})
+                    "agency": m.recipient.id, "title": _kind_vi(m.kind), "detail": detail,
+                    "ref": m.key})
             s.commit()
 
     async def _fall_back(self, slot: dt.date, failures: list[tuple[int, OutgoingMessage]],
@@ -679,7 +690,10 @@ class Dispatcher:
                 channel=n.channel, recipient=recipient, at=day.at,
                 items=tuple(sort_items(its, kind)),
                 ongoing=day.ongoing.get(rid, ()) if reports else (),
-                plan_number=day.composer.plan_number(p.plan_id for p in todo), stats=stats,
+                # The weekly marker belongs to no plan: the digest names the plans it covers.
+                plan_number=day.composer.plan_number(
+                    day.composer.open_plan_ids() if kind == MessageKind.STEERING_DIGEST
+                    else (p.plan_id for p in todo)), stats=stats,
                 period_report=day.period_report if kind == MessageKind.STEERING_DIGEST else None,
                 link=day.links.get(rid) if kind in PHASE_AGENCIES else None)
             out.claims.append(Claim(msg, tuple(p.id for p in todo), day.slot))
@@ -760,8 +774,53 @@ class Dispatcher:
                       .values(state="unreachable", settled_at=wall))
             if p.kind not in PHASE_OVERSIGHT:
                 self._notice(s, f"unreachable/{p.recipient_id}/{slot.isoformat()}", Reason.FAILED,
-                             slot, {"agency": p.recipient_id,
+                             slot, {"agency": p.recipient_id, "title": _kind_vi(p.kind),
                                     "detail": "không có địa chỉ nhận (email/Telegram/Zalo)"})
         result.unreachable += len(unreachable)
         self._note_explanations(s, won, slot)
 
+
+
+# What a missed message was, as the Sở Nội vụ's list says it (by its item's reason, else its kind).
+MISSED_WHAT = {
+    Reason.REMINDER: "nhắc hạn",
+    Reason.LATE: "báo quá hạn",
+    Reason.REPORT_REMINDER: "nhắc hạn báo cáo",
+    Reason.EXPLANATION: "đề nghị giải trình",
+    MessageKind.EXPLANATION_REQUEST: "đề nghị giải trình",
+    MessageKind.STEERING_DIGEST: "bản tổng hợp gửi Ban Chỉ đạo",
+}
+
+
+def _missed_about(s: Session, rows: Sequence) -> dict[int, dict]:
+    """For each missed planned item, the task (group, code, due) or the report (period, due) it
+    was about, as a monitor item's detail carries them."""
+    out: dict[int, dict] = {}
+    duties = {r.duty_id for r in rows if r.duty_id is not None}
+    tasks = {r.task_id for r in rows if r.task_id is not None}
+    obligations = {r.obligation_id for r in rows if r.obligation_id is not None}
+    due_of = dict(s.execute(select(Duty.id, Deadline.due)
+                            .join(Deadline, Deadline.id == Duty.deadline_id)
+                            .where(in_ids(Duty.id, duties))).all()) if duties else {}
+    task_of = {t: (g, c) for t, g, c in s.execute(
+        select(Task.id, Task.group_name, Task.code).where(in_ids(Task.id, tasks)))} \
+        if tasks else {}
+    report_of = {o: (n, d) for o, n, d in s.execute(
+        select(ReportObligation.id, ReportPeriod.name, ReportPeriod.deadline)
+        .join(ReportPeriod, ReportPeriod.id == ReportObligation.period_id)
+        .where(in_ids(ReportObligation.id, obligations)))} if obligations else {}
+    for r in rows:
+        d: dict = {}
+        if r.task_id in task_of:
+            d["group"], d["code"] = task_of[r.task_id]
+        if r.duty_id in due_of:
+            d["due"] = due_of[r.duty_id].isoformat()
+        if r.obligation_id in report_of:
+            name, deadline = report_of[r.obligation_id]
+            d["period"], d["due"] = name, deadline.isoformat()
+        out[r.id] = d
+    return out
+
+
+def _kind_vi(kind: str) -> str:
+    return MessageKind(kind).vi if kind in MessageKind.__members__.values() else "thông báo"

@@ -22,6 +22,7 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.formatting import label_is_period, product_of
 from engine.directory.agencies import Directory
 from engine.planning.policy import Policy
 from engine.storage.models import (
@@ -95,7 +96,9 @@ def _deadlines(s, origins, name, today, calendar, policy, page_url) -> list:  # 
     for did, agency, due, label, group, code, title, product, plan in rows:
         uid = f"nhacviec-deadline-{did}-{agency}@{UID_DOMAIN}"
         lines = [f"Nhiệm vụ {group} / {code}: {title}",
-                 f"Sản phẩm: {label or product}" if (label or product) else None,
+                 f"Sản phẩm: {product_of(label, product)}" if product_of(label, product)
+                 else None,
+                 f"Kỳ: {label}" if label_is_period(label) else None,
                  f"Kế hoạch: {plan}", f"Cơ quan chủ trì: {name}",
                  f"Hạn: {due:%d/%m/%Y}" + (" (đã quá hạn)" if due < today else "")]
         summary = _summary(title, f"{group} {code}")

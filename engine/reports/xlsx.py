@@ -33,6 +33,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.formatting import label_is_period
 from engine.reports.counting import FOUR, FOUR_VI, REPORT_VI, UNDATED_VI
 from engine.reports.period import PeriodReport
 from notifiers import sheet_stream
@@ -81,8 +82,12 @@ def write(report: PeriodReport, target: str | Path | IO[bytes], *,
     for t in report.tasks:
         origin = name(t.origin, t.origin) if t.origin != t.agency else None
         agency = name(t.agency, t.agency)
-        by_status[t.status].append((agency, t.group, t.code, t.title, t.label, t.due, t.done,
-                                    t.doc_number, origin))
+        # "Sản phẩm" holds a product the plan pairs with the deadline, never a period label
+        # ("Năm 2025"): that one is said after the title.
+        period = label_is_period(t.label)
+        title = f"{t.title} ({t.label})" if period and t.title else t.title
+        by_status[t.status].append((agency, t.group, t.code, title, None if period else t.label,
+                                    t.due, t.done, t.doc_number, origin))
         if t.done is not None:
             evidence.append((agency, t.title, t.group, t.code, t.due, t.done,
                              FOUR_VI[t.status], t.doc_number,

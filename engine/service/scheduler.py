@@ -38,6 +38,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from core.errors import ConfigError, TransientDeliveryError
+from core.formatting import vn_date, vn_datetime
 from core.notifier import Notifier
 from engine.dispatch.dispatcher import Dispatcher, LinkFor, WakeResult
 from engine.reports.latest import ReportLink
@@ -132,8 +133,8 @@ class Service:
             self.dispatcher.tidy()
         summary = WakeSummary.of(result)
         self.wakes.append(summary)
-        log.info("Ngày %s: %d tin đã gửi, %d lỗi, %d quá hạn gửi (bỏ lỡ)", summary.slot,
-                 summary.sent, summary.failed, summary.missed)
+        log.info("Ngày %s: %d tin đã gửi, %d lỗi, %d quá hạn gửi (bỏ lỡ)",
+                 vn_date(summary.slot), summary.sent, summary.failed, summary.missed)
         return result
 
     async def start(self) -> None:
@@ -258,7 +259,7 @@ async def serve(rt: Runtime, notifiers: Sequence[Notifier], *,
         await service.start()
         if not stop.is_set():
             log.info("Dịch vụ nhắc việc đang chạy; lần gửi kế tiếp: %s",
-                     service.scheduler.get_job(JOB_ID).next_run_time)
+                     vn_datetime(service.scheduler.get_job(JOB_ID).next_run_time))
         if desk is not None:
             web = asyncio.create_task(desk(stop))
         await stop.wait()

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
@@ -169,14 +170,35 @@ def alembic_config(engine: Engine):  # noqa: ANN201 - alembic.config.Config
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (Alembic). Safe to run on every start."""
-    from alembic import command
+_REVISION_LINE = re.compile(r'^(down_)?revision\s*(?::[^=]*)?=\s*["\']?(\w+)?', re.M)
 
+
+def script_head() -> str | None:
+    """The newest revision of `migrations/versions`, read from the scripts' `revision` and
+    `down_revision` lines (the one no other revises), without loading Alembic."""
+    revisions, downs = set(), set()
+    for script in (_MIGRATIONS / "versions").glob("*.py"):
+        for down, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")):
+            if value and value != "None":
+                (downs if down else revisions).add(value)
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (Alembic). Safe to run on every start: a database already
+    at the scripts' head is seen so from one query, without loading Alembic (0.1 s of imports
+    every command paid, issue 17)."""
     try:
         conn = engine.connect()
     except DBAPIError as exc:  # refused, unreachable, or a connection option the driver refuses
-        raise ConfigError(f"không kết nối được cơ sở dữ liệu: {_first_line(exc)}") from exc
+        raise ConfigError(connection_failure(engine, exc)) from exc
+    if revision == "head" and _at(conn, script_head()):
+        conn.close()
+        return
+    # late import: Alembic is only loaded when there is something to upgrade
+    from alembic import command
+
     try:
         with conn:
             sqlite = conn.dialect.name == "sqlite"
@@ -203,7 +225,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                     conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                     conn.commit()
     except OperationalError as exc:
-        raise ConfigError(f"không kết nối được cơ sở dữ liệu: {_first_line(exc)}") from exc
+        raise ConfigError(connection_failure(engine, exc)) from exc
+
+
+def _at(conn, head: str | None) -> bool:  # noqa: ANN001 - a SQLAlchemy Connection
+    """Whether the database's recorded revision is `head` (False when it has none yet)."""
+    if head is None:
+        return False
+    try:
+        with conn.begin():
+            found = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:  # no alembic_version table: an empty database
+        return False
+    return found == [head]
 
 
 def _revision(conn) -> str | None:  # noqa: ANN001 - a SQLAlchemy Connection
@@ -241,6 +275,51 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# What the drivers say (psycopg/libpq, sqlite3), by the words of their messages, in Vietnamese.
+_DRIVER_WORDS: tuple[tuple[str, str], ...] = (
+    ("connection refused", "máy chủ từ chối kết nối (chưa chạy, hoặc sai cổng)"),
+    ("password authentication failed", "sai tên đăng nhập hoặc mật khẩu"),
+    ("no password supplied", "thiếu mật khẩu"),
+    ("could not translate host name", "không tìm thấy máy chủ theo tên"),
+    ("name or service not known", "không tìm thấy máy chủ theo tên"),
+    ("nodename nor servname", "không tìm thấy máy chủ theo tên"),
+    ("timeout expired", "quá thời gian chờ máy chủ trả lời"),
+    ("timed out", "quá thời gian chờ máy chủ trả lời"),
+    ("no route to host", "không có đường tới máy chủ"),
+    ("network is unreachable", "không có đường tới máy chủ"),
+    ("does not exist", "cơ sở dữ liệu hoặc người dùng không tồn tại trên máy chủ"),
+    ("no pg_hba.conf entry", "máy chủ không cho phép kết nối từ máy này (pg_hba.conf)"),
+    ("too many connections", "máy chủ đã hết chỗ kết nối"),
+    ("the database system is starting up", "máy chủ đang khởi động"),
+    ("the database system is shutting down", "máy chủ đang dừng"),
+    ("unable to open database file", "không mở được tệp cơ sở dữ liệu (thư mục không có "
+     "hoặc không có quyền)"),
+    ("database is locked", "tệp cơ sở dữ liệu đang bị khóa"),
+    ("file is not a database", "tệp không phải cơ sở dữ liệu SQLite"),
+    ("readonly database", "tệp cơ sở dữ liệu chỉ đọc"),
+    ("disk i/o error", "lỗi đọc ghi đĩa"),
+    ("ssl", "lỗi kết nối bảo mật (SSL)"),
+)
+
+
+def connection_failure(engine: Engine, exc: Exception) -> str:
+    """One Vietnamese line: which database could not be reached and why, its password masked;
+    a driver message not known above is quoted (its first line, redacted)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        where = f"tệp {url.database}" if url.database else "bộ nhớ"
+    else:
+        host = url.host or "máy cục bộ"
+        where = f"{host}:{url.port}" if url.port else host
+        if url.database:
+            where += f", cơ sở dữ liệu «{url.database}»"
+    said = _first_line(exc)
+    low = said.casefold()
+    why = next((vi for words, vi in _DRIVER_WORDS if words in low), None)
+    return (f"không kết nối được cơ sở dữ liệu tại {where}: "
+            f"{why or f'trình điều khiển báo «{said}»'}")
 
 
 def _first_line(exc: Exception) -> str:

@@ -17,6 +17,7 @@ from engine.tracking.status import status_of
 from rules import WorkingCalendar
 
 ONGOING = "ongoing"  # a task with no date of its own (kind "ongoing"): reported on, not due
+NO_LEAD = "no_lead"  # a task the plan names no lead agency for: nobody to remind yet
 
 
 @dataclass
@@ -66,7 +67,9 @@ def task_lines(s: Session, plan_id: int, directory: Directory, calendar: Working
             continue
         statuses = [status_of(due, done.get((did, a)), as_of, calendar, soon_working_days)
                     for did, a, due in ds]
-        if not ds:
+        if not ds and not leads.get(t.id):
+            statuses = [NO_LEAD]  # never "thường xuyên": a dated task without a lead is not
+        elif not ds:
             statuses = [Status.WAITING_EVENT if t.kind == "event" else Status.NEEDS_DUE
                         if t.kind in ("reference", "unknown") else ONGOING]
         counts: dict[str, int] = {}

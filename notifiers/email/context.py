@@ -63,7 +63,15 @@ def agency_digest(msg: OutgoingMessage) -> dict[str, Any]:
         # "sắp đến hạn" wording.
         "only_late": bool(late) and not (today or soon or reports),
         "has_support": any(i.role == "support" for i in reminders),
+        # How to report a completion by chat, shown with one of the message's own tasks.
+        "example_ref": _example_ref([*late, *today, *soon]),
     }
+
+
+def _example_ref(items: list[Item]) -> str:
+    """A task number of the message, for the example of how to report a completion by chat
+    (the bots' /done takes the number and asks which task when several share it)."""
+    return next((i.code for i in items if i.code and i.role != "support"), "1.1")
 
 
 def _late(msg: OutgoingMessage, late: list[Item]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from core.formatting import label_is_period, product_of
 from core.messages import Item
 from core.numbering import code_key
 from notifiers import sheet_stream
@@ -90,5 +91,9 @@ def workbook_bytes(items: Iterable[Item], *, title: str = "",
 def _row(i: Item) -> tuple:
     # Text is cleaned where it is written (sheet_stream escapes, and cleans, each distinct text
     # once).
-    return (agency_of(i) or None, i.group, i.code, i.title or i.period, i.label or i.product,
+    # "Sản phẩm" holds what is delivered; a period label ("Năm 2025") goes with the title.
+    title = i.title or i.period
+    if i.label and label_is_period(i.label) and title:
+        title = f"{title} ({i.label})"
+    return (agency_of(i) or None, i.group, i.code, title, product_of(i.label, i.product),
             i.due, i.days_late)
