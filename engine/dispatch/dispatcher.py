@@ -58,7 +58,7 @@ from engine.dispatch.claims import (
     record,
 )
 from engine.dispatch.compose import Composer
-from engine.dispatch.items import channels_for, drop_completed, latest, sort_items
+from engine.dispatch.items import by_message, channels_for, drop_completed, latest, sort_items
 from engine.planning.policy import Policy
 from engine.planning.reminder_rules import MONITOR_PREFIX
 from engine.reports.latest import ReportLink, latest_period
@@ -132,22 +132,6 @@ def _not_yet_in(items: list, more: list) -> list:
     composed by due day, revision 0007, still pending beside the marker of its day)."""
     said = {(i.deadline_id, i.obligation_id, i.agency_id) for i in items}
     return [i for i in more if (i.deadline_id, i.obligation_id, i.agency_id) not in said]
-
-
-def _by_message(planned: list, *, per_deadline: bool = False
-                ) -> dict[tuple[str, str, str], list]:
-    """The items of each message: per kind and recipient, one message a day. Explanation
-    requests of one agency on one day are one message listing every late deadline (each is
-    still its own request, answered on its own on the agency's web page), or, with
-    `per_deadline` (the policy's `explanation_per_deadline`), one message per deadline or
-    report obligation."""
-    groups: dict[tuple[str, str, str], list] = {}
-    for p in planned:
-        ref = ""
-        if per_deadline and p.kind == MessageKind.EXPLANATION_REQUEST:
-            ref = f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
-        groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
-    return groups
 
 
 def _one_per_report(items: list[Item]) -> list[Item]:
@@ -705,7 +689,7 @@ class Dispatcher:
         day = self._read_day(s, slot, planned)
         built = Built(day.already)
         per_deadline = self.policy.explanation_per_deadline
-        for (kind, rid, ref), group in _by_message(planned, per_deadline=per_deadline).items():
+        for (kind, rid, ref), group in by_message(planned, per_deadline=per_deadline).items():
             self._write(day, kind, rid, ref, group, built)
         return built
 

@@ -96,3 +96,19 @@ def latest(planned: list) -> list:
         out.pop(key, None)
         out[key] = p
     return list(out.values())
+
+
+def by_message(planned: list, *, per_deadline: bool = False
+               ) -> dict[tuple[str, str, str], list]:
+    """The items of each message: per kind and recipient, one message a day. Explanation
+    requests of one agency on one day are one message listing every late deadline (each is
+    still its own request, answered on its own on the agency's web page), or, with
+    `per_deadline` (the policy's `explanation_per_deadline`), one message per deadline or
+    report obligation."""
+    groups: dict[tuple[str, str, str], list] = {}
+    for p in planned:
+        ref = ""
+        if per_deadline and p.kind == MessageKind.EXPLANATION_REQUEST:
+            ref = f"d{p.duty_id}" if p.duty_id else f"r{p.obligation_id}"
+        groups.setdefault((p.kind, p.recipient_id, ref), []).append(p)
+    return groups
