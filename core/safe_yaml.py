@@ -118,6 +118,11 @@ def precheck(text: str) -> None:
     except yaml.YAMLError as exc:
         if isinstance(exc, TooComplex):
             raise
+        # libyaml's scanner reads ahead through flow collections ("[[[[...") and stops at its
+        # own nesting limit (1,000) before our count sees the 65th level: the same refusal.
+        if "nesting depth" in str(getattr(exc, "problem", "") or ""):
+            raise TooComplex(f"tệp YAML lồng nhau quá {MAX_DEPTH} tầng"
+                             + _line(getattr(exc, "problem_mark", None))) from None
 
 
 class SafeLoader(Limited, yaml.SafeLoader):

@@ -13,7 +13,7 @@ import pytest
 from engine.intake.review import from_yaml
 from engine.settings import bundled
 
-SEED = Path("/work/shared/seed/000_d4f10401d282f57e.txt")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_d4f10401d282f57e.txt"
 DEMO = bundled("demo_plan_2025.txt")
 TOP_KEYS = {"plan", "report_cycle", "tasks", "warnings"}
 PLAN_KEYS = {"number", "date", "issuer", "year", "title"}
@@ -23,8 +23,10 @@ TASK_KEYS = {"group", "code", "parent", "leaf", "title", "product", "lead", "sup
 
 def nhacviec(*args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    # The user's cache directory (the `holidays` library's days kept per year) lies outside
+    # the folder a test watches: "parse writes nothing" is about the data and the work folder.
     env.update(HOME=str(cwd), XDG_DATA_HOME=str(cwd / "data"), PYTHONDONTWRITEBYTECODE="1",
-               COLUMNS="120", **extra)
+               XDG_CACHE_HOME=str(cwd.parent / f"{cwd.name}-cache"), COLUMNS="120", **extra)
     return subprocess.run([sys.executable, "-m", "engine.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
