@@ -147,7 +147,7 @@ def measure(what: str, url: str, period: str, out_dir: Path) -> dict:
         items = _late_items()
         counted = time.perf_counter()
         if what == "late":
-            from notifiers import late_sheet
+            from notifiers.email import late_sheet
 
             size = len(late_sheet.workbook_bytes(items))
         else:
