@@ -33,13 +33,12 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from core.errors import ConfigError
-from core.formatting import role_name, status_name, vn_date
 from core.messages import DeliveryResult, Item, OutgoingMessage
 from core.notifier import Progress, Settled
 from core.redact import redact
 from core.vocabulary import Channel, MessageKind, Reason
-from notifiers.email.build import split_addresses
-from notifiers.late_view import LateView, late_view
+from notifiers import chat_context
+from notifiers.chat_context import ChatLimits
 from notifiers.stopping import STOPPING, Stopper, gather_unless_stopped
 from notifiers.telegram.bot import make_bot
 from notifiers.telegram.limits import (
@@ -66,36 +65,17 @@ TELEGRAM_OTHER_AGENCIES = 60
 # a province; of a national table (3,500 agencies: some sixty parts), those with the most late
 # tasks, and how many more there are (the whole table goes by email; `nhacviec status`).
 TELEGRAM_TABLE_AGENCIES = 60
+TELEGRAM_LIMITS = ChatLimits(TELEGRAM_LATE_LINES, TELEGRAM_OTHER_AGENCIES,
+                             TELEGRAM_TABLE_AGENCIES)
 TEMPLATES = {
     MessageKind.AGENCY_DIGEST: "telegram/agency_digest.j2",
     MessageKind.MONITOR_LIST: "telegram/monitor_list.j2",
     MessageKind.STEERING_DIGEST: "telegram/steering_digest.j2",
     MessageKind.EXPLANATION_REQUEST: "telegram/explanation_request.j2",
 }
-MONITOR_SECTIONS = (
-    (Reason.LATE, "Nhiệm vụ quá hạn"),
-    (Reason.NEEDS_DUE, "Nhiệm vụ cần xác định thời hạn"),
-    (Reason.NEEDS_LEAD, "Nhiệm vụ chưa có cơ quan chủ trì"),
-    (Reason.MISSED, "Nhắc việc không gửi được trong thời gian cho phép"),
-    (Reason.FAILED, "Gửi thông báo không thành công"),
-    (Reason.REMINDER, "Nhiệm vụ sắp đến hạn"),
-)
 
 
 # --- what a message looks like --------------------------------------------------------------
-def item_ctx(i: Item) -> dict[str, Any]:
-    return {
-        "reason": i.reason, "group": i.group or "", "code": i.code or "", "title": i.title or "",
-        "due": vn_date(i.due), "role": role_name(i.role), "label": i.label or "",
-        "product": i.product or "", "period": i.period or "",
-        "cutoff_from": vn_date(i.cutoff_from) if i.cutoff_from else "",
-        "cutoff_to": vn_date(i.cutoff_to) if i.cutoff_to else "",
-        "data_entry_url": i.data_entry_url or "", "days_left": i.days_left or 0,
-        "days_late": i.days_late or 0, "agency_name": i.agency_name or i.agency_id or "",
-        "status": status_name(i.status),
-    }
-
-
 def button_items(msg: OutgoingMessage) -> list[Item]:
     """Deadlines the recipient itself must complete: the ones that get buttons."""
     if msg.kind != MessageKind.AGENCY_DIGEST:
@@ -121,73 +101,12 @@ def keyboard(msg: OutgoingMessage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-def _late_view(msg: OutgoingMessage) -> LateView | None:
-    """The late list of an oversight message when it is too long to show whole, else None."""
-    if msg.kind not in (MessageKind.MONITOR_LIST, MessageKind.STEERING_DIGEST):
-        return None
-    view = late_view((i for i in msg.items if i.reason == Reason.LATE), TELEGRAM_LATE_LINES)
-    return view if view.cut else None
-
-
-def _email_to(msg: OutgoingMessage) -> str:
-    """Who gets the same message by email, whole (a cut list's .xlsx, the whole table); "" when
-    the recipient has no usable address."""
-    usable, _ = split_addresses(msg.recipient.emails)
-    return msg.recipient.name if usable else ""
-
-
-def late_view_ctx(view: LateView, msg: OutgoingMessage) -> dict[str, Any]:
-    return {
-        "total": view.total, "shown": view.shown, "agencies": view.agencies,
-        "groups": [{"agency": g.agency, "total": g.total, "rest": g.rest,
-                    "entries": [item_ctx(i) for i in g.shown]} for g in view.groups],
-        "others": [{"agency": g.agency, "total": g.total}
-                   for g in view.others[:TELEGRAM_OTHER_AGENCIES]],
-        "more_agencies": len(view.others[TELEGRAM_OTHER_AGENCIES:]),
-        "more_items": sum(g.total for g in view.others[TELEGRAM_OTHER_AGENCIES:]),
-        # where the complete list is: the same message by email, with the .xlsx attached
-        "email_to": _email_to(msg),
-    }
-
-
 def message_context(msg: OutgoingMessage) -> dict[str, Any]:
-    view = _late_view(msg)
-    # A cut late list is rendered from the view alone: its thousands of items are not copied.
-    source = msg.items if view is None else [i for i in msg.items if i.reason != Reason.LATE]
-    items = [item_ctx(i) for i in source]
-    tasks = [c for c in items if c["reason"] in (Reason.REMINDER, Reason.LATE)]
-    ctx: dict[str, Any] = {
-        "recipient": msg.recipient.name, "plan_number": msg.plan_number or "",
-        "plan_title": msg.plan_title or "", "items": items,
-        "late": [c for c in tasks if c["reason"] == Reason.LATE],
-        "today": [c for c in tasks if c["reason"] == Reason.REMINDER and not c["days_left"]],
-        "soon": [c for c in tasks if c["reason"] == Reason.REMINDER and c["days_left"]],
-        "reports": [c for c in items if c["reason"] == Reason.REPORT_REMINDER],
-        "ongoing": [item_ctx(i) for i in msg.ongoing],
-        "buttons": bool(button_items(msg)),
-        "link": msg.link or "",  # the agency's personal address on the web desk
-    }
-    ctx["late_view"] = late_view_ctx(view, msg) if view is not None else None
-    ctx["sections"] = [
-        {"title": title, "entries": [c for c in items if c["reason"] == reason],
-         "view": ctx["late_view"] if reason == Reason.LATE else None}
-        for reason, title in MONITOR_SECTIONS
-        if any(c["reason"] == reason for c in items) or (reason == Reason.LATE and view)
-    ]
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for c in items:
-        groups.setdefault(c["agency_name"], []).append(c)
-    ctx["groups"] = [{"agency": k, "entries": v} for k, v in groups.items()]
-    table = list(msg.stats.items())  # ranked
-    if len(table) > TELEGRAM_TABLE_AGENCIES:  # most late first; the ranking among equals
-        table = sorted(table, key=lambda row: -row[1].get("overdue", 0))
-        table = table[:TELEGRAM_TABLE_AGENCIES]
-    ctx["stats"] = [
-        {"agency": name, "summary": ", ".join(f"{n} {status_name(s)}" for s, n in counts.items())}
-        for name, counts in table
-    ]
-    ctx["stats_more"] = len(msg.stats) - len(table)
-    ctx["email_to"] = _email_to(msg) if ctx["stats_more"] else ""  # where the whole table is
+    """The chat channels' shared context (`notifiers.chat_context`) and Telegram's own: the
+    buttons under an agency's digest and the agency's personal address."""
+    ctx = chat_context.message_context(msg, TELEGRAM_LIMITS)
+    ctx["buttons"] = bool(button_items(msg))
+    ctx["link"] = msg.link or ""  # the agency's personal address on the web desk
     return ctx
 
 
