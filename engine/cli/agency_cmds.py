@@ -13,12 +13,11 @@ from rich.text import Text
 
 from core.errors import InputError
 from engine.cli.console import fits, make_console
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.directory.agencies import KIND_VI, Directory
 from engine.settings import Settings, bundled
 
-agency_app = typer.Typer(help="Danh bạ cơ quan: sở, ban, ngành, cơ quan TW tại tỉnh, UBND cấp "
-                         "huyện và các nhóm cơ quan.", no_args_is_help=True)
+agency_app = typer.Typer(help=help_of("agency"), no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
 
 

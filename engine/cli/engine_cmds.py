@@ -26,7 +26,7 @@ from engine.cli.engine_common import (
     runtime,
     today,
 )
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.directory.agencies import Directory
 from engine.storage.models import ExplanationRequest
 from engine.tracking.explain_requests import ask_explanations
@@ -54,10 +54,9 @@ PlanOpt = Annotated[str | None, typer.Option("--plan", metavar="SỐ_KH", help="
 DateOpt = Annotated[str | None, typer.Option("--date", metavar="NGÀY", help="Ngày (mặc định: "
                                              "hôm nay), dạng 2025-03-11 hoặc 11/03/2025.")]
 
-task_app = typer.Typer(help="Nhiệm vụ: đặt thời hạn cho nhiệm vụ chưa xác định thời hạn.",
+task_app = typer.Typer(help=help_of("task"),
                        no_args_is_help=True)
-report_app = typer.Typer(help="Báo cáo định kỳ: ghi nhận cơ quan đã gửi báo cáo; lập báo cáo "
-                         "của một kỳ (bảng tính, dự thảo văn bản, JSON).",
+report_app = typer.Typer(help=help_of("report"),
                          no_args_is_help=True)
 app.add_typer(task_app, name="task")
 app.add_typer(report_app, name="report")
@@ -83,7 +82,7 @@ TASKS_TABLE_WIDTH = 110
 
 
 # --- tasks ----------------------------------------------------------------------------------
-@app.command("tasks", help="Liệt kê nhiệm vụ đã nhập, với thời hạn và trạng thái.")
+@app.command("tasks", help=help_of("tasks"))
 def tasks_cmd(
     agency: Annotated[str | None, typer.Option("--agency", "-a", metavar="CƠ_QUAN",
                                                help="Chỉ nhiệm vụ cơ quan này chủ trì.")] = None,
@@ -168,8 +167,7 @@ def _task_row(line: TaskLine, directory: Directory) -> dict:
 
 
 # --- recording --------------------------------------------------------------------------------
-@app.command("done", help="Ghi nhận cơ quan đã hoàn thành một thời hạn của nhiệm vụ (mặc định: "
-             "thời hạn sớm nhất chưa hoàn thành); --undo để hủy ghi nhận gần nhất.")
+@app.command("done", help=help_of("done"))
 def done_cmd(
     task: TaskArg,
     agency: AgencyOpt,
@@ -205,7 +203,7 @@ def done_cmd(
                + _which(p, plan))
 
 
-@app.command("undo", help="Hủy ghi nhận hoàn thành gần nhất của cơ quan cho nhiệm vụ.")
+@app.command("undo", help=help_of("undo"))
 def undo_cmd(task: TaskArg, agency: AgencyOpt, group: GroupOpt = None,
              plan: PlanOpt = None) -> None:
     rt = runtime()
@@ -220,7 +218,7 @@ def undo_cmd(task: TaskArg, agency: AgencyOpt, group: GroupOpt = None,
                + _which(p, plan))
 
 
-@app.command("event", help="Ghi ngày xảy ra sự kiện mà nhiệm vụ tính thời hạn từ đó.")
+@app.command("event", help=help_of("event"))
 def event_cmd(task: TaskArg, date: Annotated[str, typer.Option("--date", metavar="NGÀY",
                                                                help="Ngày xảy ra sự kiện.")],
               note: Annotated[str | None, typer.Option("--note", help="Ghi chú.")] = None,
@@ -274,11 +272,7 @@ def report_submit_cmd(
                f"(hạn {vn_date(pr.deadline, '-')}) ngày {vn_date(on, '-')}: {when}.")
 
 
-@app.command("explain", help="Ghi nhận nội dung giải trình của cơ quan, đã được yêu cầu hay "
-             "tự gửi: về một nhiệm vụ (NHIỆM_VỤ), hoặc về báo cáo định kỳ của một kỳ "
-             "(--period \"Quý I\"). «explain request --plan SỐ_KH [--agency CƠ_QUAN]»: gửi đề "
-             "nghị giải trình cho các việc đã trễ hạn trước khi nhập kế hoạch (lần gửi tới, mỗi "
-             "cơ quan một thư).")
+@app.command("explain", help=help_of("explain"))
 def explain_cmd(agency: Annotated[str | None, typer.Option(
                     "--agency", "-a", metavar="CƠ_QUAN",
                     help="Mã hoặc tên cơ quan (xem: nhacviec agency list).")] = None,
@@ -353,8 +347,7 @@ def _explain_request(plan: str | None, agency: str | None) -> None:
 
 
 # --- status -----------------------------------------------------------------------------------
-@app.command("status", help="Bảng theo dõi theo cơ quan: số thời hạn theo trạng thái, tỷ lệ "
-             "hoàn thành, tỷ lệ đúng hạn, xếp hạng.")
+@app.command("status", help=help_of("status"))
 def status_cmd(
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="NGÀY", help="Tính đến ngày "
                                               "(mặc định: hôm nay).")] = None,

@@ -91,6 +91,12 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+def help_of(name: str) -> str:
+    """A top-level command's help, written once here: the command registers with it, and the
+    root's list shows it without loading the command."""
+    return COMMANDS[name][1]
+
+
 class LazyGroup(vi_strings.VietnameseGroup):
     """The root group: lists every command of `COMMANDS`, loaded or not. One not loaded (the
     root's --help, a misspelt command's suggestions) stands in as its name and help only."""

@@ -21,7 +21,7 @@ from core.errors import ConflictError, InputError
 from core.formatting import vn_date
 from engine.cli.console import make_console
 from engine.cli.engine_common import runtime, today
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.cli.plan_options import DateOpt, IssuerOpt, NumberOpt, identity
 from engine.cli.preview_cmds import next_dispatch_lines
 from engine.directory.agencies import Directory
@@ -39,8 +39,7 @@ from engine.tracking.reimport import SHOWN, differences
 from engine.tracking.status import dated_queries
 from rules.calendar import MAX_YEAR, MIN_YEAR
 
-plan_app = typer.Typer(help="Kế hoạch CCHC: đọc, kiểm tra và nhập kế hoạch (.txt, .docx, .xlsx, "
-                       ".csv hoặc tệp duyệt .yaml).", no_args_is_help=True)
+plan_app = typer.Typer(help=help_of("plan"), no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
 
 KIND_VI = {

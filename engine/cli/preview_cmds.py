@@ -14,7 +14,7 @@ import typer
 from core.formatting import vn_date
 from core.vocabulary import MessageKind
 from engine.cli.engine_common import KIND_VI, now, runtime
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.service.runtime import Runtime
 from engine.tracking.explain_requests import ask_explanations
 from engine.tracking.lookup import find_agency
@@ -100,8 +100,7 @@ def next_dispatch_lines(rt: Runtime, plan_id: int, plan_number: str) -> list[str
     return lines
 
 
-@app.command("preview", help="Xem trước những gì sẽ gửi trong các ngày làm việc tới, tính từ cơ "
-             "sở dữ liệu thật (đã trừ các việc đã hoàn thành); không gửi, không thay đổi gì.")
+@app.command("preview", help=help_of("preview"))
 def preview_cmd(
     days: Annotated[int, typer.Option("--days", metavar="SỐ_NGÀY", help="Số ngày làm việc "
                                       "xem trước (1-20).")] = 1,

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from core.errors import ConfigError, InputError
 from engine.cli.console import make_console
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.settings import Settings, working_calendar
 from rules import Context, ReportCycle, evaluate
 from rules.calendar import MAX_YEAR, MIN_YEAR
@@ -48,8 +48,7 @@ def _check_year(year: int) -> None:
         raise InputError(f"năm {year} nằm ngoài khoảng {MIN_YEAR}-{MAX_YEAR}")
 
 
-@app.command("timing", help="Tính thời hạn của cụm từ thời gian (mỗi cụm một dòng JSON với "
-             "--json). Không có CỤM_TỪ: đọc mỗi dòng một cụm từ từ đầu vào chuẩn.")
+@app.command("timing", help=help_of("timing"))
 def timing(
     phrases: Annotated[list[str] | None, typer.Argument(metavar="CỤM_TỪ",
                                                             help="Cụm từ thời gian.")] = None,
@@ -90,8 +89,7 @@ def timing(
     make_console().print(table)
 
 
-@app.command("calendar", help="Lịch làm việc của cơ quan hành chính trong năm: ngày nghỉ, ngày "
-             "làm bù, ngày làm việc cuối cùng của mỗi tháng.")
+@app.command("calendar", help=help_of("calendar"))
 def calendar(
     year: Annotated[int, typer.Argument(metavar="NĂM", help="Năm, ví dụ 2026.")],
     as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
@@ -149,7 +147,7 @@ def calendar(
     console.print(f"Tổng số ngày làm việc trong năm {year}: {total}")
 
 
-@app.command("version", help="In phiên bản nhacviec.")
+@app.command("version", help=help_of("version"))
 def version() -> None:
     from importlib.metadata import version as _v
 

@@ -23,16 +23,15 @@ from engine.cli.engine_common import (
     parse_instant,
     runtime,
 )
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.cli.plan_options import DateOpt, IssuerOpt, NumberOpt, identity
 from engine.settings import Settings, bundled
 
-db_app = typer.Typer(help="Cơ sở dữ liệu: nâng cấp cấu trúc.", no_args_is_help=True)
+db_app = typer.Typer(help=help_of("db"), no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
-@app.command("simulate", help="Chạy thử bộ lập lịch và bộ gửi trên đồng hồ ảo (cơ sở dữ liệu "
-             "tạm, không gửi gì) và in mọi tin nhắn sẽ được gửi, theo thứ tự thời gian.")
+@app.command("simulate", help=help_of("simulate"))
 def simulate_cmd(
     plan: Annotated[Path | None, typer.Argument(metavar="TỆP", help="Tệp kế hoạch (mặc định: "
                                                 "kế hoạch mẫu kèm theo).")] = None,
@@ -80,8 +79,7 @@ def simulate_cmd(
                       f"{m.recipient.name}: {len(m.items)} mục", markup=False)
 
 
-@app.command("dispatch", help="Gửi qua các kênh đã cấu hình mọi tin đến hạn tại thời điểm --now "
-             "mà chưa gửi, rồi thoát (dùng được với cron). Chạy lại không gửi trùng.")
+@app.command("dispatch", help=help_of("dispatch"))
 def dispatch_cmd(
     at: Annotated[str | None, typer.Option("--now", metavar="THỜI_ĐIỂM", help="Thời điểm, ví dụ "
                                            "2025-03-11T08:00:00+07:00 (mặc định: bây giờ).")
@@ -133,8 +131,7 @@ def dispatch_cmd(
                f"(quá hạn gửi).")
 
 
-@app.command("run", help="Chạy dịch vụ: gửi nhắc việc lúc 08:00 mỗi ngày làm việc (và bot "
-             "Telegram, bot Zalo nếu có mã bot). Dừng bằng Ctrl-C hoặc SIGTERM.")
+@app.command("run", help=help_of("run"))
 def run_cmd() -> None:
     import os
 
@@ -181,9 +178,7 @@ def db_upgrade_cmd() -> None:
     typer.echo(f"Cơ sở dữ liệu: phiên bản {before or '(trống)'} → {after}.")
 
 
-@app.command("demo", help="Chạy thử trọn năm 2025 với kế hoạch mẫu: nhập kế hoạch vào một cơ sở "
-             "dữ liệu SQLite riêng cho bản chạy thử, gửi nhắc việc trên đồng hồ ảo thành các "
-             "tệp .eml trong hộp thư đi, rồi in tóm tắt.")
+@app.command("demo", help=help_of("demo"))
 def demo_cmd(
     start: Annotated[str, typer.Option("--from", metavar="NGÀY")] = "2025-01-01",
     end: Annotated[str, typer.Option("--to", metavar="NGÀY")] = "2025-12-31",

@@ -20,10 +20,10 @@ from rich.table import Table
 from core.errors import ConfigError, NotFoundError
 from core.ids import MAX_CHAT_ID, MIN_CHAT_ID
 from engine.cli.console import make_console
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.settings import Settings
 
-telegram_app = typer.Typer(help="Telegram: liên kết nhóm chat với cơ quan, kiểm tra bot.",
+telegram_app = typer.Typer(help=help_of("telegram"),
                            no_args_is_help=True)
 app.add_typer(telegram_app, name="telegram")
 

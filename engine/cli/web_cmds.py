@@ -15,16 +15,14 @@ from engine.cli import log_lines
 from engine.cli.agency_cmds import agency_app
 from engine.cli.console import make_console
 from engine.cli.engine_common import runtime
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.settings import Settings
 
-user_app = typer.Typer(help="Tài khoản cán bộ dùng trang điều hành (web): admin (Sở Nội vụ) "
-                       "hoặc viewer (Ban Chỉ đạo, chỉ xem).", no_args_is_help=True)
+user_app = typer.Typer(help=help_of("user"), no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
-@app.command("web", help="Chạy trang điều hành (web) của Sở Nội vụ và trang riêng của các cơ "
-             "quan. Dừng bằng Ctrl-C hoặc SIGTERM.")
+@app.command("web", help=help_of("web"))
 def web_cmd(
     host: Annotated[str | None, typer.Option("--host", metavar="ĐỊA_CHỈ", help="Địa chỉ lắng "
                                              "nghe (mặc định 127.0.0.1).")] = None,

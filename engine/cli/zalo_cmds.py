@@ -19,11 +19,11 @@ from rich.table import Table
 
 from core.errors import ConfigError, InputError, NotFoundError
 from engine.cli.console import make_console
-from engine.cli.main import app
+from engine.cli.main import app, help_of
 from engine.cli.telegram_cmds import AgencyArg, _agency_id
 from engine.settings import Settings
 
-zalo_app = typer.Typer(help="Zalo: liên kết cuộc trò chuyện Zalo với cơ quan, kiểm tra bot.",
+zalo_app = typer.Typer(help=help_of("zalo"),
                        no_args_is_help=True)
 app.add_typer(zalo_app, name="zalo")
 
