@@ -100,6 +100,12 @@ def test_overview_names_every_agency_with_its_counts(db_url, tmp_path) -> None:
     for a in reporting:  # every agency named, a link to its page
         assert f'href="/co-quan-xem/{a.id}">{a.name}</a>' in html
     assert 'class="stat red"><b>' + str(len(reporting) + 1) in html  # 1 task + the reports
+    # The chart: a bar per status colour (the four, and grey for what has no date yet), the
+    # late one labelled with the same count.
+    chart = html.split('<figure class="chart">')[1].split("</figure>")[0]
+    assert re.findall(r'class="bar (\w+)"', chart) == ["red", "orange", "blue", "green", "grey"]
+    assert re.search(r'class="bar red"></rect>\s*<text[^>]*class="num">(\d+)</text>',
+                     chart).group(1) == str(len(reporting) + 1)
     # The oldest late item: TTHC 1.1, a link to its page.
     tid = _task(desk, "Cải cách TTHC", "1.1").id
     assert f'<a href="/nhiem-vu/{tid}">Cải cách TTHC 1.1</a>' in html
