@@ -538,3 +538,33 @@ def test_reimporting_the_original_over_a_reviewed_plan_asks_first(sqlite_url, tm
     r = desk.post(f"{again}/nhap", again, data={"thay": "1"})
     assert "Đã cập nhật kế hoạch 196/KH-UBND" in r.text
     assert leads() == []
+
+
+def test_the_agency_calendar_feed_at_its_personal_address(sqlite_url, tmp_path) -> None:
+    """`GET /co-quan/{token}/lich.ics`: the agency's feed, the same events `nhacviec agency
+    ical` gives (engine.reports.ical), its page as each event's URL; nothing without a valid
+    token, and nothing of another agency."""
+    from icalendar import Calendar
+
+    from engine.reports import ical
+
+    desk = make_desk(sqlite_url, tmp_path)
+    seed_plan(desk)
+    path = desk.link("so-tu-phap")
+    r = desk.client.get(f"{path}/lich.ics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    got = Calendar.from_ical(r.content)
+    assert str(got["X-WR-CALNAME"]) == "Nhắc việc CCHC - Sở Tư pháp"
+    served = {str(e["UID"]): e for e in got.walk("VEVENT")}
+    with desk.rt.session() as s:
+        direct = ical.agency_feed(s, "so-tu-phap", directory=desk.rt.directory,
+                                  calendar=desk.rt.calendar, policy=desk.rt.policy,
+                                  now=desk.clock(), page_url=None)
+    expected = {str(e["UID"]) for e in Calendar.from_ical(direct).walk("VEVENT")}
+    assert set(served) == expected and len(expected) > 3
+    for event in served.values():  # its own deadlines and reports, each pointing to its page
+        uid = str(event["UID"])
+        assert uid.endswith("-so-tu-phap@nhacviec") or uid.startswith("nhacviec-report-")
+        assert str(event["URL"]).endswith(path)
+    broken = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    assert desk.client.get(f"{broken}/lich.ics").status_code in (403, 404)

@@ -9,9 +9,8 @@ task in full, its plan and product, and the agency's page when there is one (`pa
 VALARM rings at the send time of the policy's first reminder day (5 working days before, by
 default). Work a reorganisation moved to the agency (successor links) is in its feed.
 
-The web desk serves the same bytes (`GET /co-quan/{token}/lich.ics`):
-
-    return Response(ical.feed_for(rt, agency_id, page_url=link), media_type=ical.CONTENT_TYPE)
+The web desk serves the same bytes at the agency's personal address (`GET
+/co-quan/{token}/lich.ics`, `engine.web.routes.agency`), as `nhacviec agency ical` prints them.
 """
 
 from __future__ import annotations
@@ -41,16 +40,6 @@ PRODID = "-//nhacviec//Nhắc việc CCHC//VI"
 UID_DOMAIN = "nhacviec"
 SUMMARY_CHARS = 120  # a calendar cell shows little; the whole task is in the description
 REFRESH = dt.timedelta(hours=6)  # how often a subscribed calendar should fetch again
-
-
-def feed_for(rt, agency_id: str, *, page_url: str | None = None,  # noqa: ANN001 - Runtime
-             now: dt.datetime | None = None) -> bytes:
-    """The feed of `agency_id` from a runtime, in its own session (the web desk's one call).
-    `now` defaults to the clock, read here at the boundary."""
-    when = now or dt.datetime.now(rt.policy.tz)
-    with rt.session() as s:
-        return agency_feed(s, agency_id, directory=rt.directory, calendar=rt.calendar,
-                           policy=rt.policy, now=when, page_url=page_url)
 
 
 def agency_feed(s: Session, agency_id: str, *, directory: Directory,

@@ -5,7 +5,8 @@ colours), its report obligations with the data cut-off window and the data-entry
 it has done, and the explanations asked of it. Forms (each with its CSRF field): Báo cáo hoàn
 thành of one deadline (`engine.tracking.records.complete_task`, as `nhacviec done`: every pending
 reminder of the deadline stops), with an optional evidence file; Giải trình of a late deadline
-(`engine.tracking.records.answer_request`). A deadline id of another agency is refused (404)."""
+(`engine.tracking.records.answer_request`). A deadline id of another agency is refused (404).
+`GET /co-quan/{token}/lich.ics`: its calendar feed (`engine.reports.ical`), to subscribe to."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import contextlib
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlmodel import Session
 
 from core.errors import InputError
+from engine.reports import ical
 from engine.storage.models import Completion, Deadline, Duty, Evidence, Plan, Task
 from engine.tracking.desk import agency_page
 from engine.tracking.records import answer_request, complete_task
@@ -37,6 +39,16 @@ def agency_home(request: Request, token: str, agency_id: str = Depends(agency_of
     view = agency_page(s, agency_id, day, rt.calendar, rt.policy.soon_working_days)
     return page(request, "agency.html", view=view, token=token, today=day,
                 accept=files.ACCEPT, max_mb=request.app.state.max_upload // 1048576)
+
+
+@router.get("/{token}/lich.ics")
+def agency_calendar(request: Request, agency_id: str = Depends(agency_of_token),
+                    s: Session = Depends(db)) -> Response:
+    rt = request.app.state.rt
+    page_url = request.app.state.links(s, [agency_id]).get(agency_id)
+    feed = ical.agency_feed(s, agency_id, directory=rt.directory, calendar=rt.calendar,
+                            policy=rt.policy, now=request.app.state.clock(), page_url=page_url)
+    return Response(feed, media_type=ical.CONTENT_TYPE)
 
 
 @router.get("/{token}/hoan-thanh/{deadline_id}")
