@@ -7,31 +7,27 @@ bundled), or NHACVIEC_TIMEZONE when set.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-from dataclasses import replace
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config import bundled
-from engine.planning.policy import Policy
+from engine.quick_settings import (
+    APP_NAME,
+    SettingsPaths,
+    cache_dir,
+    data_dir,
+    kept_library,
+    working_calendar,
+)
 
-APP_NAME = "nhacviec"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
-def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-class Settings(BaseSettings):
+class Settings(SettingsPaths, BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NHACVIEC_", extra="ignore")
 
     database_url: str | None = None
@@ -118,99 +114,10 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
 
-    @cached_property
-    def tz(self) -> ZoneInfo:
-        """The province's time zone: NHACVIEC_TIMEZONE, or the policy's."""
-        return self.load_policy().tz
-
-    def load_policy(self) -> Policy:
-        """The reminder policy file, with NHACVIEC_TIMEZONE applied when set."""
-        policy = Policy.load(self.policy_path())
-        return replace(policy, timezone=self.timezone) if self.timezone else policy
-
-    def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        path = data_dir() / "nhacviec.sqlite"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-
-    def resolved_outbox(self) -> Path:
-        return self.outbox_dir or (data_dir() / "outbox")
-
-    def resolved_files_dir(self) -> Path:
-        return self.web_files_dir or (data_dir() / "evidence")
-
-    def agencies_path(self) -> Path:
-        return self.agencies or bundled("agencies.yaml")
-
-    def policy_path(self) -> Path:
-        return self.policy or bundled("policy.toml")
-
 
 def load_settings(**overrides: object) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
-__all__ = ["Settings", "load_settings", "data_dir", "bundled", "Field"]
-
-
-def working_calendar(settings: Settings | None = None):  # -> rules.WorkingCalendar
-    """The calendar these settings describe: `holidays` + the override file + the 24/11 switch.
-    The library's days are kept in the user's cache directory (`kept_library`)."""
-    # lazy: the rules package and its calendar load 0.05 s; only what needs the calendar pays
-    from rules.calendar import Overrides, WorkingCalendar
-
-    settings = settings or Settings()
-    overrides = (
-        Overrides.load(settings.calendar_overrides)
-        if settings.calendar_overrides
-        else Overrides.bundled()
-    )
-    return WorkingCalendar(overrides=overrides, culture_day=settings.calendar_culture_day,
-                           library=kept_library(cache_dir()))
-
-
-def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-
-
-def kept_library(folder: Path):  # noqa: ANN201 - rules.calendar.LibrarySource
-    """The `holidays` library's days of Vietnam, kept per year in a JSON file of `folder`
-    named after the library's version: importing the library costs every command that needs
-    the calendar 0.1 s (it loads every country it knows), reading its answer back 1 ms. A file
-    that cannot be read or written is no error: the library answers."""
-    from rules.calendar import LibraryYear, library_years
-
-    def source(years):  # noqa: ANN001, ANN202 - Iterable[int] -> dict[int, LibraryYear]
-        wanted = sorted(set(years))
-        path = folder / f"holidays-{_library_version()}-vn-vi.json"
-        try:
-            kept = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            kept = {}
-        missing = [y for y in wanted if str(y) not in kept]
-        if missing:
-            for year, got in library_years(missing).items():
-                kept[str(year)] = {"days": [[d.isoformat(), n] for d, n in got.days],
-                                   "weekend_workdays": [d.isoformat()
-                                                        for d in got.weekend_workdays]}
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-                tmp.replace(path)  # whole or not at all, whoever writes at the same time
-            except OSError:
-                pass
-        day = dt.date.fromisoformat
-        return {y: LibraryYear(tuple((day(d), n) for d, n in kept[str(y)]["days"]),
-                               tuple(day(d) for d in kept[str(y)]["weekend_workdays"]))
-                for y in wanted}
-
-    return source
-
-
-def _library_version() -> str:
-    from importlib.metadata import version
-
-    return version("holidays")
+__all__ = ["APP_NAME", "Settings", "load_settings", "data_dir", "cache_dir", "bundled", "Field",
+           "kept_library", "working_calendar"]

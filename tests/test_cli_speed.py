@@ -27,7 +27,8 @@ _PROBE = """
 import atexit, json, sys
 def report():
     mods = sorted(m for m in sys.modules if m.split(".")[0] in
-                  ("sqlalchemy", "alembic", "engine", "typer", "rich", "pydantic_settings"))
+                  ("sqlalchemy", "alembic", "engine", "typer", "rich", "pydantic",
+                   "pydantic_settings"))
     sys.stderr.write("\\nMODULES " + json.dumps(mods) + "\\n")
 atexit.register(report)
 sys.argv = ["nhacviec", *json.loads(sys.argv[1])]
@@ -69,7 +70,7 @@ def test_each_command_is_registered_by_its_modules(tmp_path):
 def test_help_loads_no_command(tmp_path):
     mods = loaded(tmp_path, "--help")
     assert not [m for m in mods if m.endswith("_cmds")]
-    assert not [m for m in mods if m.startswith(("sqlalchemy", "alembic", "pydantic_settings"))]
+    assert not [m for m in mods if m.startswith(("sqlalchemy", "alembic", "pydantic"))]
 
 
 def test_timing_loads_no_database_code_nor_the_help_renderer(tmp_path):
@@ -77,9 +78,12 @@ def test_timing_loads_no_database_code_nor_the_help_renderer(tmp_path):
     assert "engine.cli.rules_cmds" in mods
     assert not [m for m in mods if m.startswith(("sqlalchemy", "alembic", "engine.storage"))]
     assert "typer.rich_utils" not in mods and "rich.markdown" not in mods
+    # The settings it needs are read without pydantic-settings (engine.quick_settings).
+    assert "engine.quick_settings" in mods
+    assert not [m for m in mods if m.startswith(("pydantic_settings", "engine.settings"))]
 
 
-def test_a_database_at_the_newest_revision_does_not_load_alembic(tmp_path):
+def test_status_on_the_newest_revision_loads_no_alembic_and_no_more_than_its_table(tmp_path):
     url = f"sqlite:///{tmp_path / 'seed.sqlite'}"
     env = {**os.environ, "HOME": str(tmp_path), "NHACVIEC_DATABASE_URL": url}
     r = subprocess.run([sys.executable, "-m", "engine.cli", "plan", "import",
@@ -88,3 +92,9 @@ def test_a_database_at_the_newest_revision_does_not_load_alembic(tmp_path):
     assert r.returncode == 0, r.stderr
     mods = loaded(tmp_path, "status", url=url)
     assert "engine.storage.db" in mods and not [m for m in mods if m.startswith("alembic")]
+    # `status` loads only what its table needs: no settings beyond its own few (no
+    # pydantic-settings), no planner, no other command's module.
+    assert "engine.cli.status_cmds" in mods and "engine.tracking.status" in mods
+    assert not [m for m in mods if m.startswith(("pydantic_settings", "engine.settings"))]
+    assert not [m for m in mods if m.endswith("_cmds") and m != "engine.cli.status_cmds"]
+    assert "engine.planning.reminder_rules" not in mods

@@ -48,7 +48,15 @@ FRONT_DOORS = ("engine.web", "engine.cli")
 ENGINE_STAGES = {k for k in ALLOWED if k.startswith("engine.")}
 
 
+# Modules of one layer that are not in its package: `engine.quick_settings` is the settings'
+# layer, a module apart so that importing it does not import pydantic-settings.
+LAYER_OF_MODULE = {"engine.quick_settings": "engine.settings"}
+
+
 def layer_of(module: str) -> str:
+    for name, layer in LAYER_OF_MODULE.items():
+        if module == name or module.startswith(name + "."):
+            return layer
     parts = module.split(".")
     if parts[0] == "engine" and len(parts) > 1:
         return f"engine.{parts[1]}"

@@ -23,8 +23,8 @@ from rich.text import Text
 
 from core.formatting import vn_date
 from engine.cli.console import make_console
-from engine.cli.engine_cmds import print_status
 from engine.cli.engine_common import KIND_VI
+from engine.cli.status_cmds import print_status
 from engine.directory.agencies import Directory
 from engine.dispatch.dispatcher import Dispatcher
 from engine.service.channels import build_notifiers, close_all

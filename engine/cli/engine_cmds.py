@@ -1,29 +1,26 @@
 """Commands on the stored plans: `tasks`, `done` / `undo`, `event`, `report submit`,
-`task set-due`, `status`; and the storing step of `plan import`. The service commands
+`task set-due`; and the storing step of `plan import`. The service commands
 (`simulate`, `dispatch`, `run`, `demo`, `db upgrade`) are in `engine.cli.service_cmds`."""
 
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from core.errors import InputError
 from core.formatting import shorten, status_name, vn_date
-from core.vocabulary import Status
-from engine.cli.console import fits, fitting, make_console, natural_width
+from engine.cli.console import fits, make_console
 from engine.cli.engine_common import (
     TASK_KIND_VI,
+    PlanOpt,
     now,
     parse_date,
-    pct,
     runtime,
+    said_plan,
     today,
 )
 from engine.cli.main import app, help_of
@@ -39,7 +36,7 @@ from engine.tracking.records import (
     submit_report,
     undo_completion,
 )
-from engine.tracking.status import STATUSES, table
+from engine.tracking.status import STATUSES
 from engine.tracking.task_list import NO_LEAD, TaskLine, task_lines
 
 TaskArg = Annotated[str, typer.Argument(metavar="NHIỆM_VỤ", help="Nhiệm vụ: NHÓM/SỐ (ví dụ "
@@ -49,8 +46,6 @@ AgencyOpt = Annotated[str, typer.Option("--agency", "-a", metavar="CƠ_QUAN",
                                         help="Mã hoặc tên cơ quan (xem: nhacviec agency list).")]
 GroupOpt = Annotated[str | None, typer.Option("--group", "-g", metavar="NHÓM",
                                               help="Nhóm nhiệm vụ (một phần tên, không cần dấu).")]
-PlanOpt = Annotated[str | None, typer.Option("--plan", metavar="SỐ_KH", help="Số kế hoạch (mặc "
-                                             "định: kế hoạch nhập gần nhất).")]
 DateOpt = Annotated[str | None, typer.Option("--date", metavar="NGÀY", help="Ngày (mặc định: "
                                              "hôm nay), dạng 2025-03-11 hoặc 11/03/2025.")]
 
@@ -68,13 +63,6 @@ def _which(p, named: str | None) -> str:  # noqa: ANN001 - a Plan
         return ""
     return (f" [kế hoạch {p.number} năm {p.year}, nhập gần nhất; chọn kế hoạch khác bằng "
             "--plan]")
-
-
-def _said_plan(p, named: str | None, *, to_err: bool = False) -> None:  # noqa: ANN001
-    if not named:  # wrapped at the terminal's width, as the tables below it are
-        typer.echo(textwrap.fill(f"Kế hoạch {p.number} (năm {p.year}) — kế hoạch nhập gần "
-                                 "nhất; chọn kế hoạch khác bằng --plan.",
-                                 width=make_console().width), err=to_err)
 
 
 # Below this many columns the task table's eight columns are slivers: a list instead.
@@ -106,10 +94,10 @@ def tasks_cmd(
                            kind=kind, due_before=before)
         rows = [_task_row(line, rt.directory) for line in lines]
     if as_json:
-        _said_plan(p, plan, to_err=True)
+        said_plan(p, plan, to_err=True)
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    _said_plan(p, plan)
+    said_plan(p, plan)
     title = f"Nhiệm vụ của kế hoạch {p.number} ({len(rows)})"
     out = Table(title=title)
     # Ids, numbers and dates are never wrapped; the rest wraps at words.
@@ -344,86 +332,3 @@ def _explain_request(plan: str | None, agency: str | None) -> None:
     typer.echo(f"Kế hoạch {p.number} (năm {p.year}): đã lập {asked.requests} đề nghị giải trình"
                f" cho {to}; gửi sáng "
                f"{vn_date(asked.send_on)}, mỗi cơ quan một thư liệt kê mọi việc trễ hạn{before}.")
-
-
-# --- status -----------------------------------------------------------------------------------
-@app.command("status", help=help_of("status"))
-def status_cmd(
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="NGÀY", help="Tính đến ngày "
-                                              "(mặc định: hôm nay).")] = None,
-    agency: Annotated[str | None, typer.Option("--agency", "-a", metavar="CƠ_QUAN",
-                                               help="Chỉ một cơ quan.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="In JSON.")] = False,
-    plan: PlanOpt = None,
-) -> None:
-    rt = runtime()
-    day = parse_date(as_of, "--as-of") or today(rt)
-    agency_id = find_agency(rt.directory, agency) if agency else None
-    with rt.session() as s:
-        p = find_plan(s, plan)  # none named: the latest plan, as the option's help says
-        result = table(s, day, rt.calendar, rt.directory, soon=rt.policy.soon_working_days,
-                       plan_id=p.id, agency_id=agency_id)
-    if as_json:
-        typer.echo(json.dumps({"as_of": day.isoformat(),
-                               "plan": {"number": p.number, "year": p.year},
-                               "agencies": [a.to_json(i) for i, a in enumerate(result, 1)]},
-                              ensure_ascii=False, indent=2))
-        return
-    _said_plan(p, plan)
-    print_status(result, day, make_console(), plan=p)
-
-
-# The status table's short headers when the full ones do not fit (a legend says them in full).
-SHORT_STATUS = {Status.OVERDUE: "QH", Status.DUE_SOON: "SĐH", Status.NOT_DUE: "CĐH",
-                Status.WAITING_EVENT: "CSK", Status.NEEDS_DUE: "CXĐ", Status.DONE_LATE: "HTQH",
-                Status.DONE_ON_TIME: "HTĐH"}
-RATES = (("Tỷ lệ hoàn thành", "%HT"), ("Tỷ lệ đúng hạn", "%ĐH"))
-
-
-def print_status(result: list, day, console: Console, plan=None) -> None:  # noqa: ANN001
-    """The status table, whole at any width: full headers when they fit; else short headers
-    and a legend, agency names wrapped; else (a very narrow terminal) one line per agency.
-    No column is ever dropped or cut off."""
-    of = f" kế hoạch {plan.number} (năm {plan.year})" if plan is not None else ""
-    title = f"Tình hình thực hiện{of} tính đến {vn_date(day, '-')}"
-    rows = [(str(i), a.name, *(str(a.counts[st] or "") for st in STATUSES),
-             pct(a.completion_rate), pct(a.on_time_rate)) for i, a in enumerate(result, 1)]
-    full = Table(title=title)
-    full.add_column("Hạng", justify="right")
-    full.add_column("Cơ quan", min_width=28)  # wide enough for most names on one line
-    for st in STATUSES:
-        full.add_column(st.vi, justify="right")
-    for name, _ in RATES:
-        full.add_column(name, justify="right")
-    for row in rows:
-        full.add_row(*row)
-    headers = ["Hạng", "Cơ quan", *(st.vi for st in STATUSES), *(n for n, _ in RATES)]
-    if natural_width(headers, rows) <= console.width:  # fits unwrapped: no trial render
-        console.print(full)
-        return
-    short = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    short.add_column("#", justify="right")
-    short.add_column("Cơ quan", min_width=12, overflow="fold")
-    for st in STATUSES:
-        short.add_column(SHORT_STATUS.get(st, st.vi), justify="right")
-    for _, abbr in RATES:
-        short.add_column(abbr, justify="right")
-    for row in rows:
-        short.add_row(*row)
-    legend = "; ".join([*(f"{SHORT_STATUS.get(st, st.vi)}: {st.vi}" for st in STATUSES),
-                        *(f"{abbr}: {name.lower()}" for name, abbr in RATES)])
-    short_headers = ["#", "Cơ quan", *(SHORT_STATUS.get(st, st.vi) for st in STATUSES),
-                     *(abbr for _, abbr in RATES)]
-    done = short if natural_width(short_headers, rows) <= console.width else \
-        fitting(short, console)
-    if done is not None:
-        console.print(done)
-        console.print(Text(legend, style="dim"))
-        return
-    # Too narrow for any table: one agency a line, every count named.
-    console.print(Text(title, style="bold"))
-    for i, a in enumerate(result, 1):
-        counts = ", ".join(f"{a.counts[st]} {st.vi}" for st in STATUSES if a.counts[st])
-        console.print(f"{i}. {a.name}: {counts or 'không có thời hạn'}; hoàn thành "
-                      f"{pct(a.completion_rate)}, đúng hạn {pct(a.on_time_rate)}")
-

@@ -1,16 +1,21 @@
 """Helpers shared by the engine's commands: dates, the clock (read here, at the boundary), the
-runtime, Vietnamese names of kinds and statuses."""
+runtime, the plan a command used, Vietnamese names of kinds and statuses."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import textwrap
+from typing import Annotated
+
+import typer
 
 from core.errors import InputError
 from core.formatting import parse_date  # noqa: F401 - the commands' date parser
 from core.vocabulary import MessageKind, TaskKind, names
+from engine.cli.console import make_console
+from engine.quick_settings import quick_settings
 from engine.service.runtime import Runtime
-from engine.settings import Settings
 
 KIND_VI = names(MessageKind)
 TASK_KIND_VI = names(TaskKind)
@@ -39,8 +44,26 @@ def today(rt: Runtime) -> dt.date:
     return now(rt.policy.tz).date()
 
 
-def runtime() -> Runtime:
+def runtime(*, quick: bool = False) -> Runtime:
+    """The runtime of every setting (each one checked), or, `quick`, of the few a read-only
+    command needs, read without pydantic-settings (`engine.quick_settings`)."""
+    if quick:
+        return Runtime.from_settings(quick_settings())
+    from engine.settings import Settings  # lazy: pydantic-settings, 0.1 s
+
     return Runtime.from_settings(Settings())
+
+
+PlanOpt = Annotated[str | None, typer.Option("--plan", metavar="SỐ_KH", help="Số kế hoạch (mặc "
+                                             "định: kế hoạch nhập gần nhất).")]
+
+
+def said_plan(p, named: str | None, *, to_err: bool = False) -> None:  # noqa: ANN001 - a Plan
+    """Say which plan a command used when none was named (several plans may be stored)."""
+    if not named:  # wrapped at the terminal's width, as the tables below it are
+        typer.echo(textwrap.fill(f"Kế hoạch {p.number} (năm {p.year}) — kế hoạch nhập gần "
+                                 "nhất; chọn kế hoạch khác bằng --plan.",
+                                 width=make_console().width), err=to_err)
 
 
 def pct(value: float | None) -> str:

@@ -10,7 +10,6 @@ from difflib import get_close_matches
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 from typer._click.exceptions import UsageError
 from typer.core import TyperCommand
 
@@ -56,7 +55,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "preview": ((_CMD + "preview_cmds",),
                 "Xem trước những gì sẽ gửi trong các ngày làm việc tới, tính từ cơ sở dữ liệu "
                 "thật (đã trừ các việc đã hoàn thành); không gửi, không thay đổi gì."),
-    "status": ((_CMD + "engine_cmds",),
+    "status": ((_CMD + "status_cmds",),
                "Bảng theo dõi theo cơ quan: số thời hạn theo trạng thái, tỷ lệ hoàn thành, tỷ "
                "lệ đúng hạn, xếp hạng."),
     "timing": ((_CMD + "rules_cmds",),
@@ -154,6 +153,14 @@ def _command_of(args: list[str]) -> str | None:
     return next((a for a in args if not a.startswith("-")), None)
 
 
+def _settings_error(exc: Exception) -> bool:
+    """Whether `exc` is pydantic's refusal of the settings. Looked up, not imported: a command
+    that never read the settings through pydantic (`timing`) does not load it for this."""
+    pydantic = sys.modules.get("pydantic")
+    return (pydantic is not None and isinstance(exc, pydantic.ValidationError)
+            and exc.title == "Settings")
+
+
 def run() -> None:
     """Console entry point: user errors become one Vietnamese line and an exit status. No
     secret of the settings is ever in that line or in a log line (`core.redact`)."""
@@ -172,18 +179,17 @@ def run() -> None:
     except NhacviecError as exc:
         say(f"Lỗi: {exc}")
         sys.exit(exc.exit_code)
-    except ValidationError as exc:
-        if exc.title != "Settings":
-            raise
-        # A wrong environment variable: name it, on one line, exit 3 like any setting error.
-        wrong = "; ".join(f"NHACVIEC_{'_'.join(map(str, e['loc'])).upper()}: "
-                          f"{vi_strings.pydantic_message(dict(e))}" for e in exc.errors())
-        say(f"Lỗi: cấu hình không hợp lệ ({wrong})")
-        sys.exit(3)
     except KeyboardInterrupt:
         say("Đã dừng.")
         sys.exit(130)
     except Exception as exc:  # the last net: never a traceback to a user
+        if _settings_error(exc):
+            # A wrong environment variable: name it, on one line, exit 3 like any setting
+            # error.
+            wrong = "; ".join(f"NHACVIEC_{'_'.join(map(str, e['loc'])).upper()}: "
+                              f"{vi_strings.pydantic_message(dict(e))}" for e in exc.errors())
+            say(f"Lỗi: cấu hình không hợp lệ ({wrong})")
+            sys.exit(3)
         if os.environ.get("NHACVIEC_DEBUG"):
             raise
         say(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}. "

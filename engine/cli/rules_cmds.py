@@ -13,7 +13,7 @@ from rich.table import Table
 from core.errors import ConfigError, InputError
 from engine.cli.console import make_console
 from engine.cli.main import app, help_of
-from engine.settings import Settings, working_calendar
+from engine.quick_settings import quick_settings, working_calendar
 from rules import Context, ReportCycle, evaluate
 from rules.calendar import MAX_YEAR, MIN_YEAR
 
@@ -30,16 +30,16 @@ CultureDayOpt = Annotated[bool | None, typer.Option(
 
 
 def _calendar(culture_day: bool | None):
-    settings = Settings()
+    settings = quick_settings()
     if culture_day is not None:
-        settings = settings.model_copy(update={"calendar_culture_day": culture_day})
+        settings.calendar_culture_day = culture_day  # this command's copy, for this run
     try:
         return working_calendar(settings)
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(f"không đọc được tệp điều chỉnh lịch: {exc}") from exc
 
 
-def _this_year(settings: Settings) -> int:
+def _this_year(settings) -> int:  # noqa: ANN001 - Settings or QuickSettings
     return dt.datetime.now(settings.tz).year  # the CLI boundary may read the clock
 
 
@@ -64,7 +64,7 @@ def timing(
         "2030»): nhiệm vụ định kỳ lặp lại mỗi năm đến năm này.",
     )] = None,
 ) -> None:
-    year = year if year is not None else _this_year(Settings())
+    year = year if year is not None else _this_year(quick_settings())
     _check_year(year)
     if horizon is not None:
         _check_year(horizon)

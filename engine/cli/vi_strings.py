@@ -23,11 +23,11 @@ of that wording.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
-from pydantic import ValidationError
 from typer._click import Context, HelpFormatter
 from typer._click.exceptions import (
     BadParameter,
@@ -307,7 +307,9 @@ def _param_hint(exc: BadParameter) -> str:
 
 def _bad_value(exc: BadParameter) -> str:
     cause = exc.__cause__
-    if isinstance(cause, ValidationError) and cause.errors():
+    # Looked up, not imported: `--help` never loads pydantic (Typer loads it to convert values).
+    pydantic = sys.modules.get("pydantic")
+    if pydantic is not None and isinstance(cause, pydantic.ValidationError) and cause.errors():
         error = cause.errors()[0]
         value = f"«{_printable(str(error.get('input', '')))}»"
         expected = _EXPECTED.get(error["type"])
