@@ -3,8 +3,9 @@
 Through the real commands: a plan whose title and tasks hold "[/KH-UBND]", "[b]" and
 "[kèm theo ...]" (Rich markup: a MarkupError stopped `plan parse` and `plan import` with exit 1,
 "[b]" turned text bold, "[kèm theo ...]" vanished), an agency directory whose name holds the
-same (it broke `agency list`, `status`, `tasks`); then right-to-left overrides and control
-characters in a plan, a review file and the directory: removed, and the review says where.
+same and an emoji code (it broke `agency list`, `status`, `tasks`; ":thumbs_up:" became 👍);
+then right-to-left overrides and control characters in a plan, a review file and the
+directory: removed, and the review says where.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import yaml
 from engine.settings import bundled
 
 MARKUP = "[/KH-UBND] [b]đậm[/b] [kèm theo phụ lục]"
+EMOJI_CODE = ":thumbs_up:"  # rich's emoji codes: printed as written, never as a picture
 RLO, PDF, BEL = "\u202e", "\u202c", "\x07"
 SEED = bundled("demo_plan_2025.txt").read_text(encoding="utf-8")
 
@@ -44,7 +46,7 @@ def directory_with(cwd: Path) -> None:
     for entry in raw["agencies"]:
         if entry["id"] == "so-tu-phap":
             entry["aliases"] = [*entry.get("aliases", []), entry["name"]]
-            entry["name"] = f"Sở Tư pháp {MARKUP}"
+            entry["name"] = f"Sở Tư pháp {MARKUP} {EMOJI_CODE}"
         if entry["id"] == "so-tai-chinh":
             entry["name"] = f"Sở Tài {RLO}chính{PDF}"
     (cwd / "agencies.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True),
@@ -71,8 +73,9 @@ def test_markup_in_titles_and_names_is_printed_as_written(tmp_path: Path):
 
     listed = nhacviec(["agency", "list"], tmp_path).stdout
     assert f"Sở Tư pháp {MARKUP}" in listed
+    assert f"Sở Tư pháp {MARKUP} {EMOJI_CODE}" in listed
     status = nhacviec(["status", "--as-of", "2025-06-30"], tmp_path).stdout
-    assert f"Sở Tư pháp {MARKUP}" in status
+    assert f"Sở Tư pháp {MARKUP} {EMOJI_CODE}" in status
     # The task table folds long cells over lines: the start of each, as written.
     tasks = nhacviec(["tasks"], tmp_path).stdout
     assert "Ban hành Kế hoạch [/KH-UBND] [b]đậm[/b]" in tasks
