@@ -1,13 +1,13 @@
 """The settings a quick read-only command needs, read without pydantic-settings.
 
-`timing`, `calendar` and `status` use only the database address, the directory, the policy,
-the calendar's override file, the 24/11 switch and the time zone. Loading pydantic-settings to
-read those costs more than the rest of `timing` together (0.1–0.2 s: pydantic, its settings
-sources, argparse and asyncio), so `quick_settings()` reads them here, and only in their plain
-forms: an unset or blank value, a path, a yes/no pydantic also reads as that yes/no, a zone
-that exists. Any other form goes to `engine.settings.Settings`, so a wrong value is refused
-with the same Vietnamese line as in every other command; tests/test_quick_settings.py holds
-the two readers to the same values.
+`timing`, `calendar` and `status` use only the database address, the directory, the policy, the
+calendar's override file, the 24/11 switch and the time zone. Loading pydantic-settings to read
+those costs about 0.1 s on top of the pydantic Typer loads anyway (its settings sources,
+argparse, asyncio, the model's 40 fields), so `quick_settings()` reads them here, and only in
+their plain forms: an unset or blank value, a path, a yes/no pydantic also reads as that yes/no,
+a zone that exists. Any other form goes to `engine.settings.Settings`, so a wrong value is
+refused with the same Vietnamese line as in every other command; tests/test_quick_settings.py
+holds the two readers to the same values.
 
 The path helpers (`SettingsPaths`) are shared: `Settings` inherits them too.
 """
