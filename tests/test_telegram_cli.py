@@ -91,6 +91,21 @@ def test_link_unlink_and_links(env) -> None:
     assert [x["chat_id"] for x in json.loads(nv(env, "links", "--json").stdout)] == [555]
 
 
+def test_a_chat_id_beyond_64_bits_is_refused_and_the_help_shows_no_range(env) -> None:
+    # The help once printed "[-9223372036854775808<=x<=9223372036854775807]".
+    r = nv({**env, "COLUMNS": "200"}, "link", "--help")
+    assert r.returncode == 0 and "9223372036854775807" not in r.stdout and "<=x<=" not in r.stdout
+    for command in (["link", "so-tu-phap"], ["unlink"]):
+        r = nv({**env, "COLUMNS": "200"}, *command, "--chat-id", str(2**63))
+        assert r.returncode == 2, r.stderr
+        assert "Traceback" not in r.stderr
+        assert ("Giá trị không hợp lệ cho '--chat-id': mã chat Telegram là số nguyên có dấu 64 "
+                "bit; số này quá lớn") in r.stderr
+    assert json.loads(nv(env, "links", "--json").stdout) == []  # nothing was linked
+    r = nv(env, "link", "so-tu-phap", "--chat-id", str(-(2**63)))  # the smallest is a chat id
+    assert r.returncode == 0, r.stderr
+
+
 def test_check_reports_the_bot_or_a_wrong_token(env) -> None:
     with FakeBotApi() as fake:
         ok = nv({**env, "NHACVIEC_TELEGRAM_TOKEN": TOKEN,

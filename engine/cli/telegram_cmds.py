@@ -30,9 +30,17 @@ app.add_typer(telegram_app, name="telegram")
 AgencyArg = Annotated[str, typer.Argument(metavar="CƠ_QUAN", help="Mã cơ quan trong danh bạ "
                                                "(so-tu-phap) hoặc tên (\"Sở Tư pháp\").",
                                                show_default=False)]
+def _chat_id(value: int | None) -> int | None:
+    # Checked here rather than with Typer's min/max, which would print the whole 64-bit range
+    # in the help ("[-9223372036854775808<=x<=...]").
+    if value is not None and not MIN_CHAT_ID <= value <= MAX_CHAT_ID:
+        raise typer.BadParameter("mã chat Telegram là số nguyên có dấu 64 bit; số này quá lớn")
+    return value
+
+
 ChatOpt = Annotated[int, typer.Option("--chat-id", metavar="MÃ_CHAT",
                                       help="Mã nhóm/chat Telegram (nhóm là số âm).",
-                                      show_default=False, min=MIN_CHAT_ID, max=MAX_CHAT_ID)]
+                                      show_default=False, callback=_chat_id)]
 
 
 def _backend(settings: Settings):  # noqa: ANN202 - SqlBotBackend, imported lazily (fast --help)
