@@ -250,6 +250,39 @@ def test_explanation_request_for_a_report_without_code() -> None:
     assert "[?]" not in parts.text
 
 
+def test_explanation_request_says_how_to_report_without_the_desk() -> None:
+    # No link to the agency's page (the desk not set up): the bots' command with the task's own
+    # number, or a written report; a late report's request: its document's number, in writing.
+    text = plain(S.explanation_request())
+    assert ("Cách báo: trong nhóm Telegram hoặc Zalo đã liên kết với hệ thống, gửi /done MÃ [số "
+            "văn bản] (ví dụ /done 4.5 123/BC-UBND); nếu chưa liên kết, gửi văn bản báo cáo kết "
+            "quả cho Sở Nội vụ.") in text
+    assert "<code>/done 4.5 123/BC-UBND</code>" in html(S.explanation_request())
+    late_report = Item(Reason.LATE, title="Báo cáo Quý I", period="Quý I",
+                       due=dt.date(2025, 3, 18), days_late=11, reply_by=dt.date(2025, 4, 10))
+    report = render_parts(OutgoingMessage("k-rep", MessageKind.EXPLANATION_REQUEST, "email",
+                                          S.STP, S.AT.replace(month=4, day=2), (late_report,)))
+    assert "Cách báo: gửi số, ký hiệu văn bản báo cáo cho Sở Nội vụ." in report.text
+    assert "/done" not in report.text and "/done" not in report.html
+    # With the page's link, the page is the way; no second way beside it.
+    linked = dataclasses.replace(S.explanation_request(), link="https://cchc.example.gov.vn/co-quan/t")
+    parts = render_parts(linked)
+    assert ("Báo kết quả hoặc giải trình trực tuyến tại trang riêng của quý cơ quan: "
+            "https://cchc.example.gov.vn/co-quan/t") in parts.text
+    assert "Cách báo" not in parts.text and "Cách báo" not in parts.html
+    # In a chat: the chat's own command, with the task's number; none for a report alone.
+    [tg] = render_message(dataclasses.replace(S.explanation_request(), channel="telegram"))
+    assert "Nhiệm vụ đã hoàn thành: gửi /done MÃ [số văn bản] (ví dụ /done 4.5 123/BC-UBND)." in tg
+    from notifiers.zalo.render import render_message as render_zalo
+
+    [zl] = render_zalo(dataclasses.replace(S.explanation_request(), channel="zalo"))
+    assert ("Nhiệm vụ đã hoàn thành: gửi /done MÃ [số văn bản] (ví dụ /done 4.5 123/BC-UBND), rồi "
+            "trả lời CÓ để xác nhận.") in zl
+    rep = OutgoingMessage("k-rep", MessageKind.EXPLANATION_REQUEST, "telegram", S.STP,
+                          S.AT.replace(month=4, day=2), (late_report,))
+    assert "/done" not in "".join(render_message(rep))
+
+
 def test_explanation_request_without_reply_date() -> None:
     text = plain(S.explanation_request(reply_by=None))
     assert ("Thời hạn gửi: trong thời hạn 05 ngày làm việc kể từ ngày nhận được thư này") in text

@@ -148,7 +148,9 @@ def explanation_request(msg: OutgoingMessage,
     items = _by_due(msg.items)
     dated = [i.reply_by for i in items if i.reply_by is not None]
     return {"items": items, "reply_by": min(dated) if dated else None,
-            "reply_days": reply_days}
+            "reply_days": reply_days,
+            # Without the desk's link: how to report a completion by chat, with a task of its own.
+            "example_ref": _example_ref(items)}
 
 
 KINDS = {
