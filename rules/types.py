@@ -5,22 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
+from core.vocabulary import TaskKind as Kind  # how a phrase reads: one enum, stored as is
 from rules.calendar import WorkingCalendar
 from rules.report_cycle import ReportCycle
-
-
-class Kind(StrEnum):
-    FIXED = "fixed"
-    PERIODIC = "periodic"
-    ONGOING = "ongoing"
-    EVENT = "event"
-    REFERENCE = "reference"
-    UNKNOWN = "unknown"
-
 
 EventUnit = Literal["working", "calendar"]
 
