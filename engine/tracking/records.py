@@ -266,6 +266,13 @@ def answer_explanation(s: Session, task: Task | None, agency_id: str, *, text: s
                                        ExplanationRequest.id.desc())).first()
     if request is None:  # the agency explains on its own, unasked
         request = _unasked(s, task, agency_id, period, on, about)
+    return _answer(s, request, on, text, document_no, by, proposed_due)
+
+
+def _answer(s: Session, request: ExplanationRequest, on: dt.date, text: str,
+            document_no: str | None, by: str, proposed_due: dt.date | None
+            ) -> ExplanationAnswer:
+    """The answer row, as both ways of answering record it."""
     answer = ExplanationAnswer(request_id=request.id, answered_on=on,
                                text=_text(text.strip()), document_no=_text(document_no),
                                answered_by=_text(by), proposed_due=proposed_due)
@@ -339,9 +346,4 @@ def answer_request(s: Session, request_id: int, agency_id: str, *, text: str, on
                          "thành): không cần giải trình")
     if proposed_due is not None and proposed_due <= on:
         raise InputError("ngày dự kiến hoàn thành phải sau hôm nay")
-    answer = ExplanationAnswer(request_id=request.id, answered_on=on,
-                               text=_text(text.strip()), document_no=_text(document_no),
-                               answered_by=_text(by), proposed_due=proposed_due)
-    s.add(answer)
-    s.flush()
-    return answer
+    return _answer(s, request, on, text, document_no, by, proposed_due)
