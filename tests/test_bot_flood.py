@@ -82,6 +82,25 @@ def _push_flood(fake, chat, text: str, n: int, halfway: asyncio.Event,  # noqa: 
             loop.call_soon_threadsafe(halfway.set)
 
 
+async def _flood_and_ask(fake, flooder, asker) -> tuple[float, int, float]:  # noqa: ANN001
+    """`FLOOD` /mytasks from `flooder`; halfway through, /help from `asker`. How long /help
+    waited for its answer, how many answers the flooder had by then, how long the flood took
+    to push (the Telegram and the Zalo imitation alike)."""
+    halfway = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    t0 = time.monotonic()
+    flood = asyncio.create_task(asyncio.to_thread(
+        _push_flood, fake, flooder, "/mytasks", FLOOD, halfway, loop))
+    await halfway.wait()
+    asked = time.monotonic()
+    fake.push_message(asker, "/help")
+    await fake.wait_sent(asker, 1, timeout=60)
+    answered = time.monotonic() - asked
+    flooder_answers_then = len(fake.sent(flooder))
+    await flood
+    return answered, flooder_answers_then, time.monotonic() - t0
+
+
 @pytest.mark.parametrize("flooder", [STRANGER, TC_CHAT], ids=["unlinked", "linked"])
 async def test_telegram_flood_from_one_chat_does_not_hold_the_others(tg_settings, tg_backend,
                                                                       fake, flooder) -> None:
@@ -90,19 +109,7 @@ async def test_telegram_flood_from_one_chat_does_not_hold_the_others(tg_settings
                              calendar=tg_backend.calendar, limiter=TelegramRateLimiter())
     await start_bot(app)
     try:
-        halfway = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        t0 = time.monotonic()
-        flood = asyncio.create_task(asyncio.to_thread(
-            _push_flood, fake, flooder, "/mytasks", FLOOD, halfway, loop))
-        await halfway.wait()
-        asked = time.monotonic()
-        fake.push_message(TP_CHAT, "/help")
-        await fake.wait_sent(TP_CHAT, 1, timeout=60)
-        answered = time.monotonic() - asked
-        flooder_answers_then = len(fake.sent(flooder))
-        await flood
-        pushed = time.monotonic() - t0
+        answered, flooder_answers_then, pushed = await _flood_and_ask(fake, flooder, TP_CHAT)
     finally:
         t1 = time.monotonic()
         await stop_bot(app)
@@ -194,19 +201,7 @@ async def test_zalo_flood_from_one_chat_does_not_hold_the_others(z_settings, z_b
     receiver = Receiver(bot, client, poll_timeout=1)
     await receiver.start()
     try:
-        halfway = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        t0 = time.monotonic()
-        flood = asyncio.create_task(asyncio.to_thread(
-            _push_flood, zfake, flooder, "/mytasks", FLOOD, halfway, loop))
-        await halfway.wait()
-        asked = time.monotonic()
-        zfake.push_message(ZTP, "/help")
-        await zfake.wait_sent(ZTP, 1, timeout=60)
-        answered = time.monotonic() - asked
-        flooder_answers_then = len(zfake.sent(flooder))
-        await flood
-        pushed = time.monotonic() - t0
+        answered, flooder_answers_then, pushed = await _flood_and_ask(zfake, flooder, ZTP)
         # Getting the other 500 updates out of the imitation (one per getUpdates call).
         await zfake.wait_for(lambda: zfake.pending_updates == 0, timeout=60)
     finally:

@@ -21,6 +21,7 @@ from engine.service.scheduler import (
 from engine.tracking.plan_store import store_plan
 from notifiers.recording import RecordingNotifier
 from tests.plan_factory import D, january_plan, runtime
+from tests.service_support import run_until_running_then_stop
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -168,29 +169,9 @@ def _start_run(tmp_path, **extra_env):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _log_until_running(proc) -> str:  # noqa: ANN001
-    """What the service logged (to standard error) up to its "running" line."""
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if "đang chạy" in line:
-            break
-    return "".join(seen)
-
-
 def _run_until_running_then_stop(proc) -> tuple[str, str, str]:  # noqa: ANN001
-    """Wait for the service's "running" line, stop it with SIGTERM; (log up to running, stdout,
-    rest of stderr). The process is killed if anything goes wrong meanwhile."""
-    import signal
-
-    try:
-        text = _log_until_running(proc)
-        assert "đang chạy" in text, text
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    text, out, err = run_until_running_then_stop(proc)
+    assert "đang chạy" in text, text
     return text, out, err
 
 

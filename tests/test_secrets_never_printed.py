@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from engine.settings import bundled
 from tests.fakes import FakeBotApi
+from tests.service_support import run_until_running_then_stop
 from tests.smtpd import HOST, smtp_server
 
 TOKEN = "987654321:AAH-secret_Token_Value_0123456789abc"
@@ -58,18 +58,8 @@ class Outputs:
         proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "run"], cwd=self.cwd,
                                 env=self.env(**extra), text=True, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
-        try:
-            lines = []
-            for line in proc.stderr:
-                lines.append(line)
-                if "đang chạy" in line:
-                    break
-            proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        text = "".join(lines) + out + err
+        logged, out, err = run_until_running_then_stop(proc, timeout=120)
+        text = logged + out + err
         self.seen.append((f"run {extra}", text))
         return text
 

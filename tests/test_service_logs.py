@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from tests.service_support import run_until_running_then_stop
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^(?P<at>\d\d/\d\d/\d{4} \d\d:\d\d:\d\d) (?P<rest>.+)$")
@@ -32,18 +33,8 @@ def test_run_logs_vietnamese_lines_in_the_provinces_time(tmp_path):
            "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox"), "NHACVIEC_TIMEZONE": zone}
     proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "run"], cwd=ROOT, env=env,
                             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    seen = []
-    try:
-        for line in proc.stderr:
-            seen.append(line)
-            if "đang chạy" in line:
-                break
-        proc.send_signal(signal.SIGTERM)
-        out, rest = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    log = "".join(seen) + rest
+    seen, out, rest = run_until_running_then_stop(proc)
+    log = seen + rest
     assert proc.returncode == 0, log
     assert "Đã dừng dịch vụ." in out
     lines = log.splitlines()

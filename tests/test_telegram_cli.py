@@ -18,6 +18,7 @@ from engine.storage.db import make_engine
 from engine.storage.models import LinkCode
 from engine.tracking.bot_store import SqlBotBackend, code_hash
 from tests.fakes import TOKEN, FakeBotApi
+from tests.service_support import run_until_running_then_stop
 
 
 @pytest.fixture
@@ -138,19 +139,9 @@ def test_service_with_a_wrong_token_runs_on_and_says_so_without_leaking_it(env,
                                        **env, "NHACVIEC_TELEGRAM_TOKEN": "1:bad-token",
                                        "NHACVIEC_TELEGRAM_BASE_URL": fake.base_url,
                                        "NHACVIEC_OUTBOX_DIR": str(tmp_path / "outbox")})
-        try:
-            lines = []
-            for line in service.stderr:
-                lines.append(line)
-                if "đang chạy" in line:
-                    break
-            service.send_signal(signal.SIGTERM)
-            out, err = service.communicate(timeout=60)
-        finally:
-            if service.poll() is None:
-                service.kill()
+        logged, out, err = run_until_running_then_stop(service)
         assert fake.calls_of("getMe")[0].status == 401
-    text = "".join(lines) + err
+    text = logged + err
     assert service.returncode == 0 and "Đã dừng dịch vụ." in out
     assert "Traceback" not in text
     said = [line for line in text.splitlines() if "Kênh telegram không khởi động được" in line]
@@ -176,7 +167,6 @@ def test_request_logs_never_carry_the_token(caplog) -> None:
 
 
 def test_service_runs_the_bot_and_stops_on_sigterm(env, tmp_path) -> None:
-    import signal
     import time
 
     env = {**env, "NHACVIEC_TELEGRAM_TOKEN": TOKEN,

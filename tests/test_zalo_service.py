@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes_zalo import TOKEN, FakeZaloApi
+from tests.service_support import run_until_running_then_stop
 
 PLAN = """ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG
 Số: 77/KH-UBND
@@ -155,18 +156,8 @@ def test_service_with_a_wrong_zalo_token_runs_on_and_says_so_without_leaking_it(
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    env={**env, "NHACVIEC_ZALO_TOKEN": "1:bad-SECRET",
                                         "NHACVIEC_ZALO_BASE_URL": fake.base_url})
-        try:
-            lines = []
-            for line in service.stderr:
-                lines.append(line)
-                if "đang chạy" in line:
-                    break
-            service.send_signal(signal.SIGTERM)
-            out, err = service.communicate(timeout=60)
-        finally:
-            if service.poll() is None:
-                service.kill()
-    text = "".join(lines) + err
+        logged, out, err = run_until_running_then_stop(service)
+    text = logged + err
     assert service.returncode == 0 and "Traceback" not in text
     said = [line for line in text.splitlines() if "Kênh zalo không khởi động được" in line]
     assert said and all("mã bot Zalo (NHACVIEC_ZALO_TOKEN) không hợp lệ" in x for x in said)
