@@ -81,3 +81,18 @@ def january_plan(**kw) -> ParsedPlan:
 def runtime(url: str, policy: Policy | None = None) -> Runtime:
     return Runtime(Settings(database_url=url), get_engine(url), directory(), calendar(),
                    policy or Policy.bundled())
+
+
+def store_seed(s, rt: Runtime):  # noqa: ANN001, ANN201 - Session -> ImportSummary
+    """The bundled demo plan (Sóc Trăng 2025) stored and planned from 1 January, in `s`, not
+    committed."""
+    from engine.intake.reader import read_plan
+    from engine.planning.planner import plan_plan
+    from engine.settings import bundled
+    from engine.tracking.plan_store import store_plan
+
+    parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
+                       calendar=rt.calendar)
+    summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
+    plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+    return summary

@@ -5,13 +5,9 @@ appendix and the 2025 civil-service calendar, by hand (see `test_reports_seed.py
 
 from __future__ import annotations
 
-from engine.intake.reader import read_plan
-from engine.planning.planner import plan_plan
-from engine.settings import bundled
 from engine.tracking.lookup import find_task
-from engine.tracking.plan_store import store_plan
 from engine.tracking.records import complete_task, submit_report
-from tests.plan_factory import D, runtime
+from tests.plan_factory import D, runtime, store_seed
 
 # (task as the CLI names it, lead agency, completed on, document number)
 COMPLETIONS = (
@@ -33,11 +29,8 @@ REPORTS = (  # Quý I reports, due 18/03/2025
 
 def walk(url: str):  # noqa: ANN201 - tests.plan_factory.Runtime
     rt = runtime(url)
-    parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
-                       calendar=rt.calendar)
     with rt.session() as s:
-        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
-        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        summary = store_seed(s, rt)
         for name, agency, on, doc in COMPLETIONS:
             complete_task(s, find_task(s, name, plan_id=summary.plan_id), agency, rt.planner,
                           on=D(on), today=D(on), document_no=doc)

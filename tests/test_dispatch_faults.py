@@ -33,14 +33,11 @@ from sqlalchemy import select
 from core.messages import DeliveryResult
 from core.payload import from_payload
 from engine.dispatch.dispatcher import Dispatcher
-from engine.intake.reader import read_plan
-from engine.planning.planner import plan_plan
 from engine.settings import bundled
 from engine.storage.db import dispose_all
 from engine.storage.models import Notification
-from engine.tracking.plan_store import store_plan
 from tests.fakes import TOKEN, FakeBotApi
-from tests.plan_factory import D, runtime
+from tests.plan_factory import D, runtime, store_seed
 from tests.smtpd import HOST, RecordingHandler, smtp_server
 from tests.test_dispatcher import FlakyNotifier, at
 
@@ -51,11 +48,8 @@ DAY2 = "2025-03-18T08:00:00+07:00"
 def seed(url: str) -> None:
     """The bundled demo plan (Sóc Trăng 2025), planned from 1 January."""
     rt = runtime(url)
-    parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
-                       calendar=rt.calendar)
     with rt.session() as s:
-        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
-        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        store_seed(s, rt)
         s.commit()
     dispose_all()
 

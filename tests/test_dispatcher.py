@@ -32,7 +32,7 @@ from engine.tracking.lookup import find_task
 from engine.tracking.plan_store import store_plan
 from engine.tracking.records import complete_task
 from notifiers.recording import RecordingNotifier
-from tests.plan_factory import D, january_plan, plan, runtime, task
+from tests.plan_factory import D, january_plan, plan, runtime, store_seed, task
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -569,15 +569,10 @@ async def test_explanation_request_is_recorded_and_answered(db_url):
 async def test_a_year_long_stop_is_one_missed_line_per_agency(db_url, monkeypatch):
     import engine.dispatch.dispatcher
     import engine.storage.bulk
-    from engine.intake.reader import read_plan
-    from engine.settings import bundled
 
     rt = runtime(db_url)
-    parsed = read_plan(bundled("demo_plan_2025.txt"), directory=rt.directory,
-                       calendar=rt.calendar)
     with rt.session() as s:
-        summary = store_plan(s, parsed, rt.directory, calendar=rt.calendar)
-        plan_plan(s, summary.plan_id, rt.planner, D("2025-01-01"))
+        store_seed(s, rt)
         s.commit()
     # Small chunks, so that the seed's backlog crosses many "IN (...)" batches, as a national
     # one does with the default size (PostgreSQL accepts at most 65,535 bound parameters).
