@@ -34,10 +34,11 @@ from engine.service.runtime import Runtime
 from engine.service.simulate import import_and_plan
 from engine.settings import Settings, bundled
 from engine.storage.db import make_engine
-from engine.storage.models import Notification, PlannedItem
+from engine.storage.models import PlannedItem
 from notifiers.email.notifier import EmailNotifier
 from tests import email_samples as S
 from tests.plan_factory import plan, task
+from tests.test_smtp_setup import states as notification_states
 
 HOST = "127.0.0.1"
 AGENCIES = ["so-tu-phap", "so-tai-chinh", "so-noi-vu", "vp-ubnd", "so-xay-dung",
@@ -156,15 +157,6 @@ def _seed(url: str, policy: Path, overrides: Path, today: dt.date) -> None:
     rt.engine.dispose()
 
 
-def _states(url: str) -> dict[str, str]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return dict(conn.execute(select(Notification.key, Notification.state)).all())
-    finally:
-        engine.dispose()
-
-
 def _pending(url: str) -> int:
     engine = make_engine(url)
     try:
@@ -212,7 +204,7 @@ def test_sigterm_during_a_wake_up_against_a_hanging_server_exits_within_seconds(
     assert "Nhận tín hiệu dừng" in err
     assert "Đã dừng dịch vụ." in out
     assert stopped < 30  # TimeoutStopSec of deploy/nhacviec.service
-    states = _states(url)
+    states = notification_states(url)
     # Nothing sent, nothing left claimed (a claim would wait for its lease): what the wake-up
     # claimed is "retry" for the next run; what it had not reached is still pending.
     assert "sent" not in states.values() and "claimed" not in states.values()
