@@ -29,8 +29,8 @@ CultureDayOpt = Annotated[bool | None, typer.Option(
 )]
 
 
-def _calendar(culture_day: bool | None):
-    settings = quick_settings()
+def _calendar(culture_day: bool | None, settings=None):  # noqa: ANN001 - Settings or QuickSettings
+    settings = settings or quick_settings()
     if culture_day is not None:
         settings.calendar_culture_day = culture_day  # this command's copy, for this run
     try:
@@ -64,14 +64,15 @@ def timing(
         "2030»): nhiệm vụ định kỳ lặp lại mỗi năm đến năm này.",
     )] = None,
 ) -> None:
-    year = year if year is not None else _this_year(quick_settings())
+    settings = quick_settings()
+    year = year if year is not None else _this_year(settings)
     _check_year(year)
     if horizon is not None:
         _check_year(horizon)
         if horizon < year:
             raise InputError(f"--horizon {horizon} trước năm kế hoạch {year}")
-    ctx = Context(year=year, calendar=_calendar(culture_day), cycle=ReportCycle(day=report_day),
-                  horizon_to=horizon)
+    ctx = Context(year=year, calendar=_calendar(culture_day, settings),
+                  cycle=ReportCycle(day=report_day), horizon_to=horizon)
     items = phrases if phrases else [line.rstrip("\r\n") for line in sys.stdin]
     results = [evaluate(p, ctx) for p in items]
     if as_json:
